@@ -1,0 +1,41 @@
+namespace Emulator.Core.Cpu;
+
+/// <summary>
+/// A named CPU model: what CPUID reports and which instruction-set levels are enabled.
+/// Later ISA extensions switch on by model rather than by scattered checks.
+/// </summary>
+public sealed record CpuModel(
+    string Name,
+    string Vendor,
+    int Family,
+    int Model,
+    int Stepping,
+    uint FeaturesEdx,
+    uint FeaturesEcx,
+    string BrandString)
+{
+    /// <summary>CPUID.1:EDX bits (Intel SDM vol. 2A, CPUID, table 3-11).</summary>
+    public static class Edx
+    {
+        public const uint FPU = 1 << 0, VME = 1 << 1, DE = 1 << 2, PSE = 1 << 3, TSC = 1 << 4, MSR = 1 << 5,
+            PAE = 1 << 6, MCE = 1 << 7, CX8 = 1 << 8, APIC = 1 << 9, SEP = 1 << 11, MTRR = 1 << 12,
+            PGE = 1 << 13, MCA = 1 << 14, CMOV = 1 << 15, PAT = 1 << 16, PSE36 = 1 << 17, MMX = 1 << 23,
+            FXSR = 1 << 24, SSE = 1 << 25, SSE2 = 1 << 26;
+    }
+
+    /// <summary>
+    /// A Pentium Pro class i686 without an x87 (the FPU is a later issue, so CPUID does
+    /// not claim it): VME, DE, PSE, TSC, MSR, CX8, SEP, PGE, CMOV.
+    /// </summary>
+    public static CpuModel PentiumPro { get; } = new(
+        "pentiumpro", "GenuineIntel", 6, 1, 9,
+        Edx.VME | Edx.DE | Edx.PSE | Edx.TSC | Edx.MSR | Edx.CX8 | Edx.SEP | Edx.PGE | Edx.CMOV,
+        0, "Emulated Pentium Pro class CPU");
+
+    public static IReadOnlyList<CpuModel> All { get; } = [PentiumPro];
+
+    public static CpuModel? Find(string name) =>
+        All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    public bool Has(uint edxBit) => (FeaturesEdx & edxBit) != 0;
+}

@@ -1,0 +1,117 @@
+using Emulator.Core.Io;
+using Emulator.Core.Memory;
+using Emulator.Core.Time;
+
+namespace Emulator.Core.Machine;
+
+/// <summary>
+/// A CPU with its buses and virtual clock: the part of a PC that knows nothing of
+/// devices. Boards (in Emulator.Devices) attach devices to <see cref="Io"/>,
+/// <see cref="Memory"/> and <see cref="Clock"/>. One machine is driven by one thread;
+/// several machines can run side by side in a process.
+/// </summary>
+public sealed class Machine
+{
+    readonly List<Action> resetHandlers = new();
+    volatile bool stopRequested;
+    bool exitRequested;
+    bool resetRequested;
+
+    public Machine(MachineConfig config)
+    {
+        Config = config;
+        Memory = new PhysicalMemory(config.MemorySize);
+        Io = new IoBus();
+        Clock = new VirtualClock(config.NanosecondsPerInstruction);
+        Cpu = new Cpu.Cpu(config.CpuModel, Memory, Io, Clock);
+    }
+
+    public MachineConfig Config { get; }
+    public PhysicalMemory Memory { get; }
+    public IoBus Io { get; }
+    public VirtualClock Clock { get; }
+    public Cpu.Cpu Cpu { get; }
+
+    /// <summary>The exit status a device asked for (isa-debug-exit, power-off).</summary>
+    public int ExitCode { get; private set; }
+
+    /// <summary>Called when the CPU shuts down on a triple fault, before the reset (or the stop with -no-reboot).</summary>
+    public event Action<string>? TripleFault;
+
+    /// <summary>Registers a device's reset, run on every machine reset after the CPU's.</summary>
+    public void OnReset(Action handler) => resetHandlers.Add(handler);
+
+    /// <summary>Asks the machine to exit with a status; Run returns <see cref="StopReason.ExitRequested"/>.</summary>
+    public void RequestExit(int code)
+    {
+        ExitCode = code;
+        exitRequested = true;
+        Cpu.RequestExit();
+    }
+
+    /// <summary>Asks for a system reset (port 0xCF9, 8042 reset line, Ctrl+Alt+Del in the BIOS).</summary>
+    public void RequestReset()
+    {
+        resetRequested = true;
+        Cpu.RequestExit();
+    }
+
+    /// <summary>Stops Run from another thread (debugger interrupt, monitor stop); thread-safe.</summary>
+    public void RequestStop()
+    {
+        stopRequested = true;
+        Cpu.RequestExit();
+    }
+
+    /// <summary>Resets the CPU and every registered device.</summary>
+    public void Reset()
+    {
+        Cpu.Reset();
+        Memory.A20Enabled = true;
+        foreach (var h in resetHandlers) h();
+    }
+
+    /// <summary>
+    /// Runs until <paramref name="maxInstructions"/> have retired or something stops the
+    /// machine. Timer events run at their virtual due times; while the CPU halts with
+    /// interrupts enabled, time skips to the next event.
+    /// </summary>
+    public StopReason Run(long maxInstructions = long.MaxValue)
+    {
+        long remaining = maxInstructions;
+        while (true)
+        {
+            if (exitRequested) { exitRequested = false; return StopReason.ExitRequested; }
+            if (stopRequested) { stopRequested = false; return StopReason.Stopped; }
+            if (Cpu.ShutdownPending || resetRequested)
+            {
+                if (Cpu.ShutdownPending) TripleFault?.Invoke(Cpu.ToString());
+                resetRequested = false;
+                if (Config.NoReboot) { Cpu.ClearShutdown(); return StopReason.Reset; }
+                Reset();
+                continue;
+            }
+            if (remaining <= 0) return StopReason.BudgetExhausted;
+
+            long due = Clock.NextDue;
+            if (Cpu.Halted && !Cpu.CanWake())
+            {
+                if (due == long.MaxValue || !Cpu.InterruptsEnabledForWake) return StopReason.Halted;
+                Clock.AdvanceTo(due);
+                Clock.RunDue();
+                continue;
+            }
+
+            long slice = remaining;
+            if (due != long.MaxValue)
+            {
+                long untilDue = (due - Clock.Now + Clock.NanosecondsPerInstruction - 1) / Clock.NanosecondsPerInstruction;
+                slice = Math.Min(slice, Math.Max(1, untilDue));
+            }
+            long executed = Cpu.Execute(slice);
+            remaining -= executed;
+            Clock.Advance(executed * Clock.NanosecondsPerInstruction);
+            Clock.RunDue();
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using System.Runtime.CompilerServices;
+
+namespace Emulator.Core.Memory;
+
+/// <summary>
+/// The physical address space of one machine: RAM, ROM and MMIO at 4 KiB page
+/// granularity, the A20 gate, and tracking of pages that hold decoded code.
+/// </summary>
+/// <remarks>
+/// Each page below 4 GiB has a host pointer (RAM or ROM, so the CPU's TLB can map it
+/// directly) or none (MMIO or unmapped, so accesses take <see cref="ReadSlow"/>).
+/// ROM pages are flagged read-only: writes to them are dropped, as on a PC with the
+/// BIOS area write-protected. Pages holding decoded code are flagged too; any write
+/// to one (CPU or DMA) goes through <see cref="CodeWritten"/> so the block cache can drop
+/// stale blocks. The CPU never learns why a page is tracked.
+/// </remarks>
+public sealed unsafe class PhysicalMemory
+{
+    public const int PageShift = 12;
+    public const int PageSize = 1 << PageShift;
+    public const ulong PageMask = PageSize - 1;
+    const int PageCount = 1 << (32 - PageShift);
+
+    const byte FlagReadOnly = 1;
+    const byte FlagCode = 2;
+
+    readonly byte[] ram;
+    readonly byte* ramPtr;
+    readonly nint[] pageHost = new nint[PageCount];
+    readonly byte[] pageFlags = new byte[PageCount];
+    readonly List<(ulong Start, ulong End, IMmioHandler Handler)> mmio = new();
+    readonly List<byte[]> pinnedBlocks = new();
+
+    /// <summary>Bytes of RAM.</summary>
+    public ulong RamSize { get; }
+
+    /// <summary>Called with the physical page number when a tracked code page is written.</summary>
+    public Action<ulong>? CodeWritten;
+
+    /// <summary>Raised when the A20 gate or the page map changes, so TLBs can be flushed.</summary>
+    public event Action? MappingChanged;
+
+    /// <summary>The mask applied to every physical address: bit 20 is cleared when A20 is off.</summary>
+    public ulong A20Mask { get; private set; } = ~0UL;
+
+    public PhysicalMemory(ulong ramSize)
+    {
+        if (ramSize == 0 || ramSize > 0xE000_0000UL || (ramSize & PageMask) != 0)
+            throw new ArgumentOutOfRangeException(nameof(ramSize), "RAM must be a non-zero multiple of 4 KiB below 3.5 GiB");
+        RamSize = ramSize;
+        ram = GC.AllocateArray<byte>((int)Math.Min(ramSize, int.MaxValue - 64), pinned: true);
+        if ((ulong)ram.Length < ramSize)
+            throw new ArgumentOutOfRangeException(nameof(ramSize), "RAM above 2 GiB is not supported yet");
+        ramPtr = (byte*)Unsafe.AsPointer(ref ram[0]);
+        for (ulong p = 0; p < ramSize >> PageShift; p++)
+            pageHost[p] = (nint)(ramPtr + (p << PageShift));
+    }
+
+    /// <summary>The RAM as a span (for loaders, snapshots and tests).</summary>
+    public Span<byte> Ram => ram;
+
+    /// <summary>Enables or disables the A20 gate (8042 output port bit 1, port 0x92 bit 1).</summary>
+    public bool A20Enabled
+    {
+        get => A20Mask == ~0UL;
+        set
+        {
+            ulong mask = value ? ~0UL : ~(1UL << 20);
+            if (mask == A20Mask) return;
+            A20Mask = mask;
+            MappingChanged?.Invoke();
+        }
+    }
+
+    /// <summary>Maps a ROM image at <paramref name="address"/> (page aligned). Writes to it are ignored.</summary>
+    public void MapRom(ulong address, ReadOnlySpan<byte> image)
+    {
+        if ((address & PageMask) != 0) throw new ArgumentException("ROM must be page aligned", nameof(address));
+        int pages = (image.Length + PageSize - 1) >> PageShift;
+        var block = GC.AllocateArray<byte>(pages << PageShift, pinned: true);
+        image.CopyTo(block);
+        pinnedBlocks.Add(block);
+        byte* p = (byte*)Unsafe.AsPointer(ref block[0]);
+        for (int i = 0; i < pages; i++)
+        {
+            ulong page = (address >> PageShift) + (ulong)i;
+            pageHost[page] = (nint)(p + ((long)i << PageShift));
+            pageFlags[page] = (byte)((pageFlags[page] & ~FlagReadOnly) | FlagReadOnly);
+        }
+        MappingChanged?.Invoke();
+    }
+
+    /// <summary>Maps the same bytes as <paramref name="source"/> at <paramref name="alias"/> (the BIOS at both F0000 and FFFF0000).</summary>
+    public void MapAlias(ulong alias, ulong source, ulong length, bool readOnly)
+    {
+        for (ulong off = 0; off < length; off += PageSize)
+        {
+            ulong dst = (alias + off) >> PageShift, src = (source + off) >> PageShift;
+            pageHost[dst] = pageHost[src];
+            pageFlags[dst] = (byte)(readOnly ? FlagReadOnly : 0);
+        }
+        MappingChanged?.Invoke();
+    }
+
+    /// <summary>Routes the range to an MMIO handler.</summary>
+    public void MapMmio(ulong address, ulong length, IMmioHandler handler)
+    {
+        mmio.Add((address, address + length, handler));
+        for (ulong a = address & ~PageMask; a < address + length && a < (1UL << 32); a += PageSize)
+            pageHost[a >> PageShift] = 0;
+        MappingChanged?.Invoke();
+    }
+
+    /// <summary>
+    /// The host pointer for a physical page, or null when the page needs the slow path
+    /// (MMIO, unmapped, or above 4 GiB). <paramref name="writable"/> is false for ROM and
+    /// for pages holding decoded code, which must not be written through a TLB.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* HostPage(ulong physical, out bool writable)
+    {
+        physical &= A20Mask;
+        if (physical >= 1UL << 32) { writable = false; return null; }
+        ulong page = physical >> PageShift;
+        writable = pageFlags[page] == 0;
+        return (byte*)pageHost[page];
+    }
+
+    /// <summary>Marks a page as holding decoded code: from now on writes to it notify <see cref="CodeWritten"/>.</summary>
+    public void TrackCodePage(ulong physical)
+    {
+        physical &= A20Mask;
+        if (physical >= 1UL << 32) return;
+        ref byte f = ref pageFlags[physical >> PageShift];
+        if ((f & FlagCode) != 0) return;
+        f |= FlagCode;
+        MappingChanged?.Invoke();
+    }
+
+    /// <summary>Stops tracking a code page (its blocks were dropped).</summary>
+    public void UntrackCodePage(ulong page)
+    {
+        if (page < PageCount) pageFlags[page] &= unchecked((byte)~FlagCode);
+    }
+
+    public bool IsCodePage(ulong physical) =>
+        (physical & A20Mask) < (1UL << 32) && (pageFlags[(physical & A20Mask) >> PageShift] & FlagCode) != 0;
+
+    /// <summary>Reads 1, 2, 4 or 8 bytes at a physical address that does not cross a page.</summary>
+    public ulong ReadSlow(ulong physical, int size)
+    {
+        physical &= A20Mask;
+        if (physical < (1UL << 32))
+        {
+            byte* host = (byte*)pageHost[physical >> PageShift];
+            if (host != null)
+            {
+                byte* p = host + (physical & PageMask);
+                return size switch { 1 => *p, 2 => *(ushort*)p, 4 => *(uint*)p, _ => *(ulong*)p };
+            }
+        }
+        foreach (var (start, end, handler) in mmio)
+            if (physical >= start && physical < end)
+                return handler.Read(physical - start, size);
+        return size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
+    }
+
+    /// <summary>Writes 1, 2, 4 or 8 bytes at a physical address that does not cross a page.</summary>
+    public void WriteSlow(ulong physical, int size, ulong value)
+    {
+        physical &= A20Mask;
+        if (physical < (1UL << 32))
+        {
+            ulong page = physical >> PageShift;
+            byte* host = (byte*)pageHost[page];
+            if (host != null)
+            {
+                byte f = pageFlags[page];
+                if ((f & FlagReadOnly) != 0) return;
+                byte* p = host + (physical & PageMask);
+                switch (size)
+                {
+                    case 1: *p = (byte)value; break;
+                    case 2: *(ushort*)p = (ushort)value; break;
+                    case 4: *(uint*)p = (uint)value; break;
+                    default: *(ulong*)p = value; break;
+                }
+                if ((f & FlagCode) != 0) CodeWritten?.Invoke(page);
+                return;
+            }
+        }
+        foreach (var (start, end, handler) in mmio)
+            if (physical >= start && physical < end)
+            {
+                handler.Write(physical - start, size, value);
+                return;
+            }
+    }
+
+    /// <summary>Reads bytes at any physical address (DMA, loaders, debuggers).</summary>
+    public void Read(ulong physical, Span<byte> buffer)
+    {
+        for (int i = 0; i < buffer.Length; i++) buffer[i] = (byte)ReadSlow(physical + (ulong)i, 1);
+    }
+
+    /// <summary>Writes bytes at any physical address (DMA, loaders, debuggers); code pages are invalidated.</summary>
+    public void Write(ulong physical, ReadOnlySpan<byte> data)
+    {
+        int i = 0;
+        while (i < data.Length)
+        {
+            ulong a = (physical + (ulong)i) & A20Mask;
+            int chunk = (int)Math.Min((ulong)(data.Length - i), PageSize - (a & PageMask));
+            byte* host = a < (1UL << 32) ? (byte*)pageHost[a >> PageShift] : null;
+            if (host != null)
+            {
+                byte f = pageFlags[a >> PageShift];
+                if ((f & FlagReadOnly) == 0)
+                {
+                    data.Slice(i, chunk).CopyTo(new Span<byte>(host + (a & PageMask), chunk));
+                    if ((f & FlagCode) != 0) CodeWritten?.Invoke(a >> PageShift);
+                }
+            }
+            else
+            {
+                for (int j = 0; j < chunk; j++) WriteSlow(a + (ulong)j, 1, data[i + j]);
+            }
+            i += chunk;
+        }
+    }
+}
