@@ -35,18 +35,26 @@ internal sealed class Tlb
 
     public Tlb() => FlushAll();
 
+    /// <summary>
+    /// Bumped by every flush (and by the CPU on mode, CPL or code-size changes): block links
+    /// made under an older epoch may rest on translations that are gone, so they are not followed.
+    /// </summary>
+    public uint Epoch;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TlbEntry Entry(int table, ulong linear) =>
         ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Entries), table + (int)((linear >> 12) & (Size - 1)));
 
     public void FlushAll()
     {
+        Epoch++;
         var e = Entries;
         for (int i = 0; i < e.Length; i++) e[i].Tag = Invalid;
     }
 
     public void FlushWrites()
     {
+        Epoch++;
         var e = Entries;
         for (int i = 0; i < Size; i++)
         {
@@ -59,6 +67,7 @@ internal sealed class Tlb
     public void FlushPage(ulong linear)
     {
         ulong tag = linear & ~0xFFFUL;
+        Epoch++;
         for (int t = 0; t < 4; t++)
         {
             ref var en = ref Entry(t * Size, linear);
