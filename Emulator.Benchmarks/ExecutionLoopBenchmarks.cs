@@ -13,9 +13,6 @@ namespace Emulator.Benchmarks;
 /// guest instruction and should be 0 in steady state.
 /// </summary>
 [MemoryDiagnoser]
-[InProcess]
-[WarmupCount(3)]
-[IterationCount(10)]
 public class ExecutionLoopBenchmarks
 {
     const int Budget = 1_000_000;
@@ -66,9 +63,6 @@ public class ExecutionLoopBenchmarks
 /// is decoded by Iced, turned into a handler record, and executed once.
 /// </summary>
 [MemoryDiagnoser]
-[InProcess]
-[WarmupCount(3)]
-[IterationCount(10)]
 public class DecodeBenchmarks
 {
     const ulong Code = 0x10000;
