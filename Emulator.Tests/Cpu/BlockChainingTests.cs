@@ -15,28 +15,29 @@ public class BlockChainingTests
     [Test]
     public void StoreIntoLinkedSuccessorIsSeen()
     {
-        // The loop block links to "patch:" (MOV BX, imm16, opcode BB iw); each pass stores
-        // the next value into that immediate, so BX must follow the stored values.
+        // The loop on page 0x1000 stores CX into the immediate of MOV BX, imm16 (BB iw) on page
+        // 0x2000 and jumps there. The JMP block's link to the 0x2000 block must not survive the
+        // store, so BX follows the stored values.
         var m = new TestMachine();
-        // MOV CX (3) + XOR SI (2) + MOV AX,CX (2) + MOV moffs16,AX (3) + JMP rel8 (2), then BB iw.
-        const int patchOffset = 3 + 2 + 2 + 3 + 2;
         var code = m.Load(16, 0x1000, a =>
         {
             var loop = a.CreateLabel();
-            var patch = a.CreateLabel();
             a.mov(cx, 5);
             a.xor(si, si);
             a.Label(ref loop);
-            a.mov(ax, cx);
-            a.mov(__word_ptr[0x1000 + patchOffset + 1], ax);   // the imm16 of the MOV BX below
-            a.jmp(patch);
-            a.Label(ref patch);
+            a.mov(__word_ptr[0x2001], cx);
+            a.jmp(0x2000);
+        });
+        var target = m.Load(16, 0x2000, a =>
+        {
             a.mov(bx, 0x7777);
             a.add(si, bx);
-            a.loop(loop);
+            a.dec(cx);
+            a.jnz(0x1005);
             a.hlt();
         });
-        Assert.That(code[patchOffset], Is.EqualTo(0xBB));
+        Assert.That(target[0], Is.EqualTo(0xBB));
+        Assert.That(code.Length, Is.EqualTo(3 + 2 + 4 + 3));   // MOV CX,iw; XOR SI,SI; MOV [2001],CX (89 0E iw); JMP rel16: the loop is at 1005
         m.StartReal(0, 0x1000);
         Assert.That(m.Run(), Is.EqualTo(StopReason.Halted));
         // BX takes CX = 5, 4, 3, 2, 1 in turn: SI = 15.
