@@ -63,6 +63,21 @@ internal sealed class Tlb
         }
     }
 
+    /// <summary>
+    /// Drops the write entries that map physical page <paramref name="physical"/> (it now holds
+    /// decoded code, so writes to it must take the slow path that invalidates blocks). Read
+    /// entries stay, so tracking a new code page does not cost every other translation.
+    /// </summary>
+    public void FlushWritesTo(ulong physical)
+    {
+        var e = Entries;
+        for (int i = 0; i < Size; i++)
+        {
+            if (e[WriteSup + i].Physical == physical) e[WriteSup + i].Tag = Invalid;
+            if (e[WriteUser + i].Physical == physical) e[WriteUser + i].Tag = Invalid;
+        }
+    }
+
     /// <summary>INVLPG: drops every entry for the linear page.</summary>
     public void FlushPage(ulong linear)
     {
