@@ -15,7 +15,7 @@ namespace Emulator.Benchmarks;
 /// </summary>
 internal static class MipsBenchmark
 {
-    public const int DefaultIterations = 4_000_000;
+    public const int DefaultIterations = 8_000_000;
     public const int DefaultRuns = 5;
 
     public static int Run(string[] args)
