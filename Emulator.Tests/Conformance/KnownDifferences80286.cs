@@ -31,7 +31,50 @@ public static class KnownDifferences80286
             "SDM vol. 2B, \"MOV—Move\" (8C /r MOV r/m16,Sreg and 8E /r MOV Sreg,r/m16; FS and GS are Sreg 4 and 5 per the sreg-field table in vol. 2D, appendix B)",
             "the 286 has no FS/GS and raises #UD (int 6) for Sreg 4-5; a 386+ moves FS/GS",
             (_, _, ins) => ins.Opcode is 0x8C or 0x8E && ins.Reg is 4 or 5),
+        new(
+            "instruction-over-10-bytes",
+            "any opcode whose encoding (prefixes included) is longer than 10 bytes (the 286 test data has 11-byte ones)",
+            "SDM vol. 3A, 6.15 \"Interrupt 13—General Protection Exception (#GP)\" (instruction length limit of 15 bytes) and vol. 2A, 2.3.11 (\"maximum length ... remains 15 bytes\")",
+            "the 286 limits an instruction to 10 bytes and raises int 13 beyond; a 386+ allows up to 15 bytes and executes it",
+            (_, test, _) => test.Exception?.Number == Vector13 && test.Bytes.Length - 1 > 10),
+        new(
+            "ss-overrun-is-#SS",
+            "any SS-relative memory access (BP-based ModRM, SS: override, PUSH/POP/CALL/RET/LEAVE/INT) past offset FFFF",
+            "SDM vol. 2, \"Real-Address Mode Exceptions\" of each instruction (\"#SS If a memory operand effective address is outside the SS segment limit\"); vol. 3A, 6.15 \"Interrupt 12—Stack Fault Exception (#SS)\"",
+            "the 286 reports every real-mode segment overrun as int 13; a 386+ raises #SS (int 12) when the segment is SS",
+            (_, test, ins) => test.Exception?.Number == Vector13 && test.Bytes.Length - 1 <= 10 && FaultsThroughSs(test, ins)),
     ];
+
+    const byte Vector13 = 13;
+
+    /// <summary>
+    /// Whether the access that overran a segment in a 286 int-13 test is SS-relative: the ModRM
+    /// memory operand when there is one (SS by override or BP base; or the stack push/pop of
+    /// PUSH/POP/CALL r/m when SP is at the edge), otherwise the implicit stack access.
+    /// </summary>
+    static bool FaultsThroughSs(MooTest test, InstructionBytes ins)
+    {
+        ushort sp = test.Initial.Registers[MooRegister.SP];
+        if (ins.MemoryOperand && ins.ModRm is byte modrm)
+        {
+            bool operandSs = ins.SegmentOverride is byte o
+                ? o == 0x36
+                : (modrm & 7) is 2 or 3 || ((modrm & 7) == 6 && modrm >> 6 != 0);
+            if (operandSs) return true;
+            return (ins.Opcode == 0xFF && ins.Reg is 2 or 3 or 6 && sp is 1 or 3)
+                || (ins.Opcode == 0x8F && sp == 0xFFFF);
+        }
+        return ins.Opcode switch
+        {
+            0x06 or 0x07 or 0x0E or 0x16 or 0x17 or 0x1E or 0x1F => true,   // PUSH/POP sreg
+            >= 0x50 and <= 0x5F => true,                                    // PUSH/POP r16
+            0x60 or 0x61 or 0x68 or 0x6A or 0x9A or 0x9C or 0x9D => true,   // PUSHA/POPA/PUSH imm/CALL far/PUSHF/POPF
+            0xC2 or 0xC3 or 0xC9 or 0xCA or 0xCB => true,                   // RET/LEAVE/RETF
+            >= 0xCC and <= 0xCF => true,                                    // INT3/INT/INTO/IRET
+            0xE8 => true,                                                   // CALL rel16
+            _ => false,
+        };
+    }
 
     /// <summary>The first known difference covering a test, or null.</summary>
     public static KnownDifference? Find(string fileKey, MooTest test, InstructionBytes ins)
