@@ -23,7 +23,7 @@ public sealed class SingleStepTests80286
     }
 
     readonly List<FileResult> results = new();
-    readonly Stopwatch elapsed = new();
+    readonly Stopwatch elapsed = new(), loading = new();
     SstMetadata? metadata;
     RevocationList revoked = RevocationList.Empty;
     SstRunner? runner;
@@ -63,7 +63,9 @@ public sealed class SingleStepTests80286
         }
 
         elapsed.Start();
+        loading.Start();
         var file = MooFile.Load(Path.Combine(dir, key + ".MOO.gz"));
+        loading.Stop();
         var result = new FileResult(key);
         foreach (var test in file.Tests)
         {
@@ -104,7 +106,7 @@ public sealed class SingleStepTests80286
         int excludedTotal = results.Sum(r => r.Excluded.Values.Sum());
         log.WriteLine($"SST 80286: {excludedTotal} excluded" +
             (excludedTotal > 0 ? $" ({string.Join(", ", excluded)}; {results.Sum(r => r.ExcludedPassing)} of them pass anyway)" : "") +
-            $", {results.Sum(r => r.Revoked)} revoked, {results.Count} files, {elapsed.Elapsed.TotalSeconds:F1} s");
+            $", {results.Sum(r => r.Revoked)} revoked, {results.Count} files, {elapsed.Elapsed.TotalSeconds:F1} s ({loading.Elapsed.TotalSeconds:F1} s reading)");
         foreach (var d in KnownDifferences80286.All)
             log.WriteLine($"  excluded {d.Id}: {d.Reason} [{d.Reference}]");
 
