@@ -7,7 +7,8 @@ namespace Emulator.Tests.Conformance;
 /// one NUnit case per opcode file, each running every test in the file; a summary line
 /// <c>SST 80286: N passed, N failed</c> plus a per-opcode failure table is printed once
 /// after the last case. Known 286 vs 386+ differences (<see cref="KnownDifferences80286"/>)
-/// are run but counted as excluded; revoked tests are skipped.
+/// are run but counted as excluded; revoked tests are skipped. Environment: <c>SST_DIR</c>
+/// (the data folder), <c>SST_VERBOSE=1</c> (print every failing test, not just the first per opcode).
 /// </summary>
 [TestFixture, NonParallelizable]
 public sealed class SingleStepTests80286
@@ -20,10 +21,12 @@ public sealed class SingleStepTests80286
         public int Passed, Failed, Revoked, ExcludedPassing;
         public readonly Dictionary<string, int> Excluded = new();
         public string? FirstFailure;
+        public readonly List<string> Failures = new();
+        public readonly List<string> ExcludedTests = new();
     }
 
     readonly List<FileResult> results = new();
-    readonly Stopwatch elapsed = new();
+    readonly Stopwatch elapsed = new(), loading = new();
     SstMetadata? metadata;
     RevocationList revoked = RevocationList.Empty;
     SstRunner? runner;
@@ -63,7 +66,9 @@ public sealed class SingleStepTests80286
         }
 
         elapsed.Start();
+        loading.Start();
         var file = MooFile.Load(Path.Combine(dir, key + ".MOO.gz"));
+        loading.Stop();
         var result = new FileResult(key);
         foreach (var test in file.Tests)
         {
@@ -76,12 +81,14 @@ public sealed class SingleStepTests80286
             {
                 result.Excluded[known.Id] = result.Excluded.GetValueOrDefault(known.Id) + 1;
                 if (diff is null) result.ExcludedPassing++;
+                result.ExcludedTests.Add($"{test} [{known.Id}]: {diff ?? "passes anyway"}");
             }
             else if (diff is null) result.Passed++;
             else
             {
                 result.Failed++;
                 result.FirstFailure ??= $"{test}: {diff}";
+                result.Failures.Add($"{test}: {diff}");
             }
         }
         elapsed.Stop();
@@ -104,9 +111,15 @@ public sealed class SingleStepTests80286
         int excludedTotal = results.Sum(r => r.Excluded.Values.Sum());
         log.WriteLine($"SST 80286: {excludedTotal} excluded" +
             (excludedTotal > 0 ? $" ({string.Join(", ", excluded)}; {results.Sum(r => r.ExcludedPassing)} of them pass anyway)" : "") +
-            $", {results.Sum(r => r.Revoked)} revoked, {results.Count} files, {elapsed.Elapsed.TotalSeconds:F1} s");
+            $", {results.Sum(r => r.Revoked)} revoked, {results.Count} files, {elapsed.Elapsed.TotalSeconds:F1} s ({loading.Elapsed.TotalSeconds:F1} s reading)");
         foreach (var d in KnownDifferences80286.All)
             log.WriteLine($"  excluded {d.Id}: {d.Reason} [{d.Reference}]");
+
+        bool verbose = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("SST_VERBOSE"));
+        if (verbose)
+            foreach (var r in results)
+                foreach (var t in r.ExcludedTests)
+                    log.WriteLine($"  {r.Key,-5} excluded {t}");
 
         var failing = results.Where(r => r.Failed > 0)
             .OrderByDescending(r => r.Failed).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();
@@ -114,6 +127,12 @@ public sealed class SingleStepTests80286
         log.WriteLine($"SST 80286 failing opcodes ({failing.Count}, worst first; count, first failure):");
         foreach (var r in failing)
             log.WriteLine($"  {r.Key,-5} {r.Failed,3}  {Truncate(r.FirstFailure ?? "", 200)}");
+
+        // SST_VERBOSE=1: every failing test, for diagnosing one opcode at a time.
+        if (!verbose) return;
+        foreach (var r in failing)
+            foreach (var f in r.Failures)
+                log.WriteLine($"  {r.Key,-5} {f}");
     }
 
     static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 3)] + "...";

@@ -27,6 +27,31 @@ public sealed class SstRunner
         (MooRegister.CS, SegReg.CS), (MooRegister.SS, SegReg.SS), (MooRegister.DS, SegReg.DS), (MooRegister.ES, SegReg.ES),
     ];
 
+    /// <summary>
+    /// Diagnostic only: every interrupt vector the test does not define points at its own
+    /// HLT, FFFF:(10h + vector) = physical 100000h + vector, so an exception the 286 did not
+    /// raise stops cleanly and is reported by number. A correct CPU never reads these bytes
+    /// (the tests define every byte the 286 read).
+    /// </summary>
+    const ushort SentinelSegment = 0xFFFF, SentinelOffset = 0x10;
+    const int SentinelHlt = 0x100000;
+
+    static readonly byte[] SentinelIvt = BuildSentinelIvt();
+
+    static byte[] BuildSentinelIvt()
+    {
+        var ivt = new byte[256 * 4];
+        for (int v = 0; v < 256; v++)
+        {
+            int ip = SentinelOffset + v;
+            ivt[4 * v] = (byte)ip;
+            ivt[4 * v + 1] = (byte)(ip >> 8);
+            ivt[4 * v + 2] = SentinelSegment & 0xFF;
+            ivt[4 * v + 3] = SentinelSegment >> 8;
+        }
+        return ivt;
+    }
+
     readonly Machine machine = new(new MachineConfig { MemorySize = 16UL << 20 });
 
     /// <summary>RAM bytes the previous test set or was expected to write; cleared before the next one.</summary>
@@ -42,6 +67,8 @@ public sealed class SstRunner
         var ram = machine.Memory.Ram;
         foreach (var a in touched) ram[(int)a] = 0;
         touched.Clear();
+        SentinelIvt.CopyTo(ram);
+        ram.Slice(SentinelHlt, 256).Fill(0xF4);
 
         foreach (var b in test.Initial.Ram)
         {
@@ -80,7 +107,12 @@ public sealed class SstRunner
         var fina = test.Final.Registers;
         var diffs = new List<string>();
 
+        string? unexpected = null;
         if (!cpu.Halted) diffs.Add($"no HLT reached ({reason})");
+        else if (UnexpectedVector(test) is int vector)
+            unexpected = test.Exception is MooException e
+                ? $"int {vector}{VectorName(vector)} instead of int {e.Number}{VectorName(e.Number)}"
+                : $"raised int {vector}{VectorName(vector)}";
 
         foreach (var (moo, gpr) in GprMap)
         {
@@ -111,25 +143,59 @@ public sealed class SstRunner
         expectedRam.Clear();
         foreach (var b in test.Initial.Ram) expectedRam[b.Address] = b.Value;
         foreach (var b in test.Final.Ram) expectedRam[b.Address] = b.Value;
+        uint flagsAddress = test.Exception is MooException ex ? PushedFlagsAddress(test, ex) : uint.MaxValue;
         foreach (var (address, value) in expectedRam)
         {
             if (address >= (uint)ram.Length) { diffs.Add($"RAM address {address:X} outside RAM"); continue; }
             byte mask = 0xFF;
-            if (test.Exception is MooException ex)
-            {
-                // The FLAGS image the exception pushed: its undefined bits are not compared.
-                if (address == ex.FlagsAddress) mask = (byte)flagsMask;
-                else if (address == ex.FlagsAddress + 1) mask = (byte)(flagsMask >> 8);
-            }
+            // The FLAGS image the exception pushed: its undefined bits are not compared.
+            if (address == flagsAddress) mask = (byte)flagsMask;
+            else if (address == flagsAddress + 1) mask = (byte)(flagsMask >> 8);
             byte actual = ram[(int)address];
             if (((actual ^ value) & mask) != 0) diffs.Add($"[{address:X5}] exp {value & mask:X2} got {actual & mask:X2}");
         }
 
+        // After an exception the 286 did not raise, the register and stack differences are its consequences.
+        if (unexpected is not null) return $"{unexpected} ({diffs.Count} differences)";
         if (diffs.Count == 0) return null;
         const int shown = 5;
         var text = string.Join("; ", diffs.Take(shown));
         return diffs.Count > shown ? $"{text}; +{diffs.Count - shown} more" : text;
     }
+
+    /// <summary>
+    /// Where the exception pushed FLAGS: SS:SP+4 in the final state (above the pushed IP and
+    /// CS). The EXCP chunk gives the same address rounded down to even (a bus word address)
+    /// when SP is odd; if the two disagree otherwise, the chunk's value is used.
+    /// </summary>
+    static uint PushedFlagsAddress(MooTest test, MooException ex)
+    {
+        var init = test.Initial.Registers;
+        var fina = test.Final.Registers;
+        uint ss = fina.GetOr(MooRegister.SS, init);
+        uint sp = fina.GetOr(MooRegister.SP, init);
+        uint address = (ss << 4) + ((sp + 4) & 0xFFFF);
+        return (address & ~1u) == (ex.FlagsAddress & ~1u) ? address : ex.FlagsAddress;
+    }
+
+    /// <summary>The vector whose sentinel HLT the CPU stopped on, unless the test expects to end there.</summary>
+    int? UnexpectedVector(MooTest test)
+    {
+        var cpu = machine.Cpu;
+        if (cpu.GetSegment(SegReg.CS).Selector != SentinelSegment) return null;
+        long vector = (long)cpu.Rip - SentinelOffset - 1;
+        if (vector is < 0 or > 255) return null;
+        var init = test.Initial.Registers;
+        var fina = test.Final.Registers;
+        if (fina.GetOr(MooRegister.CS, init) == SentinelSegment && fina.GetOr(MooRegister.IP, init) == cpu.Rip) return null;
+        return (int)vector;
+    }
+
+    static string VectorName(int vector) => vector switch
+    {
+        0 => " #DE", 1 => " #DB", 3 => " #BP", 4 => " #OF", 5 => " #BR", 6 => " #UD", 7 => " #NM",
+        8 => " #DF", 12 => " #SS", 13 => " #GP", 16 => " #MF", _ => "",
+    };
 
     static string FlagNames(uint bits)
     {
