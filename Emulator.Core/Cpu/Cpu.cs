@@ -101,7 +101,8 @@ public sealed unsafe partial class Cpu
         ref var cs = ref segs[(int)SegReg.CS];
         cs.Selector = 0xF000;
         cs.Base = 0xFFFF0000;
-        cs.Attributes = 0x9B;
+        // Present, R/W, accessed (SDM vol. 3A, table 10-1): real-mode code may write through CS: overrides.
+        cs.Attributes = SegmentCache.RealModeData;
         cs.UpdateRanges(true, false);
         Rip = 0xFFF0;
         GdtBase = IdtBase = 0; GdtLimit = 0xFFFF; IdtLimit = 0x3FF;
