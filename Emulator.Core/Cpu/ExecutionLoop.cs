@@ -102,7 +102,8 @@ public sealed partial class Cpu
                 exitBlock = false;
                 if (pendingException)
                 {
-                    Rip = op.NextIp - op.Length;
+                    if (!faultKeepsRip) Rip = op.NextIp - op.Length;
+                    faultKeepsRip = false;
                     DeliverPendingException();
                     return i;
                 }
@@ -191,7 +192,8 @@ public sealed partial class Cpu
             exitBlock = false;
             if (pendingException)
             {
-                Rip = op.NextIp - op.Length;
+                if (!faultKeepsRip) Rip = op.NextIp - op.Length;
+                faultKeepsRip = false;
                 DeliverPendingException();
                 return true;
             }
