@@ -151,10 +151,14 @@ public sealed partial class Cpu
         if (!LoadTaskLdt(newLdt)) return;
         if ((eflagsBits & (uint)EFlags.VM) == 0)
         {
-            if (!LoadTaskCs(sels[(int)SegReg.CS])) return;
+            // The new CPL is the RPL of the new CS. SS is loaded before CS (Bochs does the same) so that a
+            // fault on CS or a data segment can still be delivered on the new task's stack.
+            Cpl = sels[(int)SegReg.CS] & 3;
+            SetTlbPrivilege();
             if (!LoadTaskSs(sels[(int)SegReg.SS])) return;
             foreach (int s in stackalloc[] { (int)SegReg.ES, (int)SegReg.DS, (int)SegReg.FS, (int)SegReg.GS })
                 if (!LoadTaskDataSegment(s, sels[s])) return;
+            if (!LoadTaskCs(sels[(int)SegReg.CS])) return;
         }
         UpdateMode();
         if (Rip > Seg((int)SegReg.CS).Limit) { NewTaskFault(Vector.GP, 0); return; }
