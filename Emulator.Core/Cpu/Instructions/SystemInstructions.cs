@@ -164,10 +164,12 @@ internal static unsafe class SystemInstructions
 
     /// <summary>Fetches the descriptor LAR/LSL/VERR/VERW examine. Returns false when the instruction must stop
     /// (a fault was raised); <paramref name="found"/> is false for a null selector or one outside its table.</summary>
-    static bool Probe(Cpu c, ref DecodedOp op, out ushort sel, out ulong d, out bool found)
+    static bool Probe(Cpu c, ref DecodedOp op, out ushort sel, out ulong d, out bool found, bool rmIsSecond = false)
     {
         d = 0; found = false;
-        if (!ReadSelector(c, ref op, out sel)) return false;
+        // LAR/LSL have the selector as their second operand (register form: R1).
+        if (rmIsSecond && (op.Flags & DecodedOp.FlagMemory) == 0) sel = c.Reg16(op.R1);
+        else if (!ReadSelector(c, ref op, out sel)) return false;
         if ((sel & 0xFFFC) == 0) return true;
         var f = c.FetchDescriptor(sel, out d);
         if (f == DescriptorFetch.Faulted) return false;
@@ -187,7 +189,7 @@ internal static unsafe class SystemInstructions
     static void Lar<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize
     {
         if (NotProtected(c)) return;
-        if (!Probe(c, ref op, out ushort sel, out ulong d, out bool found)) return;
+        if (!Probe(c, ref op, out ushort sel, out ulong d, out bool found, rmIsSecond: true)) return;
         bool ok = found && Visible(c, sel, d) &&
                   (Cpu.DescIsCodeOrData(d) || Cpu.DescSystemType(d) is 1 or 2 or 3 or 4 or 5 or 9 or 0xB or 0xC);
         if (ok) c.SetReg<T>(op.R0, (d >> 32) & 0x00F0_FF00 & T.Mask);
@@ -198,7 +200,7 @@ internal static unsafe class SystemInstructions
     static void Lsl<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize
     {
         if (NotProtected(c)) return;
-        if (!Probe(c, ref op, out ushort sel, out ulong d, out bool found)) return;
+        if (!Probe(c, ref op, out ushort sel, out ulong d, out bool found, rmIsSecond: true)) return;
         bool ok = found && Visible(c, sel, d) &&
                   (Cpu.DescIsCodeOrData(d) || Cpu.DescSystemType(d) is 1 or 2 or 3 or 9 or 0xB);
         if (ok) c.SetReg<T>(op.R0, Cpu.DescriptorLimit(d) & T.Mask);
