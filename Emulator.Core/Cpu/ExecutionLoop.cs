@@ -110,7 +110,8 @@ public sealed partial class Cpu
                 exitBlock = false;
                 if (pendingException)
                 {
-                    Rip = op.NextIp - op.Length;
+                    if (!faultKeepsRip) Rip = op.NextIp - op.Length;
+                    faultKeepsRip = false;
                     DeliverPendingException();
                     return i;
                 }
@@ -220,7 +221,8 @@ public sealed partial class Cpu
             exitBlock = false;
             if (pendingException)
             {
-                Rip = op.NextIp - op.Length;
+                if (!faultKeepsRip) Rip = op.NextIp - op.Length;
+                faultKeepsRip = false;
                 DeliverPendingException();
                 return true;
             }

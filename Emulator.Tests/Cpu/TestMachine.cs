@@ -18,6 +18,11 @@ public sealed class TestMachine
         Machine = new Machine(new MachineConfig { MemorySize = memory });
     }
 
+    public TestMachine(MachineConfig config)
+    {
+        Machine = new Machine(config);
+    }
+
     /// <summary>Assembles <paramref name="build"/> at physical/linear <paramref name="address"/> and loads it.</summary>
     public byte[] Load(int bitness, ulong address, Action<Assembler> build)
     {
