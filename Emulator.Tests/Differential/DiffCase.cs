@@ -53,57 +53,74 @@ internal sealed class DiffCase
     /// <summary>The mnemonic as reported: the condition-code families are grouped per mnemonic anyway.</summary>
     public string MnemonicName => Mnemonic.ToString().ToUpperInvariant();
 
-    /// <summary>Builds the instruction for a 32-bit (emulated) or 64-bit (native) code segment.</summary>
-    public Instruction Build(int bitness)
+    /// <summary>
+    /// An optional flag-setting instruction run first (ADD/ADC/SUB/SBB/CMP/INC/DEC/NEG on registers the
+    /// instruction under test does not use), so the instruction under test reads flags the core still
+    /// holds lazily rather than freshly loaded ones. It defines every arithmetic flag, so the masks of
+    /// the instruction under test stay exact.
+    /// </summary>
+    public (Code Code, DiffOperand[] Operands)? Prefix { get; set; }
+
+    /// <summary>Builds the instruction under test for a 32-bit (emulated) or 64-bit (native) code segment.</summary>
+    public Instruction Build(int bitness) => Build(Code, Operands, bitness);
+
+    static Instruction Build(Code code, DiffOperand[] o, int bitness)
     {
-        var o = Operands;
         return o.Length switch
         {
-            0 => Instruction.Create(Code),
+            0 => Instruction.Create(code),
             1 => o[0].Kind switch
             {
-                DiffOperandKind.Register => Instruction.Create(Code, o[0].Register),
-                DiffOperandKind.Memory => Instruction.Create(Code, o[0].ToMemoryOperand(bitness)),
-                _ => throw Shape(),
+                DiffOperandKind.Register => Instruction.Create(code, o[0].Register),
+                DiffOperandKind.Memory => Instruction.Create(code, o[0].ToMemoryOperand(bitness)),
+                _ => throw Shape(code),
             },
             2 => (o[0].Kind, o[1].Kind) switch
             {
-                (DiffOperandKind.Register, DiffOperandKind.Register) => Instruction.Create(Code, o[0].Register, o[1].Register),
-                (DiffOperandKind.Register, DiffOperandKind.Memory) => Instruction.Create(Code, o[0].Register, o[1].ToMemoryOperand(bitness)),
-                (DiffOperandKind.Memory, DiffOperandKind.Register) => Instruction.Create(Code, o[0].ToMemoryOperand(bitness), o[1].Register),
-                (DiffOperandKind.Register, DiffOperandKind.Immediate) => Instruction.Create(Code, o[0].Register, o[1].Immediate),
-                (DiffOperandKind.Memory, DiffOperandKind.Immediate) => Instruction.Create(Code, o[0].ToMemoryOperand(bitness), o[1].Immediate),
-                _ => throw Shape(),
+                (DiffOperandKind.Register, DiffOperandKind.Register) => Instruction.Create(code, o[0].Register, o[1].Register),
+                (DiffOperandKind.Register, DiffOperandKind.Memory) => Instruction.Create(code, o[0].Register, o[1].ToMemoryOperand(bitness)),
+                (DiffOperandKind.Memory, DiffOperandKind.Register) => Instruction.Create(code, o[0].ToMemoryOperand(bitness), o[1].Register),
+                (DiffOperandKind.Register, DiffOperandKind.Immediate) => Instruction.Create(code, o[0].Register, o[1].Immediate),
+                (DiffOperandKind.Memory, DiffOperandKind.Immediate) => Instruction.Create(code, o[0].ToMemoryOperand(bitness), o[1].Immediate),
+                _ => throw Shape(code),
             },
             3 => (o[0].Kind, o[1].Kind, o[2].Kind) switch
             {
                 (DiffOperandKind.Register, DiffOperandKind.Register, DiffOperandKind.Immediate) =>
-                    Instruction.Create(Code, o[0].Register, o[1].Register, o[2].Immediate),
+                    Instruction.Create(code, o[0].Register, o[1].Register, o[2].Immediate),
                 (DiffOperandKind.Register, DiffOperandKind.Memory, DiffOperandKind.Immediate) =>
-                    Instruction.Create(Code, o[0].Register, o[1].ToMemoryOperand(bitness), o[2].Immediate),
+                    Instruction.Create(code, o[0].Register, o[1].ToMemoryOperand(bitness), o[2].Immediate),
                 (DiffOperandKind.Memory, DiffOperandKind.Register, DiffOperandKind.Immediate) =>
-                    Instruction.Create(Code, o[0].ToMemoryOperand(bitness), o[1].Register, o[2].Immediate),
+                    Instruction.Create(code, o[0].ToMemoryOperand(bitness), o[1].Register, o[2].Immediate),
                 (DiffOperandKind.Register, DiffOperandKind.Register, DiffOperandKind.Register) =>
-                    Instruction.Create(Code, o[0].Register, o[1].Register, o[2].Register),
+                    Instruction.Create(code, o[0].Register, o[1].Register, o[2].Register),
                 (DiffOperandKind.Memory, DiffOperandKind.Register, DiffOperandKind.Register) =>
-                    Instruction.Create(Code, o[0].ToMemoryOperand(bitness), o[1].Register, o[2].Register),
-                _ => throw Shape(),
+                    Instruction.Create(code, o[0].ToMemoryOperand(bitness), o[1].Register, o[2].Register),
+                _ => throw Shape(code),
             },
-            _ => throw Shape(),
+            _ => throw Shape(code),
         };
     }
 
-    InvalidOperationException Shape() => new($"{Code}: operand shape not supported by the differential generator");
+    static InvalidOperationException Shape(Code code) => new($"{code}: operand shape not supported by the differential generator");
 
-    /// <summary>Encodes the instruction for <paramref name="bitness"/>.</summary>
+    /// <summary>Encodes the prefix instruction (if any) and the instruction under test for <paramref name="bitness"/>.</summary>
     public byte[] Encode(int bitness, ulong ip)
     {
-        var instr = Build(bitness);
         var w = new ByteWriter();
         var enc = Encoder.Create(bitness, w);
-        if (!enc.TryEncode(instr, ip, out _, out var error))
-            throw new InvalidOperationException($"{Code} ({Format()}) cannot be encoded for {bitness}-bit code: {error}");
+        foreach (var instr in Instructions(bitness))
+        {
+            if (!enc.TryEncode(instr, ip + (ulong)w.Bytes.Count, out _, out var error))
+                throw new InvalidOperationException($"{instr.Code} ({Format()}) cannot be encoded for {bitness}-bit code: {error}");
+        }
         return w.Bytes.ToArray();
+    }
+
+    IEnumerable<Instruction> Instructions(int bitness)
+    {
+        if (Prefix is { } p) yield return Build(p.Code, p.Operands, bitness);
+        yield return Build(bitness);
     }
 
     /// <summary>The 32-bit form in Intel syntax, as the report shows it.</summary>
@@ -111,8 +128,7 @@ internal sealed class DiffCase
     {
         var f = new IntelFormatter();
         var o = new StringOutput();
-        f.Format(Build(32), o);
-        return o.ToStringAndReset();
+        return string.Join(" ; ", Instructions(32).Select(i => { f.Format(i, o); return o.ToStringAndReset(); }));
     }
 
     // ---- values of operands in the initial state (for constraints and masks) ----

@@ -24,11 +24,14 @@ internal sealed class DiffReport
     public SortedDictionary<string, Tally> ByMnemonic { get; } = new(StringComparer.Ordinal);
     public List<string> Details { get; } = new();
     public int Cases { get; private set; }
+    /// <summary>Cases run after a flag-setting prefix instruction (flags held lazily).</summary>
+    public int PrefixedCases { get; private set; }
 
     /// <summary>Records one case; returns true when the outcomes agree.</summary>
     public bool Add(DiffCase c, byte[] bytes32, DiffOutcome native, DiffOutcome emulated)
     {
         Cases++;
+        if (c.Prefix != null) PrefixedCases++;
         var name = c.MnemonicName;
         if (!ByMnemonic.TryGetValue(name, out var t)) ByMnemonic[name] = t = new Tally();
         t.Cases++;

@@ -44,7 +44,7 @@ public class DifferentialTests
         }
 
         var text = new StringBuilder();
-        text.Append($"seed {seed}, {report.Cases} cases\n").Append(report.Summary());
+        text.Append($"seed {seed}, {report.Cases} cases ({report.PrefixedCases} after a flag-setting instruction)\n").Append(report.Summary());
         if (nowPassing.Count > 0)
             text.Append($"no longer #UD, remove from KnownFailures.Unimplemented: {string.Join(", ", nowPassing)}\n");
         if (report.Details.Count > 0)

@@ -22,7 +22,7 @@ internal sealed class EmulatedExecutor
 
     readonly Machine machine;
     readonly Emulator.Core.Cpu.Cpu cpu;
-    readonly byte[] code = new byte[32];
+    readonly byte[] code = new byte[48];
 
     public EmulatedExecutor()
     {

@@ -25,8 +25,8 @@ internal sealed unsafe partial class NativeExecutor : IDisposable
     const int ProtRead = 1, ProtWrite = 2, ProtExec = 4;
     const int MapPrivate = 0x02, MapAnonymous = 0x20;
     const int PageSize = 4096;
-    /// <summary>Bytes reserved for the instruction under test (the longest x86 instruction is 15).</summary>
-    const int SlotSize = 16;
+    /// <summary>Bytes reserved for the instructions under test (an optional flag-setting prefix and the instruction).</summary>
+    const int SlotSize = 32;
 
     const int InputOffset = 0, OutputOffset = 128, ScratchOffset = 1024;
     const int FlagsSlot = 8;
@@ -106,7 +106,7 @@ internal sealed unsafe partial class NativeExecutor : IDisposable
     /// <summary>Runs <paramref name="c"/> natively; <paramref name="instruction"/> is its 64-bit encoding.</summary>
     public DiffOutcome Run(DiffCase c, byte[] instruction)
     {
-        if (instruction.Length > SlotSize) throw new ArgumentException("instruction longer than the slot", nameof(instruction));
+        if (instruction.Length > SlotSize) throw new ArgumentException("instructions longer than the slot", nameof(instruction));
         var s = new Span<byte>(slot, SlotSize);
         s.Fill(0x90);
         instruction.CopyTo(s);

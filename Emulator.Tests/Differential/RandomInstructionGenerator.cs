@@ -141,6 +141,7 @@ internal sealed class RandomInstructionGenerator
             c.WriteOperand(mem, 4, Value());
         }
         ApplyConstraints(c, info);
+        if (rng.Next(2) == 0) AddPrefix(c);
         return c;
     }
 
@@ -162,26 +163,79 @@ internal sealed class RandomInstructionGenerator
     /// <summary>A random register of <paramref name="bytes"/> that is not (part of) the scratch base register or an excluded GPR.</summary>
     Register PickReg(int bytes, int baseReg, int excludedGprs, Code code)
     {
-        while (true)
+        int allowed = 0xEF & ~excludedGprs & ~(baseReg >= 0 ? 1 << baseReg : 0);
+        // XCHG (E)AX,(E)AX in the short form is NOP; it says nothing.
+        if (code is Code.Xchg_r16_AX or Code.Xchg_r32_EAX) allowed &= ~1;
+        return TryPickReg(bytes, allowed, out var r) ? r : throw new InvalidOperationException($"{code}: no register left to pick");
+    }
+
+    /// <summary>A random register of <paramref name="bytes"/> inside one of the GPRs in <paramref name="allowedGprs"/> (bit mask).</summary>
+    bool TryPickReg(int bytes, int allowedGprs, out Register r)
+    {
+        var candidates = new List<Register>(8);
+        for (int i = 0; i < 8; i++)
         {
-            Register r;
-            int gpr;
             if (bytes == 1)
             {
-                int i = rng.Next(8);
-                r = Register.AL + i;
-                gpr = i & 3;
+                if ((allowedGprs & (1 << (i & 3))) != 0) candidates.Add(Register.AL + i);
             }
-            else
+            else if (i != 4 && (allowedGprs & (1 << i)) != 0)
+                candidates.Add((bytes == 2 ? Register.AX : Register.EAX) + i);
+        }
+        r = candidates.Count == 0 ? Register.None : candidates[rng.Next(candidates.Count)];
+        return candidates.Count != 0;
+    }
+
+    static readonly Code[] PrefixCodes = Families.SelectMany(f => f)
+        .Where(c => c.Mnemonic() is Mnemonic.Add or Mnemonic.Adc or Mnemonic.Sub or Mnemonic.Sbb or Mnemonic.Cmp
+            or Mnemonic.Inc or Mnemonic.Dec or Mnemonic.Neg)
+        .ToArray();
+
+    /// <summary>
+    /// Puts a flag-setting register instruction before the one under test, so that it reads
+    /// flags the core holds lazily. It writes only GPRs the instruction under test does not
+    /// use (per Iced's instruction info, implicit operands included) and never reads the
+    /// scratch base register, whose value differs between the two sides.
+    /// </summary>
+    void AddPrefix(DiffCase c)
+    {
+        int used = 1 << 4;
+        foreach (var u in new InstructionInfoFactory().GetInfo(c.Build(32)).GetUsedRegisters())
+        {
+            var full = u.Register.GetFullRegister32();
+            if (full >= Register.EAX && full <= Register.EDI) used |= 1 << (full - Register.EAX);
+        }
+        int free = 0xFF & ~used;
+        int readable = 0xEF & ~(c.ScratchBaseReg >= 0 ? 1 << c.ScratchBaseReg : 0);
+        for (int attempt = 0; attempt < 8; attempt++)
+        {
+            var code = PrefixCodes[rng.Next(PrefixCodes.Length)];
+            var info = code.ToOpCode();
+            var ops = new DiffOperand[info.OpCount];
+            bool ok = true;
+            for (int i = 0; i < info.OpCount && ok; i++)
             {
-                gpr = rng.Next(8);
-                if (gpr == 4) continue;
-                r = (bytes == 2 ? Register.AX : Register.EAX) + gpr;
+                var k = info.GetOpKind(i);
+                int bytes = OperandBytes(k);
+                switch (k)
+                {
+                    case OpCodeOperandKind.al or OpCodeOperandKind.ax or OpCodeOperandKind.eax:
+                        ok = (free & 1) != 0;
+                        ops[i] = DiffOperand.Reg(bytes == 1 ? Register.AL : bytes == 2 ? Register.AX : Register.EAX);
+                        break;
+                    case OpCodeOperandKind.imm8 or OpCodeOperandKind.imm8sex16 or OpCodeOperandKind.imm8sex32:
+                        ops[i] = DiffOperand.Imm(rng.Next(-128, 128)); break;
+                    case OpCodeOperandKind.imm16: ops[i] = DiffOperand.Imm(rng.Next(-32768, 32768)); break;
+                    case OpCodeOperandKind.imm32: ops[i] = DiffOperand.Imm((int)Value()); break;
+                    default:
+                        ok = TryPickReg(bytes, i == 0 ? free : readable, out var r);
+                        ops[i] = DiffOperand.Reg(r);
+                        break;
+                }
             }
-            if (gpr == baseReg || (excludedGprs & (1 << gpr)) != 0) continue;
-            // XCHG (E)AX,(E)AX in the short form is NOP; it says nothing.
-            if (gpr == 0 && code is Code.Xchg_r16_AX or Code.Xchg_r32_EAX) continue;
-            return r;
+            if (!ok) continue;
+            c.Prefix = (code, ops);
+            return;
         }
     }
 
