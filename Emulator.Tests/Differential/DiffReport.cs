@@ -18,6 +18,8 @@ internal sealed class DiffReport
     public sealed class Tally
     {
         public int Cases, Passed, Mismatches, InvalidOpcode, OtherFaults;
+        /// <summary>Cases whose SDM-undefined flags differ from the host's (information only: the host's choice is not a spec).</summary>
+        public int UndefinedFlagsDiffer;
         public readonly Dictionary<string, int> DifferingParts = new();
     }
 
@@ -43,6 +45,7 @@ internal sealed class DiffReport
                 [emulated.RunError ?? $"emulated CPU raised exception vector {emulated.Exception} (native ran without a fault)"]);
             return false;
         }
+        if (((native.Flags ^ emulated.Flags) & UndefinedBehaviour.UndefinedFlags(c)) != 0) t.UndefinedFlagsDiffer++;
         var diffs = Compare(c, native, emulated, out var parts);
         if (diffs.Count == 0) { t.Passed++; return true; }
         t.Mismatches++;
@@ -111,15 +114,16 @@ internal sealed class DiffReport
 
     static string Hex(byte[] b, int at, int n) => Convert.ToHexString(b, at, n);
 
-    /// <summary>The per-mnemonic table: cases, passed, mismatches (with the parts that differed), #UD, other faults.</summary>
+    /// <summary>The per-mnemonic table: cases, passed, mismatches (with the parts that differed), #UD, other faults,
+    /// and how often the undefined (ignored) flags differed from the host's.</summary>
     public string Summary()
     {
         var sb = new StringBuilder();
-        sb.Append($"{"mnemonic",-10} {"cases",6} {"pass",6} {"mismatch",8} {"#UD",6} {"fault",6}  differing\n");
+        sb.Append($"{"mnemonic",-10} {"cases",6} {"pass",6} {"mismatch",8} {"#UD",6} {"fault",6} {"undef!=",8}  differing\n");
         foreach (var (name, t) in ByMnemonic)
         {
             var parts = string.Join(" ", t.DifferingParts.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key}:{kv.Value}"));
-            sb.Append($"{name,-10} {t.Cases,6} {t.Passed,6} {t.Mismatches,8} {t.InvalidOpcode,6} {t.OtherFaults,6}  {parts}\n");
+            sb.Append($"{name,-10} {t.Cases,6} {t.Passed,6} {t.Mismatches,8} {t.InvalidOpcode,6} {t.OtherFaults,6} {t.UndefinedFlagsDiffer,8}  {parts}\n");
         }
         return sb.ToString();
     }
