@@ -102,7 +102,7 @@ public sealed unsafe partial class Cpu
         ref var cs = ref segs[(int)SegReg.CS];
         cs.Selector = 0xF000;
         cs.Base = 0xFFFF0000;
-        cs.Attributes = 0x9B;
+        cs.Attributes = SegmentCache.RealModeData;   // SDM vol. 3, table 10-1: present, R/W, accessed
         cs.UpdateRanges(true, false);
         Rip = 0xFFF0;
         GdtBase = IdtBase = 0; GdtLimit = 0xFFFF; IdtLimit = 0x3FF;
@@ -147,11 +147,22 @@ public sealed unsafe partial class Cpu
     /// <summary>Loads a segment register the way real mode does (base = selector × 16, limit and rights kept).</summary>
     public void SetSegmentReal(SegReg s, ushort selector)
     {
-        ref var sc = ref segs[(int)s];
+        LoadRealModeSegment((int)s, selector);
+        if (s == SegReg.CS) UpdateMode();
+    }
+
+    /// <summary>
+    /// A segment load in real mode: base = selector × 16; the limit is kept (so "unreal" limits
+    /// survive); the rights become a present, writable data segment, because real mode does not
+    /// check segment types (as Bochs does; CS after reset is also R/W data, SDM vol. 3, table 10-1).
+    /// </summary>
+    internal void LoadRealModeSegment(int s, ushort selector)
+    {
+        ref var sc = ref Seg(s);
         sc.Selector = selector;
         sc.Base = (ulong)selector << 4;
+        sc.Attributes = (ushort)(SegmentCache.RealModeData | (s == (int)SegReg.CS ? 0 : sc.Attributes & 0xC000));
         sc.UpdateRanges(true, false);
-        if (s == SegReg.CS) UpdateMode();
     }
 
     /// <summary>Sets a segment's hidden part directly (loaders, snapshots, tests).</summary>

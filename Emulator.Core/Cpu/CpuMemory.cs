@@ -111,7 +111,26 @@ public sealed unsafe partial class Cpu
     }
 
     /// <summary>Supervisor-mode (implicit) reads of system structures: descriptor tables, TSS, IDT.</summary>
-    internal bool ReadSystem(ulong lin, int size, out ulong value) => ReadLinearSlow(lin & linearMask, size, out value, false);
+    /// <remarks>Descriptor fetches are frequent (segment loads, VERW on every Linux return to user mode), so a
+    /// supervisor read-TLB hit is served directly; only a miss walks the page tables.</remarks>
+    internal bool ReadSystem(ulong lin, int size, out ulong value)
+    {
+        lin &= linearMask;
+        ref TlbEntry e = ref tlb.Entry(Tlb.ReadSup, lin);
+        if (e.Tag == (lin & ~0xFFFUL) && (lin & 0xFFF) <= (ulong)(0x1000 - size))
+        {
+            byte* p = (byte*)(e.Addend + (nint)lin);
+            value = size switch
+            {
+                1 => *p,
+                2 => Unsafe.ReadUnaligned<ushort>(p),
+                4 => Unsafe.ReadUnaligned<uint>(p),
+                _ => Unsafe.ReadUnaligned<ulong>(p),
+            };
+            return true;
+        }
+        return ReadLinearSlow(lin, size, out value, false);
+    }
 
     internal bool WriteSystem(ulong lin, int size, ulong value) => WriteLinearSlow(lin & linearMask, size, value, false);
 

@@ -38,4 +38,10 @@ public sealed record CpuModel(
         All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
 
     public bool Has(uint edxBit) => (FeaturesEdx & edxBit) != 0;
+
+    /// <summary>CPUID.80000001H:EDX (SYSCALL bit 11, NX bit 20, LM bit 29); 0 for CPUs without the leaf.</summary>
+    public uint ExtFeaturesEdx { get; init; }
+
+    /// <summary>The IA32_EFER MSR exists only on CPUs with SYSCALL, NX or long mode (SDM vol. 4, table 2-2).</summary>
+    public bool HasEfer => (ExtFeaturesEdx & (1u << 11 | 1u << 20 | 1u << 29)) != 0;
 }

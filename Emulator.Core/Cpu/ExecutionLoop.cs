@@ -71,8 +71,9 @@ public sealed partial class Cpu
         while (executed < budget)
         {
             if (shutdown || asyncExit) break;
-            if (!interruptShadow) CheckInterrupts();
+            bool shadow = interruptShadow;
             interruptShadow = false;
+            if (!shadow) CheckInterrupts();
             if (shutdown) break;
             if (Halted) break;
             exitBlock = false;
@@ -81,6 +82,14 @@ public sealed partial class Cpu
                 prev = null;
                 if (!StepDebug()) break;
                 executed++;
+                continue;
+            }
+            if (shadow)
+            {
+                // After STI, MOV SS or POP SS exactly one instruction runs before interrupts are
+                // sampled again (SDM vol. 2, STI; vol. 3, 6.8.3), so it runs on its own.
+                prev = null;
+                executed += ExecuteOne();
                 continue;
             }
             var block = prev != null ? FollowLink(prev) : null;
@@ -112,7 +121,8 @@ public sealed partial class Cpu
                 exitBlock = false;
                 if (pendingException)
                 {
-                    Rip = op.NextIp - op.Length;
+                    if (!faultKeepsRip) Rip = op.NextIp - op.Length;
+                    faultKeepsRip = false;
                     DeliverPendingException();
                     return i;
                 }
@@ -170,6 +180,27 @@ public sealed partial class Cpu
             byte v = pic.Acknowledge();
             DeliverEvent(v, InterruptKind.External, false, 0);
         }
+    }
+
+    /// <summary>Runs only the first instruction of the block at CS:RIP; returns the number retired (0 or 1).</summary>
+    unsafe int ExecuteOne()
+    {
+        var block = GetBlock();
+        if (block == null) return 0;
+        ref DecodedOp op = ref block.Ops[0];
+        Rip = op.NextIp;
+        op.Handler(this, ref op);
+        if (exitBlock)
+        {
+            exitBlock = false;
+            if (pendingException)
+            {
+                Rip = op.NextIp - op.Length;
+                DeliverPendingException();
+                return 0;
+            }
+        }
+        return 1;
     }
 
     /// <summary>Finds or decodes the block at CS:RIP. Returns null if fetching faulted (the fault is then delivered).</summary>
@@ -233,7 +264,8 @@ public sealed partial class Cpu
             exitBlock = false;
             if (pendingException)
             {
-                Rip = op.NextIp - op.Length;
+                if (!faultKeepsRip) Rip = op.NextIp - op.Length;
+                faultKeepsRip = false;
                 DeliverPendingException();
                 return true;
             }

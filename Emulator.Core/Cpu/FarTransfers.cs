@@ -82,8 +82,6 @@ public sealed partial class Cpu
             if (!ReadStack((ulong)size, size, out ulong cs)) return;
             if (!ReadStack(2 * (ulong)size, size, out ulong fl)) return;
             LoadSegment((int)SegReg.CS, (ushort)cs);
-            Seg((int)SegReg.CS).Attributes = 0xFB;
-            Seg((int)SegReg.CS).UpdateRanges(true, false);
             Rip = ip & (size == 2 ? 0xFFFFUL : 0xFFFF_FFFFUL);
             SetSp(Reg((int)Gpr.Rsp) + 3 * (ulong)size);
             // VM, IOPL and VIP/VIF are not changed by IRET in V86 mode.

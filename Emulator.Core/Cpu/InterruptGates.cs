@@ -35,6 +35,9 @@ public sealed partial class Cpu
         if (!DescPresent(cd)) { RaiseFault(Vector.NP, selErr); return; }
         int dpl = DescDpl(cd);
         bool fromV86 = Mode == CpuMode.Virtual8086;
+        if (!gate32) offset &= 0xFFFF;
+        // The target must lie within the new CS before anything is pushed (SDM vol. 2, INT n: #GP(EXT)).
+        if (offset > DescriptorLimit(cd)) { RaiseFault(Vector.GP, ext); return; }
         uint flags = Eflags;
         int size = gate32 ? 4 : 2;
 
@@ -42,7 +45,7 @@ public sealed partial class Cpu
         {
             // Inter-privilege: switch to the stack for ring 'dpl' from the TSS.
             if (fromV86 && dpl != 0) { RaiseFault(Vector.GP, selErr); return; }
-            if (!ReadTssStack(dpl, out ushort newSs, out ulong newSp)) return;
+            if (!ReadTssStack(dpl, out ushort newSs, out ulong newSp, ext)) return;
             uint ssErr = (uint)(newSs & 0xFFFC) + ext;
             if ((newSs & 0xFFFC) == 0) { RaiseFault(Vector.TS, ext); return; }
             var f2 = FetchDescriptor(newSs, out ulong sd);
@@ -119,8 +122,6 @@ public sealed partial class Cpu
             RaiseFault(Vector.GP, selErr);
             return;
         }
-        if (!gate32) offset &= 0xFFFF;
-        if (offset > Seg((int)SegReg.CS).Limit) { RaiseFault(Vector.GP, 0); return; }
         Rip = offset;
         lazyOp = LazyOp.None;   // flags were materialized by Eflags above
     }
@@ -134,13 +135,14 @@ public sealed partial class Cpu
     }
 
     /// <summary>Reads SS:ESP for privilege level <paramref name="level"/> from the current TSS (SDM vol. 3, 8.2.1).</summary>
-    internal bool ReadTssStack(int level, out ushort ss, out ulong sp)
+    internal bool ReadTssStack(int level, out ushort ss, out ulong sp, uint ext = 0)
     {
         ss = 0; sp = 0;
         bool tss32 = (tr.Type & 8) != 0;
         ulong offset = tss32 ? (ulong)(level * 8 + 4) : (ulong)(level * 4 + 2);
         int spSize = tss32 ? 4 : 2;
-        if (offset + (ulong)spSize * 2 - 1 > tr.Limit) return RaiseFault(Vector.TS, (uint)(tr.Selector & 0xFFFC));
+        // ESP and SS occupy 6 bytes in a 32-bit TSS, SP and SS 4 in a 16-bit one (SDM vol. 2, INT n).
+        if (offset + (ulong)spSize + 1 > tr.Limit) return RaiseFault(Vector.TS, (uint)(tr.Selector & 0xFFFC) + ext);
         if (!ReadSystem(tr.Base + offset, spSize, out sp)) return false;
         if (!ReadSystem(tr.Base + offset + (ulong)spSize, 2, out ulong s)) return false;
         ss = (ushort)s;

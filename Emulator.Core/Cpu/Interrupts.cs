@@ -79,6 +79,8 @@ public sealed partial class Cpu
             Halted = false;
             DeliverInterrupt(v, InterruptKind.Exception, hasErr, err);
         }
+        // A task switch during delivery may have flagged its fault for the loop; delivery consumed it.
+        faultKeepsRip = false;
         exitBlock = true;
     }
 

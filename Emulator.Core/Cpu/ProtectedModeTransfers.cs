@@ -192,7 +192,7 @@ public sealed partial class Cpu
         sc.Selector = selector;
         sc.Base = (ulong)selector << 4;
         sc.Limit = 0xFFFF;
-        sc.Attributes = (ushort)(s == SegReg.CS ? 0xFB : 0xF3);
+        sc.Attributes = 0xF3;   // V86 segments are writable data at DPL 3, as in Bochs (SDM vol. 3, 20.1.1)
         sc.UpdateRanges(true, false);
     }
 }

@@ -74,12 +74,18 @@ public sealed partial class Cpu
     /// </summary>
     internal bool LoadSegment(int seg, ushort selector)
     {
-        if (Mode is CpuMode.Real or CpuMode.Virtual8086)
+        if (Mode == CpuMode.Real)
+        {
+            LoadRealModeSegment(seg, selector);
+            return true;
+        }
+        if (Mode == CpuMode.Virtual8086)
         {
             ref var sc = ref Seg(seg);
             sc.Selector = selector;
             sc.Base = (ulong)selector << 4;
-            if (Mode == CpuMode.Virtual8086) { sc.Limit = 0xFFFF; sc.Attributes = SegmentCache.RealModeData | (3 << 5); }
+            sc.Limit = 0xFFFF;
+            sc.Attributes = SegmentCache.RealModeData | (3 << 5);
             sc.UpdateRanges(true, false);
             return true;
         }

@@ -18,6 +18,11 @@ public sealed class TestMachine
         Machine = new Machine(new MachineConfig { MemorySize = memory });
     }
 
+    public TestMachine(MachineConfig config)
+    {
+        Machine = new Machine(config);
+    }
+
     /// <summary>Assembles <paramref name="build"/> at physical/linear <paramref name="address"/> and loads it.</summary>
     public byte[] Load(int bitness, ulong address, Action<Assembler> build)
     {
@@ -66,6 +71,7 @@ public sealed class TestMachine
         Cpu.SetSegmentReal(SegReg.ES, 0);
         Cpu.SetGpr(Gpr.Rsp, 0x8000);
         Cpu.Rip = ip;
+        Cpu.Halted = false;
     }
 
     /// <summary>Runs until the guest halts; fails if it runs away.</summary>

@@ -214,7 +214,7 @@ internal static unsafe class ControlTransfer
 
     // ---- far transfers ----
 
-    static void JmpFarDirect(Cpu c, ref DecodedOp op) => c.FarJump((ushort)op.Imm2, op.Imm, op.Length);
+    static void JmpFarDirect(Cpu c, ref DecodedOp op) => c.FarJump((ushort)op.Imm2, op.Imm, op.Code == (ushort)Code.Jmp_ptr1632 ? 4 : 2);
 
     static void JmpFarIndirect<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize
     {
