@@ -25,6 +25,22 @@ internal static unsafe class Misc
         InstructionTable.Set(Code.Bound_r16_m1616, &InvalidOpcode, &Bound<Size16>);
         InstructionTable.Set(Code.Bound_r32_m3232, &InvalidOpcode, &Bound<Size32>);
         InstructionTable.Set(Code.Wait, &Wait);
+        for (int i = 0; i < InstructionTable.CodeCount; i++)
+        {
+            var code = (Code)i;
+            if (!InstructionTable.IsImplemented(code) && code.CpuidFeatures().Any(f => f is CpuidFeature.FPU or CpuidFeature.FPU287 or CpuidFeature.FPU287XL_ONLY or CpuidFeature.FPU387))
+                InstructionTable.Set(code, &EscapeWithoutCoprocessor);
+        }
+    }
+
+    /// <summary>
+    /// An x87 instruction on this model, which has no FPU yet (issue 7; CPUID does not report one):
+    /// #NM when CR0.EM or CR0.TS is set (SDM vol. 3, 2.5, table 2-2), otherwise nothing happens, as on a
+    /// PC without a coprocessor (so FNINIT/FNSTSW probes find none, and the SingleStepTests 286 data agrees).
+    /// </summary>
+    static void EscapeWithoutCoprocessor(Cpu c, ref DecodedOp op)
+    {
+        if ((c.cr0 & (CrBits.CR0_EM | CrBits.CR0_TS)) != 0) c.RaiseFault(Vector.NM, 0);
     }
 
     public static void Nop(Cpu c, ref DecodedOp op) { }
