@@ -29,55 +29,71 @@ internal sealed class MachineRunner : IDisposable
 
     readonly Machine machine;
     readonly ConsoleStreams console;
-    readonly List<IDisposable> owned = new();
+    readonly TextWriter log;
+    readonly List<IDisposable> owned;
     DebugConsole? debugConsole;
-    TextWriter log;
 
-    MachineRunner(Machine machine, ConsoleStreams console)
+    MachineRunner(Machine machine, ConsoleStreams console, TextWriter log, List<IDisposable> owned)
     {
         this.machine = machine;
         this.console = console;
-        log = console.Error;
+        this.log = log;
+        this.owned = owned;
     }
 
     /// <summary>The machine, for tests and later for the monitor and debugger.</summary>
     public Machine Machine => machine;
 
-    /// <summary>Creates and wires the machine; user errors (missing files, bad sizes) throw <see cref="EmuError"/>.</summary>
+    /// <summary>
+    /// Loads the BIOS, opens the output files, then creates and wires the machine; user
+    /// errors (missing files, bad sizes) throw <see cref="EmuError"/>. Files are checked
+    /// before the machine is built so those errors come first and cheaply.
+    /// </summary>
     public static MachineRunner Create(EmuOptions options, ConsoleStreams console)
     {
         byte[] bios = LoadBios(options.BiosPath);
-        Machine machine;
+        var owned = new List<IDisposable>();
         try
         {
-            machine = new Machine(new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot });
+            TextWriter log = console.Error;
+            if (options.LogFile != null)
+            {
+                var writer = new StreamWriter(OpenForWriting("-D", options.LogFile)) { AutoFlush = true };
+                owned.Add(writer);
+                log = writer;
+            }
+            Stream? debugConFile = null;
+            if (options.DebugCon is { Kind: ChardevKind.File, Path: { } path })
+            {
+                debugConFile = OpenForWriting("-debugcon", path);
+                owned.Add(debugConFile);
+            }
+            var runner = new MachineRunner(CreateMachine(options), console, log, owned);
+            runner.Wire(options, bios, debugConFile);
+            return runner;
+        }
+        catch
+        {
+            foreach (var d in owned) d.Dispose();
+            throw;
+        }
+    }
+
+    static Machine CreateMachine(EmuOptions options)
+    {
+        try
+        {
+            return new Machine(new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot });
         }
         catch (ArgumentOutOfRangeException e) when (e.ParamName == "ramSize")
         {
             string reason = e.Message.Split(" (Parameter", 2)[0];
             throw new EmuError($"-m: {QemuSyntax.FormatSize(options.MemorySize)} cannot be used: {reason}");
         }
-        var runner = new MachineRunner(machine, console);
-        try
-        {
-            runner.Wire(options, bios);
-        }
-        catch
-        {
-            runner.Dispose();
-            throw;
-        }
-        return runner;
     }
 
-    void Wire(EmuOptions options, byte[] bios)
+    void Wire(EmuOptions options, byte[] bios, Stream? debugConFile)
     {
-        if (options.LogFile != null)
-        {
-            var writer = new StreamWriter(OpenForWriting("-D", options.LogFile)) { AutoFlush = true };
-            owned.Add(writer);
-            log = writer;
-        }
         MapBios(machine, bios);
 
         var post = options.Log.HasFlag(LogItems.Post)
@@ -87,7 +103,14 @@ internal sealed class MachineRunner : IDisposable
 
         if (options.DebugCon is { } chardev)
         {
-            debugConsole = CreateDebugConsole(chardev);
+            debugConsole = chardev.Kind switch
+            {
+                ChardevKind.Null => new DebugConsole(Stream.Null),
+                ChardevKind.Stdio => console.OutBytes != null
+                    ? new DebugConsole(console.OutBytes, flushEachByte: true)
+                    : new DebugConsole(console.Out, flushEachByte: true),
+                _ => new DebugConsole(debugConFile!),
+            };
             machine.Io.Register(DebugConsole.DefaultPort, 1, debugConsole);
         }
         foreach (var device in options.Devices)
@@ -119,23 +142,6 @@ internal sealed class MachineRunner : IDisposable
         machine.Memory.MapRom(FourGiB - size, image);
         ulong isaSize = Math.Min(size, IsaBiosMaxSize);
         machine.Memory.MapAlias(0x10_0000 - isaSize, FourGiB - isaSize, isaSize, readOnly: true);
-    }
-
-    DebugConsole CreateDebugConsole(ChardevOptions chardev)
-    {
-        switch (chardev.Kind)
-        {
-            case ChardevKind.Null:
-                return new DebugConsole(Stream.Null);
-            case ChardevKind.Stdio:
-                return console.OutBytes != null
-                    ? new DebugConsole(console.OutBytes, flushEachByte: true)
-                    : new DebugConsole(console.Out, flushEachByte: true);
-            default:
-                var file = OpenForWriting("-debugcon", chardev.Path!);
-                owned.Add(file);
-                return new DebugConsole(file);
-        }
     }
 
     /// <summary>Runs until the machine stops for good, and returns emu's exit status.</summary>

@@ -40,7 +40,7 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Log = Value("d", "ITEM,...", "log items (-d help lists them)");
         public readonly Option<string[]> LogFile = Value("D", "FILE", "write the log to FILE instead of stderr");
         public readonly Option<string[]> Device = Value("device", "DRIVER[,PROP=VALUE...]", "add a device (-device help lists them)");
-        public readonly Option<bool> NoReboot = new("-no-reboot", "--no-reboot") { Description = "exit instead of rebooting on a triple fault or reset" };
+        public readonly Option<bool> NoReboot = new("-no-reboot", "--no-reboot") { Arity = ArgumentArity.Zero, Description = "exit instead of rebooting on a triple fault or reset" };
         public readonly Command Root = new("emu", "emu: a PC emulator with QEMU's command line");
 
         public Definition()

@@ -1,0 +1,18 @@
+using Emulator.Frontend;
+
+namespace Emulator.Tests.Frontend;
+
+/// <summary>Runs the emu command in-process and captures what it printed.</summary>
+internal sealed record EmuRun(int ExitCode, string Stdout, string Stderr)
+{
+    public static EmuRun Of(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = EmuMain.Run(args, stdout, stderr);
+        return new EmuRun(code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>The lines written to stderr.</summary>
+    public string[] ErrorLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
