@@ -1,0 +1,8 @@
+namespace Emulator.Core.Cpu.Instructions;
+
+internal static unsafe class Bcd
+{
+    public static void Register()
+    {
+    }
+}
