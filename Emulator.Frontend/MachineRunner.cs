@@ -144,13 +144,27 @@ internal sealed class MachineRunner : IDisposable
         machine.Memory.MapAlias(0x10_0000 - isaSize, FourGiB - isaSize, isaSize, readOnly: true);
     }
 
-    /// <summary>Runs until the machine stops for good, and returns emu's exit status.</summary>
-    public int Run()
+    /// <summary>Exit status when the run hits <c>instructionLimit</c> (the status <c>timeout</c> uses).</summary>
+    public const int InstructionLimitStatus = 124;
+
+    /// <summary>
+    /// Runs until the machine stops for good, and returns emu's exit status.
+    /// <paramref name="instructionLimit"/> bounds the run for tests (no QEMU option sets it):
+    /// past it emu reports the limit and returns <see cref="InstructionLimitStatus"/>.
+    /// </summary>
+    public int Run(long instructionLimit = long.MaxValue)
     {
         machine.Reset();
+        long start = machine.Cpu.InstructionsRetired;
         while (true)
         {
-            var reason = machine.Run(Slice);
+            long left = instructionLimit - (machine.Cpu.InstructionsRetired - start);
+            if (left <= 0)
+            {
+                console.Error.WriteLine($"emu: stopped after the instruction limit of {instructionLimit}");
+                return InstructionLimitStatus;
+            }
+            var reason = machine.Run(Math.Min(Slice, left));
             debugConsole?.Flush();
             switch (reason)
             {
