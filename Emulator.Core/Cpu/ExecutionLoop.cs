@@ -68,8 +68,9 @@ public sealed partial class Cpu
         while (executed < budget)
         {
             if (shutdown || asyncExit) break;
-            if (!interruptShadow) CheckInterrupts();
+            bool shadow = interruptShadow;
             interruptShadow = false;
+            if (!shadow) CheckInterrupts();
             if (shutdown) break;
             if (Halted) break;
             exitBlock = false;
@@ -77,6 +78,13 @@ public sealed partial class Cpu
             {
                 if (!StepDebug()) break;
                 executed++;
+                continue;
+            }
+            if (shadow)
+            {
+                // After STI, MOV SS or POP SS exactly one instruction runs before interrupts are
+                // sampled again (SDM vol. 2, STI; vol. 3, 6.8.3), so it runs on its own.
+                executed += ExecuteOne();
                 continue;
             }
             var block = GetBlock();
@@ -128,6 +136,27 @@ public sealed partial class Cpu
             byte v = pic.Acknowledge();
             DeliverEvent(v, InterruptKind.External, false, 0);
         }
+    }
+
+    /// <summary>Runs only the first instruction of the block at CS:RIP; returns the number retired (0 or 1).</summary>
+    unsafe int ExecuteOne()
+    {
+        var block = GetBlock();
+        if (block == null) return 0;
+        ref DecodedOp op = ref block.Ops[0];
+        Rip = op.NextIp;
+        op.Handler(this, ref op);
+        if (exitBlock)
+        {
+            exitBlock = false;
+            if (pendingException)
+            {
+                Rip = op.NextIp - op.Length;
+                DeliverPendingException();
+                return 0;
+            }
+        }
+        return 1;
     }
 
     /// <summary>Finds or decodes the block at CS:RIP. Returns null if fetching faulted (the fault is then delivered).</summary>

@@ -66,6 +66,7 @@ public sealed class TestMachine
         Cpu.SetSegmentReal(SegReg.ES, 0);
         Cpu.SetGpr(Gpr.Rsp, 0x8000);
         Cpu.Rip = ip;
+        Cpu.Halted = false;
     }
 
     /// <summary>Runs until the guest halts; fails if it runs away.</summary>
