@@ -66,6 +66,17 @@ public class EmuEndToEndTests
     }
 
     [Test]
+    public void Without_bios_the_embedded_bios_runs_to_its_banner()
+    {
+        var run = EmuRun.Of("-debugcon", "stdio", "-d", "post");
+
+        Assert.That(run.ExitCode, Is.Zero);
+        Assert.That(run.Stdout, Does.StartWith("emu BIOS "));
+        Assert.That(run.ErrorLines, Does.Contain("POST 01"));
+        Assert.That(run.ErrorLines[^1], Is.EqualTo("emu: guest halted with interrupts disabled"));
+    }
+
+    [Test]
     public void Halting_with_interrupts_off_ends_the_run_with_status_0()
     {
         string bios = dir.Write("halt.bin", TinyBios.Build(a => { a.cli(); a.hlt(); }));

@@ -40,15 +40,6 @@ public class EmuStartupErrorTests
     }
 
     [Test]
-    public void Without_bios_the_embedded_one_is_needed()
-    {
-        var run = EmuRun.Of();
-        if (typeof(Emulator.Frontend.EmuMain).Assembly.GetManifestResourceStream("bios/bios.bin") != null)
-            Assert.Ignore("a BIOS is embedded in this build");
-        AssertOneError(run, "emu: no BIOS is embedded in this build yet; give one with -bios FILE");
-    }
-
-    [Test]
     public void An_unwritable_log_file_is_reported()
     {
         string bios = dir.Write("bios.bin", TinyBios.Hello());
