@@ -29,9 +29,14 @@ internal static unsafe class Misc
         {
             var code = (Code)i;
             if (!InstructionTable.IsImplemented(code) && code.CpuidFeatures().Any(f => f is CpuidFeature.FPU or CpuidFeature.FPU287 or CpuidFeature.FPU287XL_ONLY or CpuidFeature.FPU387))
+            {
                 InstructionTable.Set(code, &EscapeWithoutCoprocessor);
+                escapeOperandBytes[i] = (byte)Math.Min(255, code.ToOpCode().MemorySize.GetSize());
+            }
         }
     }
+
+    static readonly byte[] escapeOperandBytes = new byte[InstructionTable.CodeCount];
 
     /// <summary>
     /// An x87 instruction on this model, which has no FPU yet (issue 7; CPUID does not report one):
@@ -40,7 +45,15 @@ internal static unsafe class Misc
     /// </summary>
     static void EscapeWithoutCoprocessor(Cpu c, ref DecodedOp op)
     {
-        if ((c.cr0 & (CrBits.CR0_EM | CrBits.CR0_TS)) != 0) c.RaiseFault(Vector.NM, 0);
+        if ((c.cr0 & (CrBits.CR0_EM | CrBits.CR0_TS)) != 0) { c.RaiseFault(Vector.NM, 0); return; }
+        // The CPU still forms the memory operand's address and checks it against the segment limit.
+        int size = escapeOperandBytes[op.Code];
+        if ((op.Flags & DecodedOp.FlagMemory) != 0 && size > 0)
+        {
+            ulong ea = c.EffectiveAddress(ref op);
+            ref var s = ref c.Seg(op.Seg);
+            if (ea < s.ReadLow || ea + (ulong)(size - 1) > s.ReadHigh) c.SegmentFault(op.Seg, ea);
+        }
     }
 
     public static void Nop(Cpu c, ref DecodedOp op) { }
