@@ -1,1 +1,3 @@
-﻿Console.WriteLine("Hello, World!");
+using Emulator.Frontend;
+
+return EmuMain.Run(args, Console.Out, Console.Error, Console.OpenStandardOutput());

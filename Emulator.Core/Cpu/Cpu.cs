@@ -57,7 +57,7 @@ public sealed unsafe partial class Cpu
     /// <summary>True after HLT until an interrupt arrives.</summary>
     public bool Halted { get; internal set; }
 
-    /// <summary>Instructions retired since power-on (drives the TSC and virtual time).</summary>
+    /// <summary>Instructions executed since power-on, counting each faulting instruction once (drives the TSC and virtual time).</summary>
     public long InstructionsRetired { get; internal set; }
 
     /// <summary>Time-stamp counter offset, so WRMSR to the TSC works while it stays tied to the retired count.</summary>

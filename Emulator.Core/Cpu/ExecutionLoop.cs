@@ -96,7 +96,12 @@ public sealed partial class Cpu
             if (block == null)
             {
                 block = GetBlock();
-                if (block == null) { prev = null; continue; }
+                if (block == null)
+                {
+                    prev = null;
+                    executed++;   // a fetch fault was delivered: it costs a step (see RunBlock)
+                    continue;
+                }
                 if (prev != null && block.Key != ulong.MaxValue) AddLink(prev, block);
             }
             executed += RunBlock(block);
@@ -121,10 +126,12 @@ public sealed partial class Cpu
                 exitBlock = false;
                 if (pendingException)
                 {
-                    if (!faultKeepsRip) Rip = op.NextIp - op.Length;
+                    if (!faultKeepsRip) Rip = (op.NextIp - op.Length) & IpMask;
                     faultKeepsRip = false;
                     DeliverPendingException();
-                    return i;
+                    // A faulting instruction still costs one step of virtual time, so a guest
+                    // stuck in a fault loop uses up its budget instead of hanging the host.
+                    return i + 1;
                 }
                 return i + 1;
             }
@@ -186,7 +193,7 @@ public sealed partial class Cpu
     unsafe int ExecuteOne()
     {
         var block = GetBlock();
-        if (block == null) return 0;
+        if (block == null) return 1;
         ref DecodedOp op = ref block.Ops[0];
         Rip = op.NextIp;
         op.Handler(this, ref op);
@@ -195,9 +202,9 @@ public sealed partial class Cpu
             exitBlock = false;
             if (pendingException)
             {
-                Rip = op.NextIp - op.Length;
+                Rip = (op.NextIp - op.Length) & IpMask;
                 DeliverPendingException();
-                return 0;
+                return 1;
             }
         }
         return 1;
@@ -264,7 +271,7 @@ public sealed partial class Cpu
             exitBlock = false;
             if (pendingException)
             {
-                if (!faultKeepsRip) Rip = op.NextIp - op.Length;
+                if (!faultKeepsRip) Rip = (op.NextIp - op.Length) & IpMask;
                 faultKeepsRip = false;
                 DeliverPendingException();
                 return true;

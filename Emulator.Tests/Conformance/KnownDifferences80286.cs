@@ -43,6 +43,13 @@ public static class KnownDifferences80286
             "SDM vol. 2, \"Real-Address Mode Exceptions\" of each instruction (\"#SS If a memory operand effective address is outside the SS segment limit\"); vol. 3A, 6.15 \"Interrupt 12—Stack Fault Exception (#SS)\"",
             "the 286 reports every real-mode segment overrun as int 13; a 386+ raises #SS (int 12) when the segment is SS",
             (_, test, ins) => test.Exception?.Number == Vector13 && test.Bytes.Length - 1 <= 10 && FaultsThroughSs(test, ins)),
+        new(
+            "string-overrun-steps-index",
+            "6D, 6F, A5, A7, AB, AD, AF (INSW, OUTSW, MOVSW, CMPSW, STOSW, LODSW, SCASW) whose word access overruns offset FFFF",
+            "SDM vol. 3A, 6.5 \"Exception Classifications\" (a fault restores the state from before the faulting instruction) and vol. 2B, \"REP\" (a fault in a repeated string instruction leaves the registers as of the faulting iteration); vol. 2, real-address mode exceptions of each instruction (#SS for an SS-relative operand)",
+            "the 286 has already stepped SI/DI (and with REP decremented CX) for the faulting element when it raises int 13; a 386+ leaves them as they were before that element (and raises #SS if the overrun operand is SS:SI)",
+            (_, test, ins) => test.Exception?.Number == Vector13 && test.Bytes.Length - 1 <= 10
+                && ins.Opcode is 0x6D or 0x6F or 0xA5 or 0xA7 or 0xAB or 0xAD or 0xAF),
     ];
 
     const byte Vector13 = 13;

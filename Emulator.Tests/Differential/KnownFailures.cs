@@ -9,20 +9,5 @@ internal static class KnownFailures
 {
     public static readonly IReadOnlyDictionary<string, string> Unimplemented = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["SHL"] = "shifts and rotates: alu branch",
-        ["SHR"] = "shifts and rotates: alu branch",
-        ["SAR"] = "shifts and rotates: alu branch",
-        ["ROL"] = "shifts and rotates: alu branch",
-        ["ROR"] = "shifts and rotates: alu branch",
-        ["RCL"] = "shifts and rotates: alu branch",
-        ["RCR"] = "shifts and rotates: alu branch",
-        ["SHLD"] = "shifts and rotates: alu branch",
-        ["SHRD"] = "shifts and rotates: alu branch",
-        ["BT"] = "bit tests and scans: alu branch",
-        ["BTS"] = "bit tests and scans: alu branch",
-        ["BTR"] = "bit tests and scans: alu branch",
-        ["BTC"] = "bit tests and scans: alu branch",
-        ["BSF"] = "bit tests and scans: alu branch",
-        ["BSR"] = "bit tests and scans: alu branch",
     };
 }

@@ -107,7 +107,8 @@ internal sealed unsafe class BlockDecoder
     static bool Fill(ref DecodedOp op, in Instruction instr, int codeSize)
     {
         op = default;
-        op.NextIp = instr.NextIP;
+        // IP wraps within the code size: after an instruction ending at FFFF in 16-bit code, IP is 0000.
+        op.NextIp = instr.NextIP & (codeSize switch { 0 => 0xFFFFUL, 1 => 0xFFFF_FFFFUL, _ => ulong.MaxValue });
         op.Length = (byte)instr.Length;
         var code = instr.Code;
         op.Code = (ushort)code;

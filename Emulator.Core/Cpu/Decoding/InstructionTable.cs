@@ -33,6 +33,7 @@ internal static unsafe class InstructionTable
         BitOps.Register();
         ControlTransfer.Register();
         Strings.Register();
+        PortIo.Register();
         Bcd.Register();
         Misc.Register();
         SystemInstructions.Register();

@@ -1,0 +1,204 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Reflection;
+
+namespace Emulator.Frontend.CommandLine;
+
+/// <summary>
+/// The <c>emu</c> command line: QEMU's option names (single dash, long names, each also
+/// accepted with two dashes as QEMU does) on System.CommandLine, with QEMU's value
+/// syntax for sizes, character devices, log items and <c>-device</c> strings.
+/// </summary>
+/// <remarks>
+/// As in QEMU, an option given twice keeps its last value (<c>-m 64 -m 128</c> is
+/// 128 MiB), except <c>-device</c>, which adds a device each time. POSIX bundling and
+/// <c>@response</c> files are off, since QEMU has neither. Every error is one line
+/// <c>emu: ...</c> on stderr and exit status 1.
+/// </remarks>
+internal static class EmuCommandLine
+{
+    /// <summary>The outcome of parsing: options to run with, or an exit status to return now.</summary>
+    public readonly record struct Result(EmuOptions? Options, int ExitCode);
+
+    static readonly ParserConfiguration ParserConfig = new() { EnablePosixBundling = false, ResponseFileTokenReplacer = null };
+
+    /// <summary>QEMU's <c>-d</c> items that emu knows of but does not implement yet.</summary>
+    static readonly string[] UnimplementedLogItems =
+    [
+        "out_asm", "in_asm", "op", "op_opt", "op_ind", "op_plugin", "int", "exec", "cpu", "fpu", "mmu",
+        "pcall", "cpu_reset", "unimp", "guest_errors", "page", "nochain", "plugin", "strace", "tid", "vpu",
+        "invalid_mem",
+    ];
+
+    sealed class Definition
+    {
+        public readonly Option<string[]> Bios = Value("bios", "FILE", "BIOS ROM image (64 KiB to 2 MiB, a multiple of 4 KiB); default: the BIOS built into emu");
+        public readonly Option<string[]> Memory = Value("m", "[size=]SIZE", "RAM size: MiB, or a number with suffix K, M or G (default 128M)");
+        public readonly Option<string[]> DebugCon = Value("debugcon", "DEV", "debug console on port 0xE9: file:PATH, stdio, null or none");
+        public readonly Option<string[]> Log = Value("d", "ITEM,...", "log items (-d help lists them)");
+        public readonly Option<string[]> LogFile = Value("D", "FILE", "write the log to FILE instead of stderr");
+        public readonly Option<string[]> Device = Value("device", "DRIVER[,PROP=VALUE...]", "add a device (-device help lists them)");
+        public readonly Option<bool> NoReboot = new("-no-reboot", "--no-reboot") { Arity = ArgumentArity.Zero, Description = "exit instead of rebooting on a triple fault or reset" };
+        public readonly Command Root = new("emu", "emu: a PC emulator with QEMU's command line");
+
+        public Definition()
+        {
+            Root.Options.Add(new HelpOption("--help", "-h", "-help"));
+            Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
+            foreach (var o in new Option[] { Bios, Memory, DebugCon, Log, LogFile, Device, NoReboot }) Root.Options.Add(o);
+        }
+
+        /// <summary>An option taking one value per occurrence, allowed several times.</summary>
+        static Option<string[]> Value(string name, string helpName, string description) =>
+            new("-" + name, "--" + name)
+            {
+                HelpName = helpName,
+                Description = description,
+                Arity = ArgumentArity.OneOrMore,
+                AllowMultipleArgumentsPerToken = false,
+            };
+    }
+
+    sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(VersionText);
+            return 0;
+        }
+    }
+
+    /// <summary><c>emu version X.Y.Z</c>, from the assembly version.</summary>
+    public static string VersionText
+    {
+        get
+        {
+            string v = typeof(EmuCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+            int plus = v.IndexOf('+');
+            return $"emu version {(plus < 0 ? v : v[..plus])}";
+        }
+    }
+
+    /// <summary>
+    /// Parses <paramref name="args"/>. Help, version and listings (<c>-d help</c>) go to
+    /// <paramref name="stdout"/> with status 0; errors go to <paramref name="stderr"/> as one line with status 1.
+    /// </summary>
+    public static Result Parse(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var def = new Definition();
+        var parsed = def.Root.Parse(args, ParserConfig);
+        if (parsed.Action is not null and not ParseErrorAction)
+            return new(null, parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr }));
+        if (parsed.Errors.Count > 0)
+        {
+            stderr.WriteLine($"emu: {DescribeError(parsed)}");
+            return new(null, 1);
+        }
+        try
+        {
+            return new(ToOptions(def, parsed), 0);
+        }
+        catch (EmuError e)
+        {
+            stderr.WriteLine($"emu: {e.Message}");
+            return new(null, 1);
+        }
+        catch (CommandLineInfo info)
+        {
+            stdout.Write(info.Text);
+            return new(null, 0);
+        }
+    }
+
+    static string DescribeError(ParseResult parsed)
+    {
+        foreach (string token in parsed.UnmatchedTokens)
+            return token.StartsWith('-')
+                ? $"{token}: invalid option"
+                : $"'{token}': unexpected argument (disk images are not supported yet)";
+        var error = parsed.Errors[0];
+        var option = error.SymbolResult as OptionResult ?? (error.SymbolResult as ArgumentResult)?.Parent as OptionResult;
+        if (option != null && option.Tokens.Count == 0)
+            return $"{option.IdentifierToken?.Value ?? option.Option.Name}: requires an argument";
+        return error.Message.TrimEnd('.');
+    }
+
+    static EmuOptions ToOptions(Definition def, ParseResult parsed)
+    {
+        string? memory = Last(parsed, def.Memory);
+        string? debugCon = Last(parsed, def.DebugCon);
+        string? log = Last(parsed, def.Log);
+        return new EmuOptions
+        {
+            BiosPath = Last(parsed, def.Bios),
+            MemorySize = memory == null ? EmuOptions.DefaultMemorySize : ParseMemory(memory),
+            DebugCon = debugCon == null ? null : ParseChardev("-debugcon", debugCon),
+            Log = log == null ? LogItems.None : ParseLogItems(log),
+            LogFile = Last(parsed, def.LogFile),
+            Devices = (parsed.GetValue(def.Device) ?? []).Select(DeviceCatalog.Parse).ToArray(),
+            NoReboot = parsed.GetValue(def.NoReboot),
+        };
+    }
+
+    static string? Last(ParseResult parsed, Option<string[]> option) =>
+        parsed.GetValue(option) is { Length: > 0 } values ? values[^1] : null;
+
+    /// <summary>
+    /// Parses QEMU's <c>-m [size=]SIZE</c>: a bare number is MiB; the result is rounded up
+    /// to 8 KiB, as QEMU does. <c>slots</c> and <c>maxmem</c> (memory hotplug) are not supported.
+    /// </summary>
+    public static ulong ParseMemory(string text)
+    {
+        var opts = QemuOpts.Parse(text, "size");
+        foreach (var (key, _) in opts.Items)
+        {
+            if (key is "slots" or "maxmem") throw new EmuError($"-m {text}: '{key}' is not supported yet");
+            if (key != "size") throw new EmuError($"-m {text}: invalid parameter '{key}'");
+        }
+        string? size = opts.Get("size");
+        if (string.IsNullOrEmpty(size)) throw new EmuError($"-m {text}: missing size");
+        if (!QemuSyntax.TryParseSize(size, 'M', out ulong bytes))
+            throw new EmuError($"-m {text}: invalid size '{size}' (a number of MiB, or a number with suffix K, M or G)");
+        if (bytes == 0) throw new EmuError($"-m {text}: RAM size must not be zero");
+        if (bytes > ulong.MaxValue - 8191) throw new EmuError($"-m {text}: RAM size too large");
+        return (bytes + 8191) & ~8191UL;
+    }
+
+    /// <summary>Parses a character device for <paramref name="option"/>; <c>none</c> gives null (no device).</summary>
+    public static ChardevOptions? ParseChardev(string option, string text)
+    {
+        switch (text)
+        {
+            case "none": return null;
+            case "null": return new ChardevOptions(ChardevKind.Null);
+            case "stdio": return new ChardevOptions(ChardevKind.Stdio);
+        }
+        if (text.StartsWith("file:", StringComparison.Ordinal))
+        {
+            if (text.Length == 5) throw new EmuError($"{option} {text}: missing file name");
+            return new ChardevOptions(ChardevKind.File, text[5..]);
+        }
+        int colon = text.IndexOf(':');
+        string backend = colon < 0 ? text : text[..colon];
+        throw new EmuError($"{option} {text}: character device '{backend}' is not supported yet (use file:PATH, stdio, null or none)");
+    }
+
+    /// <summary>Parses QEMU's <c>-d ITEM,ITEM,...</c>.</summary>
+    public static LogItems ParseLogItems(string text)
+    {
+        var items = LogItems.None;
+        foreach (string item in text.Split(','))
+        {
+            if (item is "help" or "?")
+                throw new CommandLineInfo("Log items (comma separated):\npost       POST codes written to port 0x80, as lines \"POST xx\"\n");
+            if (item == "post") { items |= LogItems.Post; continue; }
+            if (item.Length == 0) throw new EmuError($"-d {text}: empty log item");
+            if (UnimplementedLogItems.Contains(item) || item.StartsWith("trace:", StringComparison.Ordinal))
+                throw new EmuError($"-d {item}: log item not supported yet (emu implements: post)");
+            throw new EmuError($"-d {item}: unknown log item (see -d help)");
+        }
+        return items;
+    }
+}

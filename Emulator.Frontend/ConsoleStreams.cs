@@ -1,0 +1,9 @@
+namespace Emulator.Frontend;
+
+/// <summary>
+/// Where emu's own output goes: text to <paramref name="Out"/> and <paramref name="Error"/>;
+/// guest bytes for <c>stdio</c> character devices to <paramref name="OutBytes"/>, the raw
+/// standard output, when there is one (tests pass only writers, and guest bytes then reach
+/// <paramref name="Out"/> as Latin-1 characters).
+/// </summary>
+internal sealed record ConsoleStreams(TextWriter Out, TextWriter Error, Stream? OutBytes = null);

@@ -1,0 +1,27 @@
+using Emulator.Frontend.CommandLine;
+
+namespace Emulator.Frontend;
+
+/// <summary>The whole <c>emu</c> command as a method, so tests run it in-process.</summary>
+internal static class EmuMain
+{
+    /// <summary>Parses <paramref name="args"/>, runs the machine, and returns the process exit status.</summary>
+    /// <param name="stdoutBytes">The raw standard output for guest bytes (<c>-debugcon stdio</c>); null to write them to <paramref name="stdout"/>.</param>
+    /// <param name="instructionLimit">A bound on the run for tests; see <see cref="MachineRunner.Run"/>.</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? stdoutBytes = null,
+        long instructionLimit = long.MaxValue)
+    {
+        var parsed = EmuCommandLine.Parse(args, stdout, stderr);
+        if (parsed.Options is not { } options) return parsed.ExitCode;
+        try
+        {
+            using var runner = MachineRunner.Create(options, new ConsoleStreams(stdout, stderr, stdoutBytes));
+            return runner.Run(instructionLimit);
+        }
+        catch (EmuError e)
+        {
+            stderr.WriteLine($"emu: {e.Message}");
+            return 1;
+        }
+    }
+}

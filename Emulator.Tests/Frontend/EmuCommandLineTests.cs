@@ -1,0 +1,173 @@
+using Emulator.Frontend.CommandLine;
+
+namespace Emulator.Tests.Frontend;
+
+public class EmuCommandLineTests
+{
+    static EmuOptions Parse(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var result = EmuCommandLine.Parse(args, stdout, stderr);
+        Assert.That(stderr.ToString(), Is.Empty);
+        Assert.That(result.Options, Is.Not.Null);
+        return result.Options!;
+    }
+
+    [Test]
+    public void No_options_give_qemu_defaults()
+    {
+        var o = Parse();
+        Assert.That(o.BiosPath, Is.Null);
+        Assert.That(o.MemorySize, Is.EqualTo(128UL << 20));
+        Assert.That(o.DebugCon, Is.Null);
+        Assert.That(o.Log, Is.EqualTo(LogItems.None));
+        Assert.That(o.LogFile, Is.Null);
+        Assert.That(o.Devices, Is.Empty);
+        Assert.That(o.NoReboot, Is.False);
+    }
+
+    [Test]
+    public void The_full_test_command_line_parses()
+    {
+        var o = Parse("-bios", "tmp.bin", "-debugcon", "file:out.txt", "-d", "post", "-D", "log.txt",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-no-reboot", "-m", "64");
+        Assert.That(o.BiosPath, Is.EqualTo("tmp.bin"));
+        Assert.That(o.DebugCon, Is.EqualTo(new ChardevOptions(ChardevKind.File, "out.txt")));
+        Assert.That(o.Log, Is.EqualTo(LogItems.Post));
+        Assert.That(o.LogFile, Is.EqualTo("log.txt"));
+        Assert.That(o.Devices, Is.EqualTo(new DeviceOptions[] { new IsaDebugExitOptions(0xF4, 4) }));
+        Assert.That(o.NoReboot, Is.True);
+        Assert.That(o.MemorySize, Is.EqualTo(64UL << 20));
+    }
+
+    [TestCase("64", 64UL << 20)]
+    [TestCase("256M", 256UL << 20)]
+    [TestCase("1G", 1UL << 30)]
+    [TestCase("size=2G", 2UL << 30)]
+    [TestCase("1.5G", 3UL << 29)]
+    [TestCase("640K", 640UL << 10)]
+    [TestCase("12345B", 16384UL)]
+    public void Memory_sizes_follow_qemu(string value, ulong bytes)
+    {
+        Assert.That(Parse("-m", value).MemorySize, Is.EqualTo(bytes));
+    }
+
+    [Test]
+    public void A_repeated_option_keeps_its_last_value_as_in_qemu()
+    {
+        var o = Parse("-m", "64", "-m", "128", "-bios", "a.bin", "-bios", "b.bin");
+        Assert.That(o.MemorySize, Is.EqualTo(128UL << 20));
+        Assert.That(o.BiosPath, Is.EqualTo("b.bin"));
+    }
+
+    [Test]
+    public void Options_also_take_two_dashes_as_in_qemu()
+    {
+        var o = Parse("--m", "32", "--bios", "x.bin", "--no-reboot");
+        Assert.That(o.MemorySize, Is.EqualTo(32UL << 20));
+        Assert.That(o.BiosPath, Is.EqualTo("x.bin"));
+        Assert.That(o.NoReboot, Is.True);
+    }
+
+    [Test]
+    public void Devices_accumulate_in_order_with_qemu_defaults_and_integer_syntax()
+    {
+        var o = Parse("-device", "isa-debug-exit", "-device", "driver=isa-debug-exit,iobase=0364,iosize=1");
+        Assert.That(o.Devices, Is.EqualTo(new DeviceOptions[]
+        {
+            new IsaDebugExitOptions(0x501, 2),
+            new IsaDebugExitOptions(0xF4, 1),
+        }));
+    }
+
+    [TestCase("stdio", "Stdio", null)]
+    [TestCase("null", "Null", null)]
+    [TestCase("file:out.txt", "File", "out.txt")]
+    [TestCase("file:C:/dir/a:b.txt", "File", "C:/dir/a:b.txt")]
+    public void Debugcon_takes_a_chardev(string value, string kind, string? path)
+    {
+        Assert.That(Parse("-debugcon", value).DebugCon, Is.EqualTo(new ChardevOptions(Enum.Parse<ChardevKind>(kind), path)));
+    }
+
+    [Test]
+    public void Debugcon_none_means_no_device()
+    {
+        Assert.That(Parse("-debugcon", "file:x", "-debugcon", "none").DebugCon, Is.Null);
+    }
+
+    static IEnumerable<TestCaseData> BadCommandLines()
+    {
+        TestCaseData Case(string expected, params string[] args) => new TestCaseData(args, expected).SetArgDisplayNames(string.Join(' ', args));
+        yield return Case("emu: -foo: invalid option", "-foo");
+        yield return Case("emu: 'disk.img': unexpected argument (disk images are not supported yet)", "disk.img");
+        yield return Case("emu: -m: requires an argument", "-m");
+        yield return Case("emu: -bios: requires an argument", "-no-reboot", "-bios");
+        yield return Case("emu: -m 12X: invalid size '12X' (a number of MiB, or a number with suffix K, M or G)", "-m", "12X");
+        yield return Case("emu: -m 0: RAM size must not be zero", "-m", "0");
+        yield return Case("emu: -m 64,slots=2: 'slots' is not supported yet", "-m", "64,slots=2");
+        yield return Case("emu: -m 64,foo=1: invalid parameter 'foo'", "-m", "64,foo=1");
+        yield return Case("emu: -d int: log item not supported yet (emu implements: post)", "-d", "post,int");
+        yield return Case("emu: -d cpu_reset: log item not supported yet (emu implements: post)", "-d", "cpu_reset");
+        yield return Case("emu: -d bogus: unknown log item (see -d help)", "-d", "bogus");
+        yield return Case("emu: -debugcon vc: character device 'vc' is not supported yet (use file:PATH, stdio, null or none)", "-debugcon", "vc");
+        yield return Case("emu: -debugcon file:: missing file name", "-debugcon", "file:");
+        yield return Case("emu: -device e1000: 'e1000' is not a valid device model name (see -device help)", "-device", "e1000");
+        yield return Case("emu: -device isa-debug-exit,port=1: property 'isa-debug-exit.port' not found", "-device", "isa-debug-exit,port=1");
+        yield return Case("emu: -device isa-debug-exit,iobase=0xzz: iobase: '0xzz' is not a valid uint32 value", "-device", "isa-debug-exit,iobase=0xzz");
+        yield return Case("emu: -device isa-debug-exit,iobase=0x10000: iobase 0x10000 is outside the I/O port space (0 to 0xffff)", "-device", "isa-debug-exit,iobase=0x10000");
+        yield return Case("emu: -device isa-debug-exit,iobase=0xffff,iosize=2: iosize 0x2 must be at least 1 and end within the I/O port space", "-device", "isa-debug-exit,iobase=0xffff,iosize=2");
+        yield return Case("emu: -device iobase=1: parameter 'driver' is missing", "-device", "iobase=1");
+    }
+
+    [TestCaseSource(nameof(BadCommandLines))]
+    public void A_bad_command_line_is_one_error_line_and_status_1(string[] args, string expected)
+    {
+        var run = EmuRun.Of(args);
+        Assert.That(run.ExitCode, Is.EqualTo(1));
+        Assert.That(run.Stdout, Is.Empty);
+        Assert.That(run.Stderr, Is.EqualTo(expected + Environment.NewLine));
+    }
+
+    [Test]
+    public void No_reboot_takes_no_value()
+    {
+        var run = EmuRun.Of("-no-reboot", "true");
+        Assert.That(run.ExitCode, Is.EqualTo(1));
+        Assert.That(run.ErrorLines, Is.EqualTo(new[] { "emu: 'true': unexpected argument (disk images are not supported yet)" }));
+    }
+
+    [TestCase("--help")]
+    [TestCase("-help")]
+    [TestCase("-h")]
+    public void Help_lists_the_qemu_options(string flag)
+    {
+        var run = EmuRun.Of(flag);
+        Assert.That(run.ExitCode, Is.Zero);
+        Assert.That(run.Stderr, Is.Empty);
+        Assert.That(run.Stdout, Does.Contain("Usage:").And.Contain("emu [options]"));
+        foreach (var option in new[] { "-bios", "-m", "-debugcon", "-d", "-D", "-device", "-no-reboot" })
+            Assert.That(run.Stdout, Does.Contain($"  {option} "), option);
+    }
+
+    [TestCase("--version")]
+    [TestCase("-version")]
+    public void Version_prints_one_line(string flag)
+    {
+        var run = EmuRun.Of(flag);
+        Assert.That(run.ExitCode, Is.Zero);
+        Assert.That(run.Stdout, Does.Match(@"^emu version \d+\.\d+\.\d+\r?\n$"));
+    }
+
+    [TestCase("-d", "help", "post")]
+    [TestCase("-device", "help", "isa-debug-exit")]
+    [TestCase("-device", "?", "isa-debug-exit")]
+    [TestCase("-device", "isa-debug-exit,help", "iobase=")]
+    public void Help_values_list_what_is_available_and_exit_0(string option, string value, string listed)
+    {
+        var run = EmuRun.Of(option, value);
+        Assert.That(run.ExitCode, Is.Zero);
+        Assert.That(run.Stderr, Is.Empty);
+        Assert.That(run.Stdout, Does.Contain(listed));
+    }
+}
