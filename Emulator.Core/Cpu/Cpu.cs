@@ -35,6 +35,9 @@ public sealed unsafe partial class Cpu
     public ulong Rip;
 
     internal ulong cr0 = 0x60000010, cr2, cr3, cr4;
+    /// <summary>The x87 FPU (Cpu/X87/FpuState.cs).</summary>
+    internal readonly X87.FpuState fpu = new();
+    public X87.FpuState Fpu => fpu;
     internal ulong efer;
     internal readonly ulong[] dr = new ulong[8];
 
@@ -117,6 +120,7 @@ public sealed unsafe partial class Cpu
         nmiBlocked = false;
         interruptShadow = false;
         shutdown = false;
+        fpu.Reset();
         UpdateMode();
         FlushTlb();
         Blocks.Clear();

@@ -35,6 +35,8 @@ internal static unsafe class InstructionTable
         Strings.Register();
         PortIo.Register();
         Bcd.Register();
+        // Before Misc, whose fallback claims every x87 code still unregistered.
+        Instructions.X87.Register();
         Misc.Register();
         SystemInstructions.Register();
         ProtectedTransfer.Register();

@@ -24,36 +24,24 @@ internal static unsafe class Misc
         InstructionTable.Set(Code.Ud1_r32_rm32, &InvalidOpcode, InstrFlags.EndsBlock);
         InstructionTable.Set(Code.Bound_r16_m1616, &InvalidOpcode, &Bound<Size16>);
         InstructionTable.Set(Code.Bound_r32_m3232, &InvalidOpcode, &Bound<Size32>);
-        InstructionTable.Set(Code.Wait, &Wait);
         for (int i = 0; i < InstructionTable.CodeCount; i++)
         {
             var code = (Code)i;
             if (!InstructionTable.IsImplemented(code) && code.CpuidFeatures().Any(f => f is CpuidFeature.FPU or CpuidFeature.FPU287 or CpuidFeature.FPU287XL_ONLY or CpuidFeature.FPU387))
-            {
-                InstructionTable.Set(code, &EscapeWithoutCoprocessor);
-                escapeOperandBytes[i] = (byte)Math.Min(255, code.ToOpCode().MemorySize.GetSize());
-            }
+                InstructionTable.Set(code, &UnimplementedFpuInstruction);
         }
     }
 
-    static readonly byte[] escapeOperandBytes = new byte[InstructionTable.CodeCount];
-
     /// <summary>
-    /// An x87 instruction on this model, which has no FPU yet (issue 7; CPUID does not report one):
-    /// #NM when CR0.EM or CR0.TS is set (SDM vol. 3, 2.5, table 2-2), otherwise nothing happens, as on a
-    /// PC without a coprocessor (so FNINIT/FNSTSW probes find none, and the SingleStepTests 286 data agrees).
+    /// An x87 instruction the FPU (Instructions/X87*.cs, registered first) does not implement yet (issue 7):
+    /// #NM when CR0.EM or CR0.TS is set, as for every x87 instruction (SDM vol. 3, 2.5, table 2-2), so a
+    /// kernel's lazy FPU switch still happens first; otherwise #UD. CPUID reports an FPU, so silently
+    /// ignoring the instruction (the no-coprocessor behaviour) would corrupt the program's results.
     /// </summary>
-    static void EscapeWithoutCoprocessor(Cpu c, ref DecodedOp op)
+    static void UnimplementedFpuInstruction(Cpu c, ref DecodedOp op)
     {
         if ((c.cr0 & (CrBits.CR0_EM | CrBits.CR0_TS)) != 0) { c.RaiseFault(Vector.NM, 0); return; }
-        // The CPU still forms the memory operand's address and checks it against the segment limit.
-        int size = escapeOperandBytes[op.Code];
-        if ((op.Flags & DecodedOp.FlagMemory) != 0 && size > 0)
-        {
-            ulong ea = c.EffectiveAddress(ref op);
-            ref var s = ref c.Seg(op.Seg);
-            if (ea < s.ReadLow || ea + (ulong)(size - 1) > s.ReadHigh) c.SegmentFault(op.Seg, ea);
-        }
+        c.RaiseFault(Vector.UD, 0);
     }
 
     public static void Nop(Cpu c, ref DecodedOp op) { }
@@ -116,9 +104,4 @@ internal static unsafe class Misc
         if (idx < l || idx > h) c.RaiseFault(Vector.BR, 0);
     }
 
-    /// <summary>WAIT/FWAIT: #NM when CR0.MP and CR0.TS are both set (SDM vol. 2, WAIT); no FPU is modelled yet.</summary>
-    static void Wait(Cpu c, ref DecodedOp op)
-    {
-        if ((c.cr0 & (CrBits.CR0_MP | CrBits.CR0_TS)) == (CrBits.CR0_MP | CrBits.CR0_TS)) c.RaiseFault(Vector.NM, 0);
-    }
 }
