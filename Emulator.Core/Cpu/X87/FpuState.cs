@@ -90,12 +90,18 @@ public sealed class FpuState
 
     public bool ErrorPending => (Status & SwES) != 0;
 
+    /// <summary>The level last driven on <see cref="ErrorSignal"/> (tracked apart from ES, which FNCLEX and FRSTOR write directly).</summary>
+    bool errorSignalled;
+
     public void UpdateErrorSummary()
     {
-        bool before = ErrorPending;
         bool pending = (Status & ~ControlWord & 0x3F) != 0;
         Status = (ushort)(pending ? Status | SwES | SwB : Status & ~(SwES | SwB));
-        if (pending != before) ErrorSignal?.Invoke(pending);
+        if (pending != errorSignalled)
+        {
+            errorSignalled = pending;
+            ErrorSignal?.Invoke(pending);
+        }
     }
 
     /// <summary>
