@@ -123,7 +123,6 @@ public sealed class Ps2Controller : IIoDevice, ISaveable
         controllerBytes.Clear();
         controllerAux.Clear();
         UpdateIrqs();
-        Refill();
     }
 
     // ---- ports ----

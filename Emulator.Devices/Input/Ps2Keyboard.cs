@@ -377,6 +377,7 @@ public sealed class Ps2Keyboard : IPs2Device, ISaveable
         pendingCommand = r.ReadByte();
         lastSent = r.ReadByte();
         repeatKey = (Key)r.ReadInt32();
+        if ((uint)repeatKey >= 256) repeatKey = Key.None;
         for (int i = 0; i < held.Length; i++) held[i] = r.ReadUInt64();
         replies.Load(r);
         keys.Load(r);
