@@ -18,8 +18,9 @@ namespace Emulator.Devices.Input;
 /// clock is enabled (command byte bits 4 and 5), keyboard before mouse, translating keyboard
 /// bytes from set 2 to set 1 when command byte bit 6 is set. When the guest reads port 0x60
 /// the next byte moves in at once (as in QEMU), and the interrupt line drops and rises again,
-/// so each byte is a new edge for the interrupt controller. IRQ 1 is high while the output buffer holds keyboard (or controller) data
-/// and command byte bit 0 is set; IRQ 12 while it holds mouse data and bit 1 is set.</para>
+/// so each byte is a new edge for the interrupt controller. IRQ 1 is high while the output
+/// buffer holds keyboard (or controller) data and command byte bit 0 is set; IRQ 12 while it
+/// holds mouse data and bit 1 is set.</para>
 /// <para>Replies to controller commands (0x20, 0xAA, 0xD0 ...) and bytes written with
 /// 0xD2/0xD3 wait in a small queue and go into the output buffer ahead of device data.</para>
 /// <para>Known limits: the input buffer is consumed at once, so IBF (status bit 1) is never

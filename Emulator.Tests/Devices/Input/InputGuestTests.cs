@@ -71,7 +71,7 @@ public class InputGuestTests
     const ushort BufferPointer = 0x4FE;   // word: where the next byte goes
     const ushort Buffer = 0x500;
 
-    /// <summary>An interrupt handler at <paramref name="address"/> that appends the byte read from port 0x60 to the buffer.</summary>
+    /// <summary>An interrupt handler that appends the byte read from port 0x60 to the buffer.</summary>
     static void StoreByteHandler(Assembler a)
     {
         a.push(ax);
