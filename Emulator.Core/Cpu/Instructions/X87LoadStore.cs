@@ -39,6 +39,9 @@ internal static unsafe partial class X87
         InstructionTable.Set(Code.Fisttp_m32int, &FistMem<Size32, PopOnce, Truncating>);
         InstructionTable.Set(Code.Fisttp_m64int, &FistMem<Size64, PopOnce, Truncating>);
 
+        InstructionTable.Set(Code.Fbld_m80bcd, &FldMem<M80Bcd>);
+        InstructionTable.Set(Code.Fbstp_m80bcd, &Fbstp);
+
         InstructionTable.Set(Code.Fld1, &FldConst<One>);
         InstructionTable.Set(Code.Fldz, &FldConst<ZeroConst>);
         InstructionTable.Set(Code.Fldpi, &FldConst<PiConst>);
@@ -123,6 +126,21 @@ internal static unsafe partial class X87
             v = default;
             if (!c.Read<Size64>(seg, ea, out ulong bits)) return false;
             v = Float80.FromInt64((long)bits);
+            return true;
+        }
+    }
+
+    struct M80Bcd : ISource
+    {
+        public static bool Load(Cpu c, int seg, ulong ea, ulong addrMask, ref FpuContext ctx, out Float80 v)
+        {
+            v = default;
+            if (!c.Read<Size64>(seg, ea, out ulong lo)) return false;
+            if (!c.Read<Size16>(seg, (ea + 8) & addrMask, out ulong hi)) return false;
+            Span<byte> b = stackalloc byte[10];
+            BitConverter.TryWriteBytes(b, lo);
+            BitConverter.TryWriteBytes(b[8..], (ushort)hi);
+            v = Float80.FromPackedBcd(b);
             return true;
         }
     }
@@ -221,6 +239,25 @@ internal static unsafe partial class X87
         if (empty) { Underflow(c, -1, 1); return; }
         SetC1(f, false);
         f.Pop();
+    }
+
+    /// <summary>FBSTP m80bcd: the store happens unless an unmasked invalid operation stops it; then pop.</summary>
+    static void Fbstp(Cpu c, ref DecodedOp op)
+    {
+        if (!Begin(c, ref op)) return;
+        ulong ea = OperandAddress(c, ref op);
+        var f = c.fpu;
+        var ctx = Context(c);
+        Span<byte> b = stackalloc byte[10];
+        bool empty = f.IsEmpty(0);
+        Float80.ToPackedBcd(empty ? Float80.Indefinite : f.St(0), b, ref ctx);
+        if (StoreAllowed(ref ctx))
+        {
+            if (!ProbeWrite(c, op.Seg, ea, 10, op.AddrMask)) return;
+            if (!c.Write<Size64>(op.Seg, ea, BitConverter.ToUInt64(b)) || !c.Write<Size16>(op.Seg, (ea + 8) & op.AddrMask, BitConverter.ToUInt16(b[8..]))) return;
+        }
+        if (empty) { Underflow(c, -1, 1); return; }
+        FinishStore(c, ref ctx, true);
     }
 
     static void FstSt<TPop>(Cpu c, ref DecodedOp op) where TPop : IPop

@@ -73,4 +73,23 @@ public class Float80ScaleRemainderTests
         r = Float80.Remainder(r.Value, I(3), false, ref ctx);
         Assert.That((r.Value, r.Incomplete), Is.EqualTo((I(1), false)));
     }
+
+    [Test]
+    public void PackedBcd()
+    {
+        // −1234: digits 4,3 in byte 0 (34h), 2,1 in byte 1 (12h), sign in byte 9 bit 7.
+        var bcd = new byte[] { 0x34, 0x12, 0, 0, 0, 0, 0, 0, 0, 0x80 };
+        Assert.That(Float80.FromPackedBcd(bcd), Is.EqualTo(I(-1234)));
+        // 12345.5 rounds to the even 12346 → 46h 23h 01h.
+        var ctx = Ctx();
+        var b = new byte[10];
+        Float80.ToPackedBcd(new Float80(0x400C, 0xC0E6_0000_0000_0000), b, ref ctx);
+        Assert.That(b, Is.EqualTo(new byte[] { 0x46, 0x23, 0x01, 0, 0, 0, 0, 0, 0, 0 }));
+        Assert.That(ctx.Raised, Is.EqualTo(FpuExceptions.PE));
+        // 10^18 has 19 digits: invalid, the packed BCD indefinite FFFF C000000000000000.
+        ctx = Ctx();
+        Float80.ToPackedBcd(I(1_000_000_000_000_000_000), b, ref ctx);
+        Assert.That(b, Is.EqualTo(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0xC0, 0xFF, 0xFF }));
+        Assert.That(ctx.Raised, Is.EqualTo(FpuExceptions.IE));
+    }
 }

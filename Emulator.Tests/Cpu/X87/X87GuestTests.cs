@@ -369,4 +369,57 @@ public class X87GuestTests
         Assert.That(m.Reg(Gpr.Rbx) & 0xFFFF, Is.EqualTo(1));
         Assert.That(m.Reg(Gpr.Rcx) & 0xFFFF, Is.EqualTo(0x66));
     }
+
+    [Test]
+    public void LazyContextSwitchWithFxsave()
+    {
+        // A kernel's lazy FPU switch: it sets CR0.TS on a task switch; the new task's first x87 instruction raises
+        // #NM; the handler clears TS (CLTS), saves the previous owner's state (FXSAVE), loads the new task's
+        // (FXRSTOR) and returns, and the instruction runs again. Task A: 1.0 on the stack; task B: π.
+        var m = Run(a =>
+        {
+            a.fninit();
+            a.fxsave(__[0x3200]);          // task B's initial image: empty stack, control word 037F
+            a.fld1();                      // task A
+            a.mov(eax, cr0);
+            a.or(eax, 8);
+            a.mov(cr0, eax);               // switch to B: TS
+            a.fldpi();                     // #NM: save A, load B; then runs
+            a.mov(eax, cr0);
+            a.or(eax, 8);
+            a.mov(cr0, eax);               // switch back to A
+            a.fadd(st0, st0);              // #NM: save B, load A; then 1 + 1
+            a.fstp(__tword_ptr[0x4000]);
+            a.hlt();
+        }, m =>
+        {
+            m.Write32(7 * 4, 0x0000_2000);
+            m.Load(16, 0x2000, a =>
+            {
+                var second = a.CreateLabel();
+                a.clts();
+                a.cmp(__byte_ptr[0x2F0], 0);
+                a.jne(second);
+                a.fxsave(__[0x3000]);
+                a.fxrstor(__[0x3200]);
+                a.mov(__byte_ptr[0x2F0], 1);
+                a.iret();
+                a.Label(ref second);
+                a.fxsave(__[0x3200]);
+                a.fxrstor(__[0x3000]);
+                a.iret();
+            });
+        });
+        Assert.Multiple(() =>
+        {
+            Assert.That(Read80(m, 0x4000), Is.EqualTo(new Float80(0x4000, 0x8000_0000_0000_0000)));   // 2.0
+            // Task A's image: FSW with TOP = 7, abridged tag bit 7, ST(0) = 1.0 at byte 32.
+            Assert.That(m.Read16(0x3002), Is.EqualTo(0x3800));
+            Assert.That(m.Read8(0x3004), Is.EqualTo(0x80));
+            Assert.That(Read80(m, 0x3000 + 32), Is.EqualTo(Float80.One));
+            // Task B's image holds π.
+            Assert.That(Read80(m, 0x3200 + 32), Is.EqualTo(new Float80(0x4000, 0xC90F_DAA2_2168_C235)));
+            Assert.That(m.Cpu.Cr0 & 8, Is.EqualTo(0UL));
+        });
+    }
 }
