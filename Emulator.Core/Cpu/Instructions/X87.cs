@@ -19,6 +19,7 @@ internal static unsafe partial class X87
         RegisterEnvironment();
         RegisterScaling();
         RegisterFxsave();
+        RegisterTranscendental();
     }
 
     /// <summary>#NM when CR0.EM or CR0.TS is set (SDM vol. 3, 2.5, table 2-2), so kernels can emulate or switch the FPU lazily.</summary>

@@ -351,14 +351,14 @@ public class X87GuestTests
     }
 
     [Test]
-    public void UnimplementedInstructionIsInvalidOpcode()
+    public void ReservedEscapeEncodingIsInvalidOpcode()
     {
+        // D9 D1 is a reserved x87 encoding (SDM vol. 2, appendix A.5.1, table A-8): #UD now that an FPU is present.
         var m = Run(a =>
         {
             a.fninit();
-            a.fldz();
             a.mov(bx, 1);
-            a.fsin();
+            a.db(0xD9, 0xD1);
             a.mov(bx, 2);
             a.hlt();
         }, m =>
@@ -368,6 +368,53 @@ public class X87GuestTests
         });
         Assert.That(m.Reg(Gpr.Rbx) & 0xFFFF, Is.EqualTo(1));
         Assert.That(m.Reg(Gpr.Rcx) & 0xFFFF, Is.EqualTo(0x66));
+    }
+
+    [Test]
+    public void TranscendentalInstructions()
+    {
+        // FPATAN(1, 1) = π/4; FPTAN(0) pushes 1.0 after tan 0 = 0; FYL2X(y = 3, x = 8) = 9; F2XM1(0.5) = √2 − 1;
+        // FSIN of 2^63 is out of range: C2 set, operand kept.
+        var m = Run(a =>
+        {
+            a.fninit();
+            a.fld1();
+            a.fld1();
+            a.fpatan();
+            a.fstp(__tword_ptr[Data]);
+            a.fldz();
+            a.fptan();
+            a.fstp(__tword_ptr[Data + 0x10]);     // 1.0
+            a.fstp(__tword_ptr[Data + 0x20]);     // +0
+            a.fild(__word_ptr[Data + 0x80]);      // y = 3
+            a.fild(__word_ptr[Data + 0x82]);      // x = 8
+            a.fyl2x();
+            a.fistp(__word_ptr[Data + 0x30]);
+            a.fld(__qword_ptr[Data + 0x88]);      // 0.5
+            a.f2xm1();
+            a.fstp(__tword_ptr[Data + 0x40]);
+            a.fld(__tword_ptr[Data + 0x90]);      // 2^63
+            a.fsin();
+            a.fnstsw(ax);
+            a.fstp(__tword_ptr[Data + 0x50]);
+            a.hlt();
+        }, m =>
+        {
+            m.WriteBytes(Data + 0x80, 3, 0, 8, 0);
+            m.Write64(Data + 0x88, 0x3FE0_0000_0000_0000);
+            m.Write64(Data + 0x90, 0x8000_0000_0000_0000);
+            m.WriteBytes(Data + 0x98, 0x3E, 0x40);
+        });
+        Assert.Multiple(() =>
+        {
+            Assert.That(Read80(m, Data), Is.EqualTo(new Float80(0x3FFE, 0xC90F_DAA2_2168_C235)));
+            Assert.That(Read80(m, Data + 0x10), Is.EqualTo(Float80.One));
+            Assert.That(Read80(m, Data + 0x20), Is.EqualTo(Float80.Zero));
+            Assert.That(m.Read16(Data + 0x30), Is.EqualTo(9));
+            Assert.That(Read80(m, Data + 0x40), Is.EqualTo(new Float80(0x3FFD, 0xD413_CCCF_E779_9211)));
+            Assert.That(m.Reg(Gpr.Rax) & 0x400, Is.EqualTo(0x400));
+            Assert.That(Read80(m, Data + 0x50), Is.EqualTo(new Float80(0x403E, 0x8000_0000_0000_0000)));
+        });
     }
 
     [Test]
