@@ -469,4 +469,52 @@ public class X87GuestTests
             Assert.That(m.Cpu.Cr0 & 8, Is.EqualTo(0UL));
         });
     }
+
+    [Test]
+    public void UnmaskedExceptionsAndPrecisionControl()
+    {
+        // CR0.NE = 0 and nothing on FERR#, so pending exceptions are only observed in the status word.
+        var m = Run(a =>
+        {
+            a.fninit();
+            a.fldcw(__word_ptr[Data]);               // 037E: IE unmasked
+            a.fldz();
+            a.fldz();
+            a.fdivp(st1, st0);                       // 0/0: invalid; unmasked → no result, no pop
+            a.fnstsw(__word_ptr[Data + 0x10]);
+            a.fld(__qword_ptr[Data + 0x08]);         // 1e10
+            a.fist(__word_ptr[Data + 0x12]);         // out of range, unmasked → memory untouched
+            a.fninit();
+            a.fldcw(__word_ptr[Data + 2]);           // 0377: OE unmasked
+            a.fld(__tword_ptr[Data + 0x20]);         // the largest finite value
+            a.fadd(st0, st0);                        // overflow → bias-adjusted result in ST(0)
+            a.fstp(__tword_ptr[Data + 0x30]);
+            a.fninit();
+            a.fldcw(__word_ptr[Data + 4]);           // 007F: precision control 24 bits
+            a.fld1();
+            a.fild(__word_ptr[Data + 6]);            // 3
+            a.fdivp(st1, st0);
+            a.fstp(__tword_ptr[Data + 0x40]);
+            a.hlt();
+        }, m =>
+        {
+            m.WriteBytes(Data, 0x7E, 0x03, 0x77, 0x03, 0x7F, 0x00, 3, 0);
+            m.Write64(Data + 0x08, 0x4202_A05F_2000_0000);   // 1e10 = 10^10 exactly
+            m.WriteBytes(Data + 0x12, 0x34, 0x12);
+            m.Write64(Data + 0x20, 0xFFFF_FFFF_FFFF_FFFF);
+            m.WriteBytes(Data + 0x28, 0xFE, 0x7F);
+        });
+        static ulong R64(TestMachine m, ulong a) => m.Read32(a) | (ulong)m.Read32(a + 4) << 32;
+        Assert.Multiple(() =>
+        {
+            Assert.That(m.Read16(Data + 0x10), Is.EqualTo(0xB081));           // B, TOP = 6, ES, IE
+            Assert.That(m.Read16(Data + 0x12), Is.EqualTo(0x1234));
+            // 2 × (2 − 2^−63) × 2^16383: exponent 7FFFh, less the 24576 (6000h) bias adjustment: 1FFFh (SDM vol. 1, 8.5.4).
+            Assert.That(m.Read16(Data + 0x38), Is.EqualTo(0x1FFF));
+            Assert.That(R64(m, Data + 0x30), Is.EqualTo(0xFFFF_FFFF_FFFF_FFFFUL));
+            // 1/3 to 24 bits: AAAAAB000000000 (SDM vol. 1, 8.1.5.2).
+            Assert.That(m.Read16(Data + 0x48), Is.EqualTo(0x3FFD));
+            Assert.That(R64(m, Data + 0x40), Is.EqualTo(0xAAAA_AB00_0000_0000UL));
+        });
+    }
 }
