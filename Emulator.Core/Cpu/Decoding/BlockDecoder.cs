@@ -194,6 +194,8 @@ internal sealed unsafe class BlockDecoder
         // Jcc, SETcc and CMOVcc carry their condition (SDM vol. 1, B.1 encoding) in Imm2.
         if (instr.ConditionCode != ConditionCode.None && code.Mnemonic() is not (Mnemonic.Loope or Mnemonic.Loopne))
             op.Imm2 = (uint)instr.ConditionCode - 1;
+        // x87 instructions carry no immediate: Imm holds the FPU's last-opcode value (Cpu/X87/X87Opcode.cs).
+        if (code.Mnemonic() is >= Mnemonic.F2xm1 and <= Mnemonic.Fyl2xp1 && imms == 0) op.Imm = X87.X87Opcode.Of(in instr);
         var h = InstructionTable.Get(code, memory);
         op.Handler = h != null ? h : &Misc.InvalidOpcode;
         return (InstructionTable.FlagsOf(code) & InstrFlags.EndsBlock) != 0

@@ -47,6 +47,7 @@ internal static unsafe partial class X87
         var f = c.fpu;
         f.InstructionPointer = op.Ip;
         f.InstructionSelector = c.Seg((int)SegReg.CS).Selector;
+        f.Opcode = (ushort)op.Imm;
         return true;
     }
 

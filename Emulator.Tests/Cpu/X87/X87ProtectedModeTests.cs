@@ -20,6 +20,11 @@ public class X87ProtectedModeTests
             a.Label(ref fdiv);
             a.fdiv(__dword_ptr[0x520]);          // 1 / +0: ZE (masked), ST(0) = +∞
             a.fnstenv(__[0x600]);
+            a.fld1();
+            a.fld1();
+            a.fld1();
+            a.fxch(st0, st3);
+            a.fnstenv(__[0x640]);
             a.hlt();
         });
         p.M.Write32(0x520, 0);
@@ -31,7 +36,10 @@ public class X87ProtectedModeTests
             Assert.That(p.M.Read32(0x604), Is.EqualTo(0xFFFF_3804u));            // TOP = 7, ZE
             Assert.That(p.M.Read32(0x608), Is.EqualTo(0xFFFF_BFFFu));            // R7 special (∞), the rest empty
             Assert.That(p.M.Read32(0x60C), Is.EqualTo(fipExpected));             // FIP: the FDIV
-            Assert.That(p.M.Read32(0x610) & 0xFFFF, Is.EqualTo((uint)ProtectedModeSetup.Code0));
+            // FCS, and the opcode in bits 16-26: D8 /6 with a disp32 operand (ModRM 00 110 101) → 035h.
+            Assert.That(p.M.Read32(0x610), Is.EqualTo(0x0035_0000u | ProtectedModeSetup.Code0));
+            // FXCH ST(3) is D9 CB → opcode 1CBh.
+            Assert.That(p.M.Read32(0x650) >> 16, Is.EqualTo(0x1CBu));
             Assert.That(p.M.Read32(0x614), Is.EqualTo(0x520u));                  // FDP
             Assert.That(p.M.Read32(0x618) & 0xFFFF, Is.EqualTo((uint)ProtectedModeSetup.Data0));
         });
