@@ -1,14 +1,19 @@
 using Emulator.Core.Cpu;
 using Emulator.Core.Machine;
+using Emulator.Core.Interrupts;
 using Emulator.Devices.Debug;
+using Emulator.Devices.Dma;
+using Emulator.Devices.Serial;
 using Emulator.Frontend.CommandLine;
+using Emulator.Frontend.Serial;
 
 namespace Emulator.Frontend;
 
 /// <summary>
 /// Builds a machine from <see cref="EmuOptions"/>, runs it until it stops, and turns the
-/// stop into emu's exit status. Until the PC board exists this attaches only the debug
-/// devices: the BIOS ROM, the POST port, and what <c>-debugcon</c> and <c>-device</c> ask for.
+/// stop into emu's exit status. Until the PC board exists this attaches the debug devices
+/// (the BIOS ROM, the POST port, and what <c>-debugcon</c> and <c>-device</c> ask for), the
+/// serial ports and the DMA controllers.
 /// </summary>
 /// <remarks>
 /// Exit statuses: isa-debug-exit's <c>(V &lt;&lt; 1) | 1</c>; 0 when, with <c>-no-reboot</c>,
@@ -31,6 +36,7 @@ internal sealed class MachineRunner : IDisposable
     readonly ConsoleStreams console;
     readonly TextWriter log;
     readonly List<IDisposable> owned;
+    readonly List<HostSerialBackend> serialBackends = new();
     DebugConsole? debugConsole;
 
     MachineRunner(Machine machine, ConsoleStreams console, TextWriter log, List<IDisposable> owned)
@@ -43,6 +49,12 @@ internal sealed class MachineRunner : IDisposable
 
     /// <summary>The machine, for tests and later for the monitor and debugger.</summary>
     public Machine Machine => machine;
+
+    /// <summary>COM1, COM2... as <c>-serial</c> asked for them.</summary>
+    public IReadOnlyList<Uart16550> SerialPorts { get; private set; } = [];
+
+    /// <summary>The ISA DMA controllers.</summary>
+    public Dma8237? Dma { get; private set; }
 
     /// <summary>
     /// Loads the BIOS, opens the output files, then creates and wires the machine; user
@@ -68,7 +80,15 @@ internal sealed class MachineRunner : IDisposable
                 debugConFile = OpenForWriting("-debugcon", path);
                 owned.Add(debugConFile);
             }
+            var backends = new List<HostSerialBackend>();
+            foreach (var serial in options.Serials)
+            {
+                var backend = OpenSerialBackend(serial, console);
+                owned.Add(backend);
+                backends.Add(backend);
+            }
             var runner = new MachineRunner(CreateMachine(options), console, log, owned);
+            runner.serialBackends.AddRange(backends);
             runner.Wire(options, bios, debugConFile);
             return runner;
         }
@@ -113,6 +133,9 @@ internal sealed class MachineRunner : IDisposable
             };
             machine.Io.Register(DebugConsole.DefaultPort, 1, debugConsole);
         }
+        SerialPorts = AttachSerialPortsUntilTheBoardExists(machine, serialBackends);
+        Dma = AttachDmaUntilTheBoardExists(machine);
+
         foreach (var device in options.Devices)
         {
             switch (device)
@@ -129,6 +152,65 @@ internal sealed class MachineRunner : IDisposable
             log.WriteLine("Triple fault");
             log.WriteLine(state);
         };
+    }
+
+    /// <summary>
+    /// Puts a 16550 UART at each standard COM port for the given backends (COM1 0x3F8/IRQ 4,
+    /// COM2 0x2F8/IRQ 3, COM3 0x3E8/IRQ 4, COM4 0x2E8/IRQ 3). This is board wiring, here only
+    /// until the PC board exists, which takes it over: the IRQ lines are unconnected until
+    /// the PIC lands.
+    /// </summary>
+    public static Uart16550[] AttachSerialPortsUntilTheBoardExists(Machine machine, IReadOnlyList<ISerialBackend> backends)
+    {
+        var uarts = new Uart16550[backends.Count];
+        for (int i = 0; i < backends.Count; i++)
+        {
+            var (port, irq) = Uart16550.PcPorts[i];
+            var uart = new Uart16550($"serial{i}", machine.Clock, IrqLine.Unconnected(irq), backends[i]);
+            machine.Io.Register(port, 8, uart);
+            machine.OnReset(uart.Reset);
+            uarts[i] = uart;
+        }
+        return uarts;
+    }
+
+    /// <summary>
+    /// Puts the two 8237 DMA controllers and the page registers on the ports (0x00-0x0F,
+    /// 0xC0-0xDF, 0x81-0x8F; 0x80 stays with the POST port). Board wiring, here only until the
+    /// PC board exists, which takes it over.
+    /// </summary>
+    public static Dma8237 AttachDmaUntilTheBoardExists(Machine machine)
+    {
+        var dma = new Dma8237(machine.Memory);
+        dma.Register(machine.Io);
+        machine.OnReset(dma.Reset);
+        return dma;
+    }
+
+    static HostSerialBackend OpenSerialBackend(ChardevOptions serial, ConsoleStreams console)
+    {
+        switch (serial.Kind)
+        {
+            case ChardevKind.Stdio:
+                return new StdioSerialBackend(console.OutBytes, console.Out, console.InBytes);
+            case ChardevKind.File:
+                return new FileSerialBackend(OpenForWriting("-serial", serial.Path!));
+            case ChardevKind.Tcp:
+                var tcp = serial.Tcp!;
+                try
+                {
+                    return tcp.Server
+                        ? TcpSerialBackend.Listen(tcp.Host, tcp.Port, tcp.Wait, console.Error)
+                        : TcpSerialBackend.Connect(tcp.Host, tcp.Port);
+                }
+                catch (System.Net.Sockets.SocketException e)
+                {
+                    string what = tcp.Server ? "Failed to bind socket" : $"Failed to connect to '{tcp.Host}:{tcp.Port}'";
+                    throw new EmuError($"-serial tcp:{tcp.Host}:{tcp.Port}{(tcp.Server ? ",server" : "")}: {what}: {e.Message}");
+                }
+            default:
+                return new NullHostSerialBackend();
+        }
     }
 
     /// <summary>
@@ -166,6 +248,7 @@ internal sealed class MachineRunner : IDisposable
             }
             var reason = machine.Run(Math.Min(Slice, left));
             debugConsole?.Flush();
+            foreach (var backend in serialBackends) backend.Flush();
             switch (reason)
             {
                 case StopReason.BudgetExhausted:
