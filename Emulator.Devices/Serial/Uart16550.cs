@@ -206,11 +206,11 @@ public sealed class Uart16550 : IIoDevice, ISaveable
         switch (reg)
         {
             case 0:
-                if (Dlab) { r.Divisor = (ushort)((r.Divisor & 0xFF00) | value); return; }
+                if (Dlab) { r.Divisor = (ushort)((r.Divisor & 0xFF00) | value); LineSpeedChanged(); return; }
                 WriteThr(value);
                 break;
             case 1:
-                if (Dlab) { r.Divisor = (ushort)((r.Divisor & 0x00FF) | (value << 8)); return; }
+                if (Dlab) { r.Divisor = (ushort)((r.Divisor & 0x00FF) | (value << 8)); LineSpeedChanged(); return; }
                 WriteIer(value);
                 break;
             case 2:
@@ -218,6 +218,7 @@ public sealed class Uart16550 : IIoDevice, ISaveable
                 break;
             case 3:
                 r.Lcr = value;
+                LineSpeedChanged();
                 return;
             case 4:
                 r.Mcr = (byte)(value & 0x1F);
@@ -268,6 +269,12 @@ public sealed class Uart16550 : IIoDevice, ISaveable
         r.Timeout = false;
         RestartTimeoutTimer();
         return r.Rbr;
+    }
+
+    /// <summary>A faster line takes its next input sooner (a slower one from the next poll on).</summary>
+    void LineSpeedChanged()
+    {
+        if (rxPoll.Pending) clock.Schedule(rxPoll, Math.Min(rxPoll.Due, clock.Now + CharacterTime()));
     }
 
     void WriteThr(byte value)
@@ -371,7 +378,7 @@ public sealed class Uart16550 : IIoDevice, ISaveable
             Receive(value);
             UpdateIrq();
         }
-        clock.Schedule(rxPoll, Math.Max(due, clock.Now) + CharacterTime());
+        clock.Schedule(rxPoll, due + CharacterTime());
     }
 
     public void SaveState(BinaryWriter w)
