@@ -89,6 +89,7 @@ internal sealed class MachineRunner : IDisposable
             }
             var runner = new MachineRunner(CreateMachine(options), console, log, owned);
             runner.serialBackends.AddRange(backends);
+            foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
             runner.Wire(options, bios, debugConFile);
             return runner;
         }
@@ -157,16 +158,18 @@ internal sealed class MachineRunner : IDisposable
     /// <summary>
     /// Puts a 16550 UART at each standard COM port for the given backends (COM1 0x3F8/IRQ 4,
     /// COM2 0x2F8/IRQ 3, COM3 0x3E8/IRQ 4, COM4 0x2E8/IRQ 3). This is board wiring, here only
-    /// until the PC board exists, which takes it over: the IRQ lines are unconnected until
-    /// the PIC lands.
+    /// until the PC board exists, which takes it over: <paramref name="irqLine"/> gives the
+    /// board's line for an ISA IRQ number; without it (today, no PIC is wired) the lines are
+    /// unconnected.
     /// </summary>
-    public static Uart16550[] AttachSerialPortsUntilTheBoardExists(Machine machine, IReadOnlyList<ISerialBackend> backends)
+    public static Uart16550[] AttachSerialPortsUntilTheBoardExists(Machine machine, IReadOnlyList<ISerialBackend> backends,
+        Func<int, IrqLine>? irqLine = null)
     {
         var uarts = new Uart16550[backends.Count];
         for (int i = 0; i < backends.Count; i++)
         {
             var (port, irq) = Uart16550.PcPorts[i];
-            var uart = new Uart16550($"serial{i}", machine.Clock, IrqLine.Unconnected(irq), backends[i]);
+            var uart = new Uart16550($"serial{i}", machine.Clock, irqLine?.Invoke(irq) ?? IrqLine.Unconnected(irq), backends[i]);
             machine.Io.Register(port, 8, uart);
             machine.OnReset(uart.Reset);
             uarts[i] = uart;

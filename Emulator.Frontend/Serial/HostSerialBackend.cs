@@ -18,10 +18,14 @@ internal abstract class HostSerialBackend : ISerialBackend, IDisposable
 
     public bool TryRead(out byte value) => input.TryDequeue(out value);
 
+    /// <summary>Called on the reader thread after input arrived (the runner passes <c>Machine.Wake</c>, so a paced, idle machine sees it at once).</summary>
+    public Action? InputArrived { get; set; }
+
     /// <summary>Queues bytes for the guest; called from a reader thread.</summary>
     protected void Enqueue(ReadOnlySpan<byte> bytes)
     {
         foreach (byte b in bytes) input.Enqueue(b);
+        InputArrived?.Invoke();
     }
 
     /// <summary>Pushes buffered output to the host.</summary>
@@ -61,6 +65,11 @@ internal sealed class FileSerialBackend(Stream file) : HostSerialBackend
     public override bool CanReceive => false;
 
     public override void Flush() => file.Flush();
+
+    public override void Dispose()
+    {
+        file.Dispose();
+    }
 }
 
 /// <summary>
