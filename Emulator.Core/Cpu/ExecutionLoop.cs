@@ -63,10 +63,14 @@ public sealed partial class Cpu
     /// </summary>
     public long Execute(long budget)
     {
-        long executed = 0;
+        long executed = 0, timed = 0;
         asyncExit = false;
         while (executed < budget)
         {
+            // Virtual time moves at each block boundary, so a device read in the middle of a
+            // slice (a guest polling the PIT or the RTC's UIP bit) sees time pass.
+            Clock.Advance((executed - timed) * Clock.NanosecondsPerInstruction);
+            timed = executed;
             if (shutdown || asyncExit) break;
             bool shadow = interruptShadow;
             interruptShadow = false;
@@ -95,6 +99,7 @@ public sealed partial class Cpu
             }
             executed += RunBlock(block);
         }
+        Clock.Advance((executed - timed) * Clock.NanosecondsPerInstruction);
         InstructionsRetired += executed;
         return executed;
     }
