@@ -617,8 +617,10 @@ public sealed class Pit8254 : IIoDevice, ISaveable
                 NullUntil = r.ReadInt64(), ReloadPending = r.ReadBoolean(), ReloadTick = r.ReadInt64(), ReloadN = r.ReadInt32(),
                 ReloadLow = r.ReadBoolean(),
             };
-            if (counters[i].N <= 0) counters[i].N = 1;   // a corrupt snapshot must not divide by zero
-            if (counters[i].ReloadN <= 0) counters[i].ReloadN = 1;
+            // A corrupt snapshot must not divide by zero: a periodic count of 0 stops the counter.
+            ref Counter c = ref counters[i];
+            if (c.N <= 0 && c.Running && c.Mode is 2 or 3) c.Running = false;
+            if (c.ReloadN <= 0) c.ReloadPending = false;
         }
         UpdateOut0();
     }
