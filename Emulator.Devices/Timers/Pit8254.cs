@@ -392,7 +392,7 @@ public sealed class Pit8254 : IIoDevice, ISaveable
                 // GATE low suspends counting; high resumes it (datasheet, "Gate" table).
                 if (!c.HasCount) break;
                 if (!level) Suspend(ref c, t, outLow: false);
-                else if (!c.Running)
+                else if (!c.Running && !(c.Mode == 0 && c.WriteMsbNext))   // mode 0: half a count written stops counting
                 {
                     bool done = c.Done;
                     c.Running = true;
