@@ -65,11 +65,15 @@ public sealed partial class Cpu
     /// </summary>
     public long Execute(long budget)
     {
-        long executed = 0;
+        long executed = 0, timed = 0;
         asyncExit = false;
         DecodedBlock? prev = null;
         while (executed < budget)
         {
+            // Virtual time moves at each block boundary, so a device read in the middle of a
+            // slice (a guest polling the PIT or the RTC's UIP bit) sees time pass.
+            Clock.Advance((executed - timed) * Clock.NanosecondsPerInstruction);
+            timed = executed;
             if (shutdown || asyncExit) break;
             bool shadow = interruptShadow;
             interruptShadow = false;
@@ -107,6 +111,7 @@ public sealed partial class Cpu
             executed += RunBlock(block);
             prev = block;
         }
+        Clock.Advance((executed - timed) * Clock.NanosecondsPerInstruction);
         InstructionsRetired += executed;
         return executed;
     }

@@ -134,8 +134,7 @@ public sealed class Machine
                 slice = Math.Min(slice, Math.Max(1, untilDue));
             }
             long executed = Cpu.Execute(slice);
-            remaining -= executed;
-            Clock.Advance(executed * Clock.NanosecondsPerInstruction);
+            remaining -= executed;   // the CPU advanced the clock as it went
             Clock.RunDue();
         }
     }
