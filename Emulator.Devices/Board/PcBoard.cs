@@ -1,0 +1,192 @@
+using Emulator.Core.Interrupts;
+using Emulator.Core.Machine;
+using Emulator.Devices.Chipset;
+using Emulator.Devices.Debug;
+using Emulator.Devices.Pci;
+
+namespace Emulator.Devices.Board;
+
+/// <summary>What the standard PC is built with.</summary>
+public sealed record PcBoardConfig
+{
+    /// <summary>RAM size, CPU model, timing and reboot policy.</summary>
+    public MachineConfig Machine { get; init; } = new();
+
+    /// <summary>The BIOS image (64 KiB to 2 MiB, a multiple of 4 KiB), mapped to end at 4 GiB.</summary>
+    public required byte[] Bios { get; init; }
+
+    /// <summary>Called with each POST code written to port 0x80 (may be null).</summary>
+    public Action<byte>? PostCode { get; init; }
+
+    /// <summary>The debug console to put at port 0xE9 (QEMU's <c>-debugcon</c>), or null for none.</summary>
+    public DebugConsole? DebugConsole { get; init; }
+
+    /// <summary>isa-debug-exit devices (QEMU's <c>-device isa-debug-exit</c>): base port and size.</summary>
+    public IReadOnlyList<(ushort IoBase, int IoSize)> DebugExits { get; init; } = [];
+}
+
+/// <summary>
+/// The standard PC as QEMU's <c>pc</c> machine (i440FX + PIIX3) builds it, wired in the order
+/// of QEMU's <c>hw/i386/pc_piix.c</c> (<c>pc_init1</c>): CPU and RAM, firmware, the ISA IRQ
+/// lines, the PCI host bridge and bus, the PIIX3, the interrupt controllers, the basic ISA
+/// devices, the PIIX4 power management, and the debug devices. The only code that knows the
+/// wiring: devices see their ports, their IRQ lines and the clock, nothing else.
+/// </summary>
+/// <remarks>
+/// <para>PCI: 00.0 i440FX host bridge, 01.0 PIIX3 ISA bridge, 01.3 PIIX4 ACPI (SCI on IRQ 9).
+/// 01.1 (PIIX3 IDE) and 01.2 (USB) are absent. INTx of the function at slot S, pin P (1-4) goes
+/// to PIRQ (P - 1 + S - 1) mod 4, QEMU's <c>pci_slot_get_pirq</c>; the PIIX3 routes PIRQs to ISA IRQs.</para>
+/// <para>ISA IRQs: each device drives its own <see cref="IrqLine"/> from <see cref="IsaIrq"/>;
+/// the lines into one ISA IRQ are wired-OR (the IRQ is high while any of them is), and each change
+/// of an ISA IRQ goes to <see cref="IsaIrqChanged"/>, which fans it out to the interrupt
+/// controllers. (QEMU's GSI lines are last-writer-wins instead; only shared level-triggered
+/// lines, such as a PCI PIRQ routed to the SCI's IRQ 9, see the difference.)</para>
+/// </remarks>
+public sealed class PcBoard
+{
+    public const int IsaIrqCount = 16;
+    public const int SciIrq = 9;
+    const ulong FourGiB = 1UL << 32;
+    const int IsaBiosMaxSize = 128 << 10;
+
+    readonly int[] isaIrqDrivers = new int[IsaIrqCount];
+    readonly bool[] isaIrqLevels = new bool[IsaIrqCount];
+
+    public Machine Machine { get; }
+    public PciBus PciBus { get; }
+    public I440fxHostBridge HostBridge { get; }
+    public Piix3IsaBridge Piix3 { get; }
+    public Piix4Acpi Acpi { get; }
+    public PostCodePort PostCode { get; }
+
+    /// <exception cref="ArgumentOutOfRangeException">The memory size cannot be used (ParamName "ramSize").</exception>
+    public PcBoard(PcBoardConfig config)
+    {
+        // CPU and RAM (pc_cpus_init, pc_memory_init).
+        Machine = new Machine(config.Machine);
+
+        // Firmware (pc_system_firmware_init).
+        MapBios(Machine, config.Bios);
+
+        // ISA IRQ lines (pc_gsi_create): IsaIrq and IsaIrqChanged.
+
+        // PCI host bridge and bus 0 (i440fx_init).
+        PciBus = new PciBus();
+        Machine.Io.Register(PciBus.ConfigAddressPort, 4, PciBus);
+        Machine.Io.Register(PciBus.ConfigDataPort, 4, PciBus);
+        HostBridge = new I440fxHostBridge(Machine.Memory);
+        PciBus.Attach(HostBridge, 0, 0);
+
+        // PIIX3 PCI-to-ISA bridge, with PIRQ routing and the reset control register.
+        var pirqOutputs = new IrqLine[IsaIrqCount];
+        for (int i = 0; i < IsaIrqCount; i++) pirqOutputs[i] = IsaIrq(i);
+        Piix3 = new Piix3IsaBridge(pirqOutputs, Machine.RequestReset);
+        PciBus.Attach(Piix3, 1, 0);
+        PciBus.ConnectIntx(PirqForIntx, Piix3.SetPirq);
+        Machine.Io.Register(Piix3IsaBridge.ResetControlPort, 1, Piix3);
+
+        // Interrupt controllers (pc_i8259_create, ioapic_init_gsi).
+        AttachPic();
+        AttachIoApic();
+
+        // Basic ISA devices (pc_basic_device_init, pc_superio_init).
+        AttachBasicDevices();
+
+        // PIIX4 power management, 01.3 (piix4_pm_init).
+        Acpi = new Piix4Acpi(Machine.Io, Machine.Clock, IsaIrq(SciIrq), Machine.RequestExit);
+        PciBus.Attach(Acpi, 1, 3);
+        Machine.Io.Register(Piix4Acpi.ApmControlPort, 2, Acpi);
+        Machine.Io.Register(Piix4Acpi.Gpe0Port, Piix4Acpi.Gpe0Length, Acpi);
+
+        // Debug devices: the POST port, -debugcon, -device isa-debug-exit.
+        PostCode = new PostCodePort(config.PostCode);
+        Machine.Io.Register(PostCodePort.DefaultPort, 1, PostCode);
+        if (config.DebugConsole is { } debugConsole)
+            Machine.Io.Register(DebugConsole.DefaultPort, 1, debugConsole);
+        foreach (var (ioBase, ioSize) in config.DebugExits)
+            Machine.Io.Register(ioBase, ioSize, new IsaDebugExit(Machine.RequestExit));
+
+        // Reset, in wiring order.
+        Machine.OnReset(PciBus.Reset);
+        Machine.OnReset(HostBridge.Reset);
+        Machine.OnReset(Piix3.Reset);
+        Machine.OnReset(Acpi.Reset);
+    }
+
+    /// <summary>
+    /// Maps the BIOS so it ends at 4 GiB, where the reset vector FFFFFFF0 reads its last 16 bytes,
+    /// and its last 128 KiB (the whole image if smaller) at the top of the first megabyte on the
+    /// PCI side (E0000-FFFFF), where the i440FX PAM registers let reads through to it until the
+    /// firmware shadows itself into RAM.
+    /// </summary>
+    public static void MapBios(Machine machine, byte[] image)
+    {
+        ulong size = (ulong)image.Length;
+        machine.Memory.MapRom(FourGiB - size, image);
+        ulong isaSize = Math.Min(size, IsaBiosMaxSize);
+        machine.Memory.MapAlias(0x10_0000 - isaSize, FourGiB - isaSize, isaSize, readOnly: true);
+    }
+
+    /// <summary>A new wire into ISA IRQ <paramref name="irq"/>, wired-OR with the others into it.</summary>
+    public IrqLine IsaIrq(int irq)
+    {
+        if (irq is < 0 or >= IsaIrqCount) throw new ArgumentOutOfRangeException(nameof(irq));
+        return new IrqLine(irq, DriveIsaIrq);
+    }
+
+    void DriveIsaIrq(int irq, bool high)
+    {
+        isaIrqDrivers[irq] += high ? 1 : -1;
+        bool level = isaIrqDrivers[irq] > 0;
+        if (level == isaIrqLevels[irq]) return;
+        isaIrqLevels[irq] = level;
+        IsaIrqChanged(irq, level);
+    }
+
+    /// <summary>The level of ISA IRQ <paramref name="irq"/> (any of its wires high).</summary>
+    public bool IsaIrqLevel(int irq) => isaIrqLevels[irq];
+
+    /// <summary>PCI INTx to PIRQ for the function at <paramref name="devfn"/> (QEMU's pci_slot_get_pirq for PIIX).</summary>
+    static int PirqForIntx(int devfn, int pin) => (pin - 1 + (devfn >> 3) - 1) & 3;
+
+    /// <summary>
+    /// Where an ISA IRQ's level goes: the master/slave 8259A input <paramref name="irq"/>, and the
+    /// IOAPIC input of the same number except IRQ 0, which goes to IOAPIC pin 2 (QEMU's
+    /// gsi_handler and the MADT interrupt source override). The PIC and IOAPIC are added to this
+    /// method when they arrive (branches pic and timers).
+    /// </summary>
+    void IsaIrqChanged(int irq, bool level)
+    {
+    }
+
+    /// <summary>
+    /// The 8259A pair (branch pic): ports 0x20-0x21 and 0xA0-0xA1, ELCR 0x4D0-0x4D1, slave cascaded
+    /// on master IRQ 2; becomes <c>Machine.Cpu.InterruptController</c> and is fed by
+    /// <see cref="IsaIrqChanged"/>; its reset is registered here.
+    /// </summary>
+    void AttachPic()
+    {
+    }
+
+    /// <summary>
+    /// The local APIC at 0xFEE00000 and the IOAPIC at 0xFEC00000 (24 inputs; ISA IRQs from
+    /// <see cref="IsaIrqChanged"/>, IRQ 0 on input 2); the local APIC takes over as the CPU's
+    /// interrupt controller with the 8259A's INTR as its LINT0.
+    /// </summary>
+    void AttachIoApic()
+    {
+    }
+
+    /// <summary>
+    /// In QEMU's order: HPET at 0xFED00000 (IRQ 0/8 in legacy replacement), the MC146818 RTC at
+    /// 0x70-0x71 (IRQ 8, CMOS memory-size and boot-order bytes), the 8254 PIT at 0x40-0x43 (IRQ 0)
+    /// with port 0x61 (speaker, gate 2, refresh), port 0x92 (fast A20 and reset), the 8042 at 0x60
+    /// and 0x64 (keyboard IRQ 1, mouse IRQ 12, A20, reset line), the 16550A UARTs at 0x3F8/0x2F8/
+    /// 0x3E8/0x2E8 (IRQ 4, 3, 4, 3) and the two 8237 DMA controllers with their page registers
+    /// (0x00-0x0F, 0xC0-0xDF, 0x81-0x8F except 0x80). Each gets its wires from <see cref="IsaIrq"/>
+    /// and registers its reset here.
+    /// </summary>
+    void AttachBasicDevices()
+    {
+    }
+}
