@@ -1,1 +1,44 @@
-class P { static void Main() {} }
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Emulator.Benchmarks;
+
+// Argument dispatch: "mips" runs the guest-speed benchmark, "bdn" hands the rest to BenchmarkDotNet.
+return args.Length == 0 ? Usage() : args[0] switch
+{
+    "mips" => MipsBenchmark.Run(args[1..]),
+    "bdn" => RunBdn(args[1..]),
+    _ => Usage(),
+};
+
+static int RunBdn(string[] rest)
+{
+    // In-process: no extra project build on the shared machine. --cpu-time measures this
+    // thread's CPU time instead of wall time, so other processes' load does not count.
+    bool cpuTime = rest.Contains("--cpu-time");
+    var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(10);
+    if (cpuTime) job = job.WithClock(new ThreadCpuBdnClock()).WithId("ThreadCpuTime");
+    var config = DefaultConfig.Instance.AddJob(job.AsDefault());
+    BenchmarkSwitcher.FromAssembly(typeof(MipsBenchmark).Assembly).Run(rest.Where(a => a != "--cpu-time").ToArray(), config);
+    return 0;
+}
+
+static int Usage()
+{
+    Console.WriteLine("""
+        usage: dotnet run -c Release --project Emulator.Benchmarks -- <command> [options]
+
+          mips [--iterations N] [--runs R] [--strings|--no-strings] [--api]
+              Guest speed on a fixed 32-bit protected-mode program with paging on.
+              Prints each run and a last line "guest MIPS: X" (best run).
+              --strings/--no-strings: force REP MOVSD/STOSD in or out (default: in when implemented).
+              --api: enter protected mode through Cpu.SetSegment/SetControlRegister instead of the real-mode stub.
+
+          bdn [--cpu-time] [BenchmarkDotNet options, e.g. --filter *]
+              Execution-loop micro-benchmarks (ALU loop, memory loop, CALL/RET loop,
+              self-modifying code, fresh-code decoding) in ns per guest instruction, with allocations.
+              --cpu-time: time with this thread's CPU time instead of wall time (shared machines).
+        """);
+    return 0;
+}

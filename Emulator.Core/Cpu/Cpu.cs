@@ -76,6 +76,7 @@ public sealed unsafe partial class Cpu
         tlb = new Paging.Tlb();
         Blocks = new Decoding.BlockCache(this);
         memory.MappingChanged += FlushTlb;
+        memory.CodePageTracked += tlb.FlushWritesTo;
         memory.CodeWritten += Blocks.InvalidatePage;
         Reset();
     }

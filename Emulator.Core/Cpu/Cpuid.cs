@@ -3,8 +3,8 @@ namespace Emulator.Core.Cpu;
 // CPUID and the time-stamp counter (SDM vol. 2A, CPUID). Every value comes from the CPU model.
 public sealed partial class Cpu
 {
-    /// <summary>The TSC: tied to retired instructions so it advances with virtual time.</summary>
-    public ulong TimeStampCounter => (ulong)(InstructionsRetired + tscOffset);
+    /// <summary>The TSC: a constant 1 GHz counter of virtual time (so it also advances while the CPU halts, as an invariant TSC does).</summary>
+    public ulong TimeStampCounter => (ulong)(Clock.Now + tscOffset);
 
     internal void ExecuteCpuid()
     {

@@ -45,6 +45,8 @@ public sealed partial class Cpu
         codeSize = Mode == CpuMode.Long64 ? 2 : Mode == CpuMode.Virtual8086 ? 0 : cs.Big ? 1 : 0;
         linearMask = (efer & 0x400) != 0 ? ulong.MaxValue : 0xFFFF_FFFFUL;
         SetTlbPrivilege();
+        // Code size, CPL (the fetch TLB table) and the linear mask are part of what a block link assumes.
+        tlb.Epoch++;
     }
 
     /// <summary>True when an interrupt or NMI would be taken now (used to wake from HLT).</summary>
@@ -67,6 +69,7 @@ public sealed partial class Cpu
     {
         long executed = 0, published = 0;
         asyncExit = false;
+        DecodedBlock? prev = null;
         while (executed < budget)
         {
             if (executed != published)
@@ -83,6 +86,7 @@ public sealed partial class Cpu
             exitBlock = false;
             if (DebugArmed)
             {
+                prev = null;
                 if (!StepDebug()) break;
                 executed++;
                 continue;
@@ -91,16 +95,24 @@ public sealed partial class Cpu
             {
                 // After STI, MOV SS or POP SS exactly one instruction runs before interrupts are
                 // sampled again (SDM vol. 2, STI; vol. 3, 6.8.3), so it runs on its own.
+                prev = null;
                 executed += ExecuteOne();
                 continue;
             }
-            var block = GetBlock();
+            var block = prev != null ? FollowLink(prev) : null;
             if (block == null)
             {
-                executed++;   // a fetch fault was delivered: it costs a step (see RunBlock)
-                continue;
+                block = GetBlock();
+                if (block == null)
+                {
+                    prev = null;
+                    executed++;   // a fetch fault was delivered: it costs a step (see RunBlock)
+                    continue;
+                }
+                if (prev != null && block.Key != ulong.MaxValue) AddLink(prev, block);
             }
             executed += RunBlock(block);
+            prev = block;
         }
         if (executed != published) Retire(executed - published);
         return executed;
@@ -138,6 +150,38 @@ public sealed partial class Cpu
             }
         }
         return n;
+    }
+
+    /// <summary>
+    /// The successor of <paramref name="prev"/> at CS:RIP if a link recorded it under the same
+    /// fetch context: same TLB epoch (no flush, mode, CPL or code-size change since), same CS
+    /// base, RIP within the CS limit, and the block still valid. Then it is exactly the block
+    /// GetBlock would return, without the TLB and block-cache lookups.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    DecodedBlock? FollowLink(DecodedBlock prev)
+    {
+        ref var cs = ref Seg((int)SegReg.CS);
+        ulong rip = Rip;
+        uint epoch = tlb.Epoch;
+        var l = prev.Link0;
+        if (l != null && l.StartIp == rip && prev.LinkEpoch0 == epoch && prev.LinkCsBase0 == cs.Base && l.Valid)
+            return rip <= cs.Limit || Mode == CpuMode.Long64 ? l : null;
+        l = prev.Link1;
+        if (l != null && l.StartIp == rip && prev.LinkEpoch1 == epoch && prev.LinkCsBase1 == cs.Base && l.Valid)
+            return rip <= cs.Limit || Mode == CpuMode.Long64 ? l : null;
+        return null;
+    }
+
+    /// <summary>Records <paramref name="next"/> as a successor of <paramref name="prev"/>; the older link moves to slot 1.</summary>
+    void AddLink(DecodedBlock prev, DecodedBlock next)
+    {
+        prev.Link1 = prev.Link0;
+        prev.LinkEpoch1 = prev.LinkEpoch0;
+        prev.LinkCsBase1 = prev.LinkCsBase0;
+        prev.Link0 = next;
+        prev.LinkEpoch0 = tlb.Epoch;
+        prev.LinkCsBase0 = Seg((int)SegReg.CS).Base;
     }
 
     void CheckInterrupts()

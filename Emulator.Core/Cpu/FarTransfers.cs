@@ -63,6 +63,8 @@ public sealed partial class Cpu
     internal void InterruptReturn(int size)
     {
         exitBlock = true;
+        // IRET ends the NMI handler: NMIs are blocked until the next IRET (SDM vol. 3, 6.7.1).
+        nmiBlocked = false;
         if (Mode == CpuMode.Real)
         {
             if (!ReadStack(0, size, out ulong ip)) return;

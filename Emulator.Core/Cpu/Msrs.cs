@@ -33,7 +33,7 @@ public sealed partial class Cpu
         {
             case MsrTsc:
                 // The TSC stays tied to retired instructions; a write moves its offset (SDM vol. 3, 18.17).
-                tscOffset = (long)value - InstructionsRetired;
+                tscOffset = (long)value - Clock.Now;
                 return Model.Has(CpuModel.Edx.TSC);
             case MsrApicBase:
                 // No relocatable local APIC is modelled: the base reads back its default, writes are ignored.

@@ -6,17 +6,10 @@ public sealed partial class Cpu
 {
     void FarJumpProtected(ushort sel, ulong offset, int size)
     {
-        if ((sel & 0xFFFC) == 0) { RaiseFault(Vector.GP, 0); return; }
-        var f = FetchDescriptor(sel, out ulong d);
-        if (f == DescriptorFetch.Faulted) return;
-        uint err = (uint)(sel & 0xFFFC);
-        if (f == DescriptorFetch.OutsideTable) { RaiseFault(Vector.GP, err); return; }
+        if (!FetchFarTarget(sel, out ulong d)) return;
         if (DescIsCodeOrData(d))
         {
-            if (!DescIsCode(d)) { RaiseFault(Vector.GP, err); return; }
-            int dpl = DescDpl(d), rpl = sel & 3;
-            if (DescConforming(d) ? dpl > Cpl : (rpl > Cpl || dpl != Cpl)) { RaiseFault(Vector.GP, err); return; }
-            if (!DescPresent(d)) { RaiseFault(Vector.NP, err); return; }
+            if (!CheckDirectCodeTarget(sel, d)) return;
             if (size == 2) offset &= 0xFFFF;
             if (offset > DescriptorLimit(d)) { RaiseFault(Vector.GP, 0); return; }
             if (!SetAccessed(sel, d)) return;
@@ -29,17 +22,10 @@ public sealed partial class Cpu
 
     void FarCallProtected(ushort sel, ulong offset, int size, ulong returnIp)
     {
-        if ((sel & 0xFFFC) == 0) { RaiseFault(Vector.GP, 0); return; }
-        var f = FetchDescriptor(sel, out ulong d);
-        if (f == DescriptorFetch.Faulted) return;
-        uint err = (uint)(sel & 0xFFFC);
-        if (f == DescriptorFetch.OutsideTable) { RaiseFault(Vector.GP, err); return; }
+        if (!FetchFarTarget(sel, out ulong d)) return;
         if (DescIsCodeOrData(d))
         {
-            if (!DescIsCode(d)) { RaiseFault(Vector.GP, err); return; }
-            int dpl = DescDpl(d), rpl = sel & 3;
-            if (DescConforming(d) ? dpl > Cpl : (rpl > Cpl || dpl != Cpl)) { RaiseFault(Vector.GP, err); return; }
-            if (!DescPresent(d)) { RaiseFault(Vector.NP, err); return; }
+            if (!CheckDirectCodeTarget(sel, d)) return;
             if (size == 2) offset &= 0xFFFF;
             ulong mask = StackMask;
             ulong sp = Reg((int)Gpr.Rsp);
@@ -62,15 +48,8 @@ public sealed partial class Cpu
         if (!ReadStack(0, size, out ulong ip)) return;
         if (!ReadStack((ulong)size, size, out ulong csv)) return;
         ushort sel = (ushort)csv;
-        if ((sel & 0xFFFC) == 0) { RaiseFault(Vector.GP, 0); return; }
-        var f = FetchDescriptor(sel, out ulong d);
-        if (f == DescriptorFetch.Faulted) return;
-        uint err = (uint)(sel & 0xFFFC);
+        if (!CheckReturnCodeSegment(sel, out ulong d)) return;
         int rpl = sel & 3;
-        if (f == DescriptorFetch.OutsideTable || !DescIsCode(d) || rpl < Cpl) { RaiseFault(Vector.GP, err); return; }
-        int dpl = DescDpl(d);
-        if (DescConforming(d) ? dpl > rpl : dpl != rpl) { RaiseFault(Vector.GP, err); return; }
-        if (!DescPresent(d)) { RaiseFault(Vector.NP, err); return; }
         if (size == 2) ip &= 0xFFFF;
         if (rpl == Cpl)
         {
@@ -128,15 +107,8 @@ public sealed partial class Cpu
             return;
         }
         ushort sel = (ushort)csv;
-        if ((sel & 0xFFFC) == 0) { RaiseFault(Vector.GP, 0); return; }
-        var f = FetchDescriptor(sel, out ulong d);
-        if (f == DescriptorFetch.Faulted) return;
-        uint err = (uint)(sel & 0xFFFC);
+        if (!CheckReturnCodeSegment(sel, out ulong d)) return;
         int rpl = sel & 3;
-        if (f == DescriptorFetch.OutsideTable || !DescIsCode(d) || rpl < Cpl) { RaiseFault(Vector.GP, err); return; }
-        int dpl = DescDpl(d);
-        if (DescConforming(d) ? dpl > rpl : dpl != rpl) { RaiseFault(Vector.GP, err); return; }
-        if (!DescPresent(d)) { RaiseFault(Vector.NP, err); return; }
         if (size == 2) ip &= 0xFFFF;
         if (rpl == Cpl)
         {
@@ -194,5 +166,45 @@ public sealed partial class Cpu
         sc.Limit = 0xFFFF;
         sc.Attributes = 0xF3;   // V86 segments are writable data at DPL 3, as in Bochs (SDM vol. 3, 20.1.1)
         sc.UpdateRanges(true, false);
+    }
+
+    /// <summary>The descriptor a far JMP/CALL names: #GP(0) for a null selector, #GP(sel) outside the table.</summary>
+    bool FetchFarTarget(ushort sel, out ulong d)
+    {
+        d = 0;
+        if ((sel & 0xFFFC) == 0) return RaiseFault(Vector.GP, 0);
+        var f = FetchDescriptor(sel, out d);
+        if (f == DescriptorFetch.Faulted) return false;
+        if (f == DescriptorFetch.OutsideTable) return RaiseFault(Vector.GP, (uint)(sel & 0xFFFC));
+        return true;
+    }
+
+    /// <summary>A direct far JMP/CALL to a code segment (SDM vol. 3, 5.8.1): conforming needs DPL &lt;= CPL,
+    /// non-conforming needs RPL &lt;= CPL and DPL = CPL; then it must be present.</summary>
+    bool CheckDirectCodeTarget(ushort sel, ulong d)
+    {
+        uint err = (uint)(sel & 0xFFFC);
+        if (!DescIsCode(d)) return RaiseFault(Vector.GP, err);
+        int dpl = DescDpl(d), rpl = sel & 3;
+        if (DescConforming(d) ? dpl > Cpl : (rpl > Cpl || dpl != Cpl)) return RaiseFault(Vector.GP, err);
+        if (!DescPresent(d)) return RaiseFault(Vector.NP, err);
+        return true;
+    }
+
+    /// <summary>The CS popped by RET/IRET (SDM vol. 2, RET "protected mode" checks): a code segment with
+    /// RPL &gt;= CPL, DPL &lt;= RPL if conforming or = RPL otherwise, present.</summary>
+    bool CheckReturnCodeSegment(ushort sel, out ulong d)
+    {
+        d = 0;
+        if ((sel & 0xFFFC) == 0) return RaiseFault(Vector.GP, 0);
+        var f = FetchDescriptor(sel, out d);
+        if (f == DescriptorFetch.Faulted) return false;
+        uint err = (uint)(sel & 0xFFFC);
+        int rpl = sel & 3;
+        if (f == DescriptorFetch.OutsideTable || !DescIsCode(d) || rpl < Cpl) return RaiseFault(Vector.GP, err);
+        int dpl = DescDpl(d);
+        if (DescConforming(d) ? dpl > rpl : dpl != rpl) return RaiseFault(Vector.GP, err);
+        if (!DescPresent(d)) return RaiseFault(Vector.NP, err);
+        return true;
     }
 }

@@ -14,6 +14,8 @@ public sealed class Machine
 {
     readonly List<Action> resetHandlers = new();
     volatile bool stopRequested;
+    readonly ManualResetEventSlim wake = new(false);
+    readonly WallClockPacer? pacer;
     bool exitRequested;
     bool resetRequested;
 
@@ -24,7 +26,11 @@ public sealed class Machine
         Io = new IoBus();
         Clock = new VirtualClock(config.NanosecondsPerInstruction);
         Cpu = new Cpu.Cpu(config.CpuModel, Memory, Io, Clock);
+        if (config.PaceToWallClock) pacer = new WallClockPacer();
     }
+
+    /// <summary>Wakes a paced machine that is waiting for time to pass (input arrived from another thread).</summary>
+    public void Wake() => wake.Set();
 
     public MachineConfig Config { get; }
     public PhysicalMemory Memory { get; }
@@ -61,6 +67,7 @@ public sealed class Machine
     {
         stopRequested = true;
         Cpu.RequestExit();
+        wake.Set();
     }
 
     /// <summary>Resets the CPU and every registered device.</summary>
@@ -79,6 +86,7 @@ public sealed class Machine
     public StopReason Run(long maxInstructions = long.MaxValue)
     {
         long remaining = maxInstructions;
+        pacer?.Resync(Clock.Now);
         while (true)
         {
             if (exitRequested) { exitRequested = false; return StopReason.ExitRequested; }
@@ -96,13 +104,29 @@ public sealed class Machine
             long due = Clock.NextDue;
             if (Cpu.Halted && !Cpu.CanWake())
             {
-                if (due == long.MaxValue || !Cpu.InterruptsEnabledForWake) return StopReason.Halted;
+                if (!Cpu.InterruptsEnabledForWake) return StopReason.Halted;
+                if (pacer != null)
+                {
+                    IdleUntil(due);
+                    continue;
+                }
+                if (due == long.MaxValue) return StopReason.Halted;
                 Clock.AdvanceTo(due);
                 Clock.RunDue();
                 continue;
             }
+            if (pacer != null)
+            {
+                long ahead = pacer.AheadOf(Clock.Now);
+                if (ahead > 2_000_000)
+                {
+                    wake.Wait(TimeSpan.FromTicks(ahead / 100));
+                    wake.Reset();
+                    continue;
+                }
+            }
 
-            long slice = remaining;
+            long slice = pacer != null ? Math.Min(remaining, 1_000_000 / Clock.NanosecondsPerInstruction) : remaining;
             if (due != long.MaxValue)
             {
                 long untilDue = (due - Clock.Now + Clock.NanosecondsPerInstruction - 1) / Clock.NanosecondsPerInstruction;
@@ -112,5 +136,26 @@ public sealed class Machine
             remaining -= executed;
             Clock.RunDue();
         }
+    }
+
+    /// <summary>
+    /// A paced machine whose CPU halts with interrupts enabled: virtual time follows the wall
+    /// clock up to the next event, waking early (at least every 10 ms) so input from other
+    /// threads is seen.
+    /// </summary>
+    void IdleUntil(long due)
+    {
+        long now = pacer!.VirtualNow;
+        if (now >= due)
+        {
+            Clock.AdvanceTo(due);
+            Clock.RunDue();
+            return;
+        }
+        long waitNs = Math.Min(due - now, 10_000_000);
+        wake.Wait(TimeSpan.FromTicks(Math.Max(1, waitNs / 100)));
+        wake.Reset();
+        Clock.AdvanceTo(Math.Min(pacer.VirtualNow, due));
+        Clock.RunDue();
     }
 }

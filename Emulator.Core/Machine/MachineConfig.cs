@@ -15,4 +15,8 @@ public sealed record MachineConfig
 
     /// <summary>On a reset request (triple fault, port 0xCF9, 8042 pulse) stop instead of restarting (QEMU's -no-reboot).</summary>
     public bool NoReboot { get; init; }
+
+    /// <summary>Pace virtual time to the wall clock (interactive use). Off for tests and benchmarks,
+    /// which run as fast as the host allows and stay deterministic.</summary>
+    public bool PaceToWallClock { get; init; }
 }

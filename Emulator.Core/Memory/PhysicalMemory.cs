@@ -56,6 +56,10 @@ public sealed unsafe class PhysicalMemory
     /// <summary>Raised when the A20 gate or the page map changes, so TLBs can be flushed.</summary>
     public event Action? MappingChanged;
 
+    /// <summary>Raised with the physical page address when a page starts holding decoded code: only
+    /// direct write mappings of that page (write TLB entries) become stale, not the whole map.</summary>
+    public event Action<ulong>? CodePageTracked;
+
     /// <summary>The mask applied to every physical address: bit 20 is cleared when A20 is off.</summary>
     public ulong A20Mask { get; private set; } = ~0UL;
 
@@ -210,7 +214,7 @@ public sealed unsafe class PhysicalMemory
         ref byte f = ref pageFlags[physical >> PageShift];
         if ((f & FlagCode) != 0) return;
         f |= FlagCode;
-        MappingChanged?.Invoke();
+        CodePageTracked?.Invoke(physical & ~PageMask);
     }
 
     /// <summary>Stops tracking a code page (its blocks were dropped).</summary>

@@ -58,6 +58,7 @@ internal sealed class BlockCache
     void Remove(DecodedBlock b)
     {
         b.Valid = false;
+        b.Unlink();
         all.Remove(b.Key);
         int slot = (int)((b.Key ^ (b.Key >> 56)) & ((1 << FastBits) - 1));
         if (fast[slot] == b) fast[slot] = null;
@@ -72,6 +73,7 @@ internal sealed class BlockCache
         foreach (var b in list)
         {
             b.Valid = false;
+            b.Unlink();
             all.Remove(b.Key);
             int slot = (int)((b.Key ^ (b.Key >> 56)) & ((1 << FastBits) - 1));
             if (fast[slot] == b) fast[slot] = null;
@@ -83,7 +85,7 @@ internal sealed class BlockCache
     public void Clear()
     {
         foreach (var page in byPage.Keys) cpu.Memory.UntrackCodePage(page);
-        foreach (var b in all.Values) b.Valid = false;
+        foreach (var b in all.Values) { b.Valid = false; b.Unlink(); }
         all.Clear();
         byPage.Clear();
         Array.Clear(fast);

@@ -28,4 +28,17 @@ internal sealed class DecodedBlock
 
     /// <summary>Cleared when the code page is written; the loop then stops after the current instruction.</summary>
     public bool Valid = true;
+
+    // Block chaining: the last two successors the loop found for this block, each with the
+    // fetch context it was found under (TLB epoch, CS base). A link is only a cache of what
+    // GetBlock returned; ExecutionLoop.FollowLink re-checks it before use.
+    public DecodedBlock? Link0, Link1;
+    public ulong LinkCsBase0, LinkCsBase1;
+    public uint LinkEpoch0, LinkEpoch1;
+
+    /// <summary>Drops the links so dropped blocks do not keep chains of other dropped blocks alive.</summary>
+    public void Unlink()
+    {
+        Link0 = Link1 = null;
+    }
 }

@@ -88,8 +88,10 @@ internal static unsafe class Arithmetic
             int bytes = OperandShape.Bytes(info.GetOpKind(0));
             if (info.OpCount == 1)
                 AluForms.Set(code, bytes, &Imul1<Size8>, &Imul1<Size8>, &Imul1<Size16>, &Imul1<Size16>, &Imul1<Size32>, &Imul1<Size32>, &Imul1<Size64>, &Imul1<Size64>);
+            else if (info.OpCount == 2)
+                AluForms.Set(code, bytes, null, null, &ImulN<Size16, TwoOperands>, &ImulN<Size16, TwoOperands>, &ImulN<Size32, TwoOperands>, &ImulN<Size32, TwoOperands>, &ImulN<Size64, TwoOperands>, &ImulN<Size64, TwoOperands>);
             else
-                AluForms.Set(code, bytes, null, null, &ImulN<Size16>, &ImulN<Size16>, &ImulN<Size32>, &ImulN<Size32>, &ImulN<Size64>, &ImulN<Size64>);
+                AluForms.Set(code, bytes, null, null, &ImulN<Size16, ThreeOperands>, &ImulN<Size16, ThreeOperands>, &ImulN<Size32, ThreeOperands>, &ImulN<Size32, ThreeOperands>, &ImulN<Size64, ThreeOperands>, &ImulN<Size64, ThreeOperands>);
         }
     }
 
@@ -187,6 +189,7 @@ internal static unsafe class Arithmetic
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static long SignExtend<T>(ulong v) where T : unmanaged, IOperandSize =>
         T.Bytes switch { 1 => (sbyte)v, 2 => (short)v, 4 => (int)v, _ => (long)v };
 
@@ -212,7 +215,7 @@ internal static unsafe class Arithmetic
     }
 
     /// <summary>IMUL r, r/m and IMUL r, r/m, imm: the destination is R0; the source is R1 or memory.</summary>
-    static void ImulN<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize
+    static void ImulN<T, TForm>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize where TForm : IImulForm
     {
         ulong s;
         if ((op.Flags & DecodedOp.FlagMemory) != 0)
@@ -220,7 +223,7 @@ internal static unsafe class Arithmetic
             if (!c.Read<T>(op.Seg, c.EffectiveAddress(ref op), out s)) return;
         }
         else s = c.GetReg<T>(op.R1);
-        bool three = IsThreeOperand(op.Code);
+        bool three = TForm.HasImmediate;
         long a = three ? SignExtend<T>(s) : SignExtend<T>(c.GetReg<T>(op.R0));
         long b = three ? SignExtend<T>(op.Imm & T.Mask) : SignExtend<T>(s);
         ulong lowBits;
@@ -241,17 +244,10 @@ internal static unsafe class Arithmetic
         SetMulFlags<T>(c, lowBits, overflow);
     }
 
-    static readonly bool[] threeOperand = BuildThreeOperand();
-
-    static bool[] BuildThreeOperand()
-    {
-        var t = new bool[InstructionTable.CodeCount];
-        foreach (var code in InstructionTable.CodesOf(Mnemonic.Imul))
-            t[(int)code] = code.ToOpCode().OpCount == 3;
-        return t;
-    }
-
-    static bool IsThreeOperand(ushort code) => threeOperand[code];
+    /// <summary>IMUL r, r/m (the destination is a factor) or IMUL r, r/m, imm; chosen at decode time.</summary>
+    internal interface IImulForm { static abstract bool HasImmediate { get; } }
+    internal struct TwoOperands : IImulForm { public static bool HasImmediate => false; }
+    internal struct ThreeOperands : IImulForm { public static bool HasImmediate => true; }
 
     static void Div<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize
     {

@@ -35,18 +35,26 @@ internal sealed class Tlb
 
     public Tlb() => FlushAll();
 
+    /// <summary>
+    /// Bumped by every flush (and by the CPU on mode, CPL or code-size changes): block links
+    /// made under an older epoch may rest on translations that are gone, so they are not followed.
+    /// </summary>
+    public uint Epoch;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TlbEntry Entry(int table, ulong linear) =>
         ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Entries), table + (int)((linear >> 12) & (Size - 1)));
 
     public void FlushAll()
     {
+        Epoch++;
         var e = Entries;
         for (int i = 0; i < e.Length; i++) e[i].Tag = Invalid;
     }
 
     public void FlushWrites()
     {
+        Epoch++;
         var e = Entries;
         for (int i = 0; i < Size; i++)
         {
@@ -55,10 +63,26 @@ internal sealed class Tlb
         }
     }
 
+    /// <summary>
+    /// Drops the write entries that map physical page <paramref name="physical"/> (it now holds
+    /// decoded code, so writes to it must take the slow path that invalidates blocks). Read
+    /// entries stay, so tracking a new code page does not cost every other translation.
+    /// </summary>
+    public void FlushWritesTo(ulong physical)
+    {
+        var e = Entries;
+        for (int i = 0; i < Size; i++)
+        {
+            if (e[WriteSup + i].Physical == physical) e[WriteSup + i].Tag = Invalid;
+            if (e[WriteUser + i].Physical == physical) e[WriteUser + i].Tag = Invalid;
+        }
+    }
+
     /// <summary>INVLPG: drops every entry for the linear page.</summary>
     public void FlushPage(ulong linear)
     {
         ulong tag = linear & ~0xFFFUL;
+        Epoch++;
         for (int t = 0; t < 4; t++)
         {
             ref var en = ref Entry(t * Size, linear);
