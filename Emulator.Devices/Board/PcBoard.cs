@@ -2,6 +2,8 @@ using Emulator.Core.Interrupts;
 using Emulator.Core.Machine;
 using Emulator.Devices.Chipset;
 using Emulator.Devices.Debug;
+using Emulator.Devices.Input;
+using Emulator.Devices.Interrupts;
 using Emulator.Devices.Pci;
 
 namespace Emulator.Devices.Board;
@@ -27,9 +29,9 @@ public sealed record PcBoardConfig
 
 /// <summary>
 /// The standard PC as QEMU's <c>pc</c> machine (i440FX + PIIX3) builds it, wired in the order
-/// of QEMU's <c>hw/i386/pc_piix.c</c> (<c>pc_init1</c>): CPU and RAM, firmware, the ISA IRQ
-/// lines, the PCI host bridge and bus, the PIIX3, the interrupt controllers, the basic ISA
-/// devices, the PIIX4 power management, and the debug devices. The only code that knows the
+/// of QEMU's <c>hw/i386/pc_piix.c</c> (<c>pc_init1</c>): CPU with its local APIC, RAM, firmware,
+/// the ISA IRQ lines, the PCI host bridge and bus, the PIIX3, the 8259A pair and the IOAPIC,
+/// the basic ISA devices, the PIIX4 power management, and the debug devices. The only code that knows the
 /// wiring: devices see their ports, their IRQ lines and the clock, nothing else.
 /// </summary>
 /// <remarks>
@@ -53,17 +55,26 @@ public sealed class PcBoard
     readonly bool[] isaIrqLevels = new bool[IsaIrqCount];
 
     public Machine Machine { get; }
+    public LocalApic LocalApic { get; }
     public PciBus PciBus { get; }
     public I440fxHostBridge HostBridge { get; }
     public Piix3IsaBridge Piix3 { get; }
+    public DualPic Pic { get; }
+    public IoApic IoApic { get; }
+    public Ps2Keyboard Keyboard { get; }
+    public Ps2Mouse Mouse { get; }
+    public Ps2Controller Kbc { get; }
+    public SystemControlPortA PortA { get; }
     public Piix4Acpi Acpi { get; }
     public PostCodePort PostCode { get; }
 
     /// <exception cref="ArgumentOutOfRangeException">The memory size cannot be used (ParamName "ramSize").</exception>
     public PcBoard(PcBoardConfig config)
     {
-        // CPU and RAM (pc_cpus_init, pc_memory_init).
+        // CPU with its local APIC, and RAM (pc_cpus_init, pc_memory_init).
         Machine = new Machine(config.Machine);
+        LocalApic = new LocalApic(Machine.Clock, Machine.Cpu.RaiseNmi, () => Machine.Cpu.TimeStampCounter);
+        Machine.Memory.MapMmio(LocalApic.DefaultBase, LocalApic.Length, LocalApic);
 
         // Firmware (pc_system_firmware_init).
         MapBios(Machine, config.Bios);
@@ -84,13 +95,27 @@ public sealed class PcBoard
         PciBus.Attach(Piix3, 1, 0);
         PciBus.ConnectIntx(PirqForIntx, Piix3.SetPirq);
         Machine.Io.Register(Piix3IsaBridge.ResetControlPort, 1, Piix3);
+        AttachDma();
 
-        // Interrupt controllers (pc_i8259_create, ioapic_init_gsi).
-        AttachPic();
-        AttachIoApic();
+        // The 8259A pair with the ELCR (pc_i8259_create).
+        Pic = new DualPic();
+        Pic.Attach(Machine.Io);
+
+        // The IOAPIC (ioapic_init_gsi); the CPU's interrupt input is the local APIC, with the
+        // 8259A's INTR on its LINT0 (virtual wire until the OS reprograms LINT0).
+        IoApic = new IoApic(LocalApic);
+        Machine.Memory.MapMmio(IoApic.DefaultBase, IoApic.Length, IoApic);
+        Machine.Cpu.InterruptController = new ApicInterruptController(LocalApic, Pic);
 
         // Basic ISA devices (pc_basic_device_init, pc_superio_init).
-        AttachBasicDevices();
+        AttachTimersAndSerial();
+        Keyboard = new Ps2Keyboard(Machine.Clock);
+        Mouse = new Ps2Mouse();
+        Kbc = new Ps2Controller(Keyboard, Mouse, IsaIrq(1), IsaIrq(12), Machine.Memory, Machine.RequestReset);
+        Machine.Io.Register(Ps2Controller.DataPort, 1, Kbc);
+        Machine.Io.Register(Ps2Controller.StatusPort, 1, Kbc);
+        PortA = new SystemControlPortA(Machine.Memory, Machine.RequestReset);
+        Machine.Io.Register(SystemControlPortA.Port, 1, PortA);
 
         // PIIX4 power management, 01.3 (piix4_pm_init).
         Acpi = new Piix4Acpi(Machine.Io, Machine.Clock, IsaIrq(SciIrq), Machine.RequestExit);
@@ -107,9 +132,16 @@ public sealed class PcBoard
             Machine.Io.Register(ioBase, ioSize, new IsaDebugExit(Machine.RequestExit));
 
         // Reset, in wiring order.
+        Machine.OnReset(LocalApic.Reset);
         Machine.OnReset(PciBus.Reset);
         Machine.OnReset(HostBridge.Reset);
         Machine.OnReset(Piix3.Reset);
+        Machine.OnReset(Pic.Reset);
+        Machine.OnReset(IoApic.Reset);
+        Machine.OnReset(Kbc.Reset);
+        Machine.OnReset(Keyboard.Reset);
+        Machine.OnReset(Mouse.Reset);
+        Machine.OnReset(PortA.Reset);
         Machine.OnReset(Acpi.Reset);
     }
 
@@ -150,43 +182,34 @@ public sealed class PcBoard
     static int PirqForIntx(int devfn, int pin) => (pin - 1 + (devfn >> 3) - 1) & 3;
 
     /// <summary>
-    /// Where an ISA IRQ's level goes: the master/slave 8259A input <paramref name="irq"/>, and the
-    /// IOAPIC input of the same number except IRQ 0, which goes to IOAPIC pin 2 (QEMU's
-    /// gsi_handler and the MADT interrupt source override). The PIC and IOAPIC are added to this
-    /// method when they arrive (branches pic and timers).
+    /// Where an ISA IRQ's level goes (QEMU's gsi_handler): the 8259A input <paramref name="irq"/>, and
+    /// the IOAPIC input of the same number, except IRQ 0, which is IOAPIC input 2 (QEMU's
+    /// ioapic_set_irq, and the MADT interrupt source override firmware reports).
     /// </summary>
     void IsaIrqChanged(int irq, bool level)
     {
+        Pic.SetIrq(irq, level);
+        IoApic.SetIrq(irq == 0 ? 2 : irq, level);
     }
 
     /// <summary>
-    /// The 8259A pair (branch pic): ports 0x20-0x21 and 0xA0-0xA1, ELCR 0x4D0-0x4D1, slave cascaded
-    /// on master IRQ 2; becomes <c>Machine.Cpu.InterruptController</c> and is fed by
-    /// <see cref="IsaIrqChanged"/>; its reset is registered here.
+    /// The place for the devices QEMU creates before the 8042 (pc_basic_device_init, then
+    /// pc_superio_init), in that order: the HPET at 0xFED00000, the MC146818 RTC at 0x70-0x71
+    /// (IRQ 8), the 8254 PIT at 0x40-0x43 (IRQ 0) with port 0x61 (speaker, gate 2, refresh), and
+    /// the 16550A UARTs at 0x3F8/0x2F8/0x3E8/0x2E8 (IRQ 4, 3, 4, 3). Each takes its wires from
+    /// <see cref="IsaIrq"/> and registers its reset in the constructor's reset list. Branches
+    /// timers and serialdma bring them.
     /// </summary>
-    void AttachPic()
+    void AttachTimersAndSerial()
     {
     }
 
     /// <summary>
-    /// The local APIC at 0xFEE00000 and the IOAPIC at 0xFEC00000 (24 inputs; ISA IRQs from
-    /// <see cref="IsaIrqChanged"/>, IRQ 0 on input 2); the local APIC takes over as the CPU's
-    /// interrupt controller with the 8259A's INTR as its LINT0.
+    /// The place for the two 8237 DMA controllers with their page registers (0x00-0x0F, 0xC0-0xDF,
+    /// 0x81-0x8F except 0x80), which QEMU creates with the PIIX3 (i8257_dma_init). Branch serialdma
+    /// brings them.
     /// </summary>
-    void AttachIoApic()
-    {
-    }
-
-    /// <summary>
-    /// In QEMU's order: HPET at 0xFED00000 (IRQ 0/8 in legacy replacement), the MC146818 RTC at
-    /// 0x70-0x71 (IRQ 8, CMOS memory-size and boot-order bytes), the 8254 PIT at 0x40-0x43 (IRQ 0)
-    /// with port 0x61 (speaker, gate 2, refresh), port 0x92 (fast A20 and reset), the 8042 at 0x60
-    /// and 0x64 (keyboard IRQ 1, mouse IRQ 12, A20, reset line), the 16550A UARTs at 0x3F8/0x2F8/
-    /// 0x3E8/0x2E8 (IRQ 4, 3, 4, 3) and the two 8237 DMA controllers with their page registers
-    /// (0x00-0x0F, 0xC0-0xDF, 0x81-0x8F except 0x80). Each gets its wires from <see cref="IsaIrq"/>
-    /// and registers its reset here.
-    /// </summary>
-    void AttachBasicDevices()
+    void AttachDma()
     {
     }
 }

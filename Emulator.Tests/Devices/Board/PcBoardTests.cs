@@ -1,6 +1,8 @@
+using Emulator.Core.Cpu;
 using Emulator.Core.Machine;
 using Emulator.Devices.Board;
 using Emulator.Devices.Debug;
+using static Iced.Intel.AssemblerRegisters;
 
 namespace Emulator.Tests.Devices.Board;
 
@@ -93,5 +95,58 @@ public class PcBoardTests
         board.Machine.Io.Out(0xF6, 1, 0x10);
         Assert.That(board.Machine.Run(10), Is.EqualTo(StopReason.ExitRequested));
         Assert.That(board.Machine.ExitCode, Is.EqualTo(0x21));
+    }
+
+    [Test]
+    public void A_guest_takes_the_sci_of_a_pm_timer_overflow_through_the_8259_on_irq_9()
+    {
+        var m = new BoardTestMachine();
+        // IRQ 9 is the slave's IR1: vector 0x71 with the slave at 0x70. The handler counts, clears
+        // TMR_STS (write 1), and sends EOI to both PICs.
+        m.Machine.Memory.Write(0x71 * 4, BitConverter.GetBytes(0x0000_3000u));
+        var handler = new Iced.Intel.Assembler(16);
+        handler.inc(__word_ptr[0x500]);
+        handler.mov(dx, 0xB000);
+        handler.mov(ax, 1);
+        handler.@out(dx, ax);
+        handler.mov(al, 0x20);
+        handler.@out(0xA0, al);
+        handler.@out(0x20, al);
+        handler.iret();
+        using (var ms = new MemoryStream())
+        {
+            handler.Assemble(new Iced.Intel.StreamCodeWriter(ms), 0x3000);
+            m.Machine.Memory.Write(0x3000, ms.ToArray());
+        }
+        var reason = m.RunReal(a =>
+        {
+            var wait = a.CreateLabel();
+            PciAsm.WriteDword(a, 0x0B, 0x40, 0xB000);
+            PciAsm.WriteByte(a, 0x0B, 0x80, 1);
+            a.mov(al, 0x11); a.@out(0x20, al); a.@out(0xA0, al);   // ICW1
+            a.mov(al, 0x08); a.@out(0x21, al);
+            a.mov(al, 0x70); a.@out(0xA1, al);                      // ICW2
+            a.mov(al, 0x04); a.@out(0x21, al);
+            a.mov(al, 0x02); a.@out(0xA1, al);                      // ICW3
+            a.mov(al, 0x01); a.@out(0x21, al); a.@out(0xA1, al);   // ICW4
+            a.mov(al, 0xFB); a.@out(0x21, al);                      // master: only the cascade
+            a.mov(al, 0xFD); a.@out(0xA1, al);                      // slave: only IRQ 9
+            a.mov(dx, 0x4D1);
+            a.mov(al, 0x02); a.@out(dx, al);                        // ELCR: IRQ 9 level-triggered
+            a.mov(dx, 0xB002);
+            a.mov(ax, 1); a.@out(dx, ax);                           // TMR_EN
+            a.sti();
+            a.Label(ref wait);
+            a.hlt();
+            a.cmp(__word_ptr[0x500], 0);
+            a.je(wait);
+            a.cli();
+            a.hlt();
+        }, budget: 1_000_000);
+        Assert.That(reason, Is.EqualTo(StopReason.Halted));
+        Assert.That(m.Machine.Memory.ReadSlow(0x500, 2), Is.EqualTo(1));
+        long overflowNs = (long)Math.Ceiling(0x80_0000 * 1e9 / 3_579_545);
+        Assert.That(m.Machine.Clock.Now, Is.InRange(overflowNs, overflowNs + 100_000), "time skipped to the overflow while halted");
+        Assert.That(m.Board.IsaIrqLevel(PcBoard.SciIrq), Is.False, "the handler cleared the status");
     }
 }
