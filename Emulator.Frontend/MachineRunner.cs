@@ -1,19 +1,17 @@
 using Emulator.Core.Cpu;
 using Emulator.Core.Machine;
-using Emulator.Core.Interrupts;
+using Emulator.Devices.Board;
 using Emulator.Devices.Debug;
-using Emulator.Devices.Dma;
 using Emulator.Devices.Serial;
-using Emulator.Frontend.CommandLine;
 using Emulator.Frontend.Serial;
+using Emulator.Frontend.CommandLine;
 
 namespace Emulator.Frontend;
 
 /// <summary>
-/// Builds a machine from <see cref="EmuOptions"/>, runs it until it stops, and turns the
-/// stop into emu's exit status. Until the PC board exists this attaches the debug devices
-/// (the BIOS ROM, the POST port, and what <c>-debugcon</c> and <c>-device</c> ask for), the
-/// serial ports and the DMA controllers.
+/// Builds the PC (<see cref="PcBoard"/>) from <see cref="EmuOptions"/>, runs it until it stops,
+/// and turns the stop into emu's exit status. The runner only chooses what the options ask for
+/// (the BIOS image, the POST log, <c>-debugcon</c>'s sink, <c>-device</c>); the board wires it.
 /// </summary>
 /// <remarks>
 /// Exit statuses: isa-debug-exit's <c>(V &lt;&lt; 1) | 1</c>; 0 when, with <c>-no-reboot</c>,
@@ -28,33 +26,37 @@ internal sealed class MachineRunner : IDisposable
 
     public const int MinBiosSize = 64 << 10;
     public const int MaxBiosSize = 2 << 20;
-    const int IsaBiosMaxSize = 128 << 10;
-    const ulong FourGiB = 1UL << 32;
     const string EmbeddedBiosName = "bios/bios.bin";
 
+    readonly PcBoard board;
     readonly Machine machine;
     readonly ConsoleStreams console;
-    readonly TextWriter log;
     readonly List<IDisposable> owned;
+    readonly DebugConsole? debugConsole;
     readonly List<HostSerialBackend> serialBackends = new();
-    DebugConsole? debugConsole;
 
-    MachineRunner(Machine machine, ConsoleStreams console, TextWriter log, List<IDisposable> owned)
+    MachineRunner(PcBoard board, ConsoleStreams console, TextWriter log, List<IDisposable> owned, DebugConsole? debugConsole)
     {
-        this.machine = machine;
+        this.board = board;
+        machine = board.Machine;
         this.console = console;
-        this.log = log;
         this.owned = owned;
+        this.debugConsole = debugConsole;
+        machine.TripleFault += state =>
+        {
+            log.WriteLine("Triple fault");
+            log.WriteLine(state);
+        };
     }
 
     /// <summary>The machine, for tests and later for the monitor and debugger.</summary>
     public Machine Machine => machine;
 
-    /// <summary>COM1, COM2... as <c>-serial</c> asked for them.</summary>
-    public IReadOnlyList<Uart16550> SerialPorts { get; private set; } = [];
+    /// <summary>The board the machine was built on.</summary>
+    public PcBoard Board => board;
 
-    /// <summary>The ISA DMA controllers.</summary>
-    public Dma8237? Dma { get; private set; }
+    /// <summary>COM1, COM2... as <c>-serial</c> asked for them.</summary>
+    public IReadOnlyList<Uart16550> SerialPorts => board.SerialPorts;
 
     /// <summary>
     /// Loads the BIOS, opens the output files, then creates and wires the machine; user
@@ -87,10 +89,12 @@ internal sealed class MachineRunner : IDisposable
                 owned.Add(backend);
                 backends.Add(backend);
             }
-            var runner = new MachineRunner(CreateMachine(options), console, log, owned);
+            var debugConsole = CreateDebugConsole(options, console, debugConFile);
+            var board = CreateBoard(options, bios, debugConsole,
+                options.Log.HasFlag(LogItems.Post) ? code => log.WriteLine(PostCodePort.FormatLine(code)) : null, backends);
+            var runner = new MachineRunner(board, console, log, owned, debugConsole);
             runner.serialBackends.AddRange(backends);
             foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
-            runner.Wire(options, bios, debugConFile);
             return runner;
         }
         catch
@@ -100,11 +104,32 @@ internal sealed class MachineRunner : IDisposable
         }
     }
 
-    static Machine CreateMachine(EmuOptions options)
+    static PcBoard CreateBoard(EmuOptions options, byte[] bios, DebugConsole? debugConsole, Action<byte>? postCode,
+        IReadOnlyList<ISerialBackend> serials)
     {
+        var exits = new List<(ushort, int)>();
+        foreach (var device in options.Devices)
+        {
+            switch (device)
+            {
+                case IsaDebugExitOptions exit:
+                    exits.Add((exit.IoBase, exit.IoSize));
+                    break;
+                default:
+                    throw new InvalidOperationException($"device {device.Driver} parsed but not wired");
+            }
+        }
         try
         {
-            return new Machine(new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot });
+            return new PcBoard(new PcBoardConfig
+            {
+                Machine = new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot, PaceToWallClock = true },
+                Bios = bios,
+                PostCode = postCode,
+                DebugConsole = debugConsole,
+                DebugExits = exits,
+                Serials = serials,
+            });
         }
         catch (ArgumentOutOfRangeException e) when (e.ParamName == "ramSize")
         {
@@ -113,121 +138,16 @@ internal sealed class MachineRunner : IDisposable
         }
     }
 
-    void Wire(EmuOptions options, byte[] bios, Stream? debugConFile)
-    {
-        MapBios(machine, bios);
-
-        var post = options.Log.HasFlag(LogItems.Post)
-            ? new PostCodePort(code => log.WriteLine(PostCodePort.FormatLine(code)))
-            : new PostCodePort();
-        machine.Io.Register(PostCodePort.DefaultPort, 1, post);
-
-        if (options.DebugCon is { } chardev)
+    static DebugConsole? CreateDebugConsole(EmuOptions options, ConsoleStreams console, Stream? debugConFile) =>
+        options.DebugCon switch
         {
-            debugConsole = chardev.Kind switch
-            {
-                ChardevKind.Null => new DebugConsole(Stream.Null),
-                ChardevKind.Stdio => console.OutBytes != null
-                    ? new DebugConsole(console.OutBytes, flushEachByte: true)
-                    : new DebugConsole(console.Out, flushEachByte: true),
-                _ => new DebugConsole(debugConFile!),
-            };
-            machine.Io.Register(DebugConsole.DefaultPort, 1, debugConsole);
-        }
-        SerialPorts = AttachSerialPortsUntilTheBoardExists(machine, serialBackends);
-        Dma = AttachDmaUntilTheBoardExists(machine);
-
-        foreach (var device in options.Devices)
-        {
-            switch (device)
-            {
-                case IsaDebugExitOptions exit:
-                    machine.Io.Register(exit.IoBase, exit.IoSize, new IsaDebugExit(machine.RequestExit));
-                    break;
-                default:
-                    throw new InvalidOperationException($"device {device.Driver} parsed but not wired");
-            }
-        }
-        machine.TripleFault += state =>
-        {
-            log.WriteLine("Triple fault");
-            log.WriteLine(state);
+            null => null,
+            { Kind: ChardevKind.Null } => new DebugConsole(Stream.Null),
+            { Kind: ChardevKind.Stdio } => console.OutBytes != null
+                ? new DebugConsole(console.OutBytes, flushEachByte: true)
+                : new DebugConsole(console.Out, flushEachByte: true),
+            _ => new DebugConsole(debugConFile!),
         };
-    }
-
-    /// <summary>
-    /// Puts a 16550 UART at each standard COM port for the given backends (COM1 0x3F8/IRQ 4,
-    /// COM2 0x2F8/IRQ 3, COM3 0x3E8/IRQ 4, COM4 0x2E8/IRQ 3). This is board wiring, here only
-    /// until the PC board exists, which takes it over: <paramref name="irqLine"/> gives the
-    /// board's line for an ISA IRQ number; without it (today, no PIC is wired) the lines are
-    /// unconnected.
-    /// </summary>
-    public static Uart16550[] AttachSerialPortsUntilTheBoardExists(Machine machine, IReadOnlyList<ISerialBackend> backends,
-        Func<int, IrqLine>? irqLine = null)
-    {
-        var uarts = new Uart16550[backends.Count];
-        for (int i = 0; i < backends.Count; i++)
-        {
-            var (port, irq) = Uart16550.PcPorts[i];
-            var uart = new Uart16550($"serial{i}", machine.Clock, irqLine?.Invoke(irq) ?? IrqLine.Unconnected(irq), backends[i]);
-            machine.Io.Register(port, 8, uart);
-            machine.OnReset(uart.Reset);
-            uarts[i] = uart;
-        }
-        return uarts;
-    }
-
-    /// <summary>
-    /// Puts the two 8237 DMA controllers and the page registers on the ports (0x00-0x0F,
-    /// 0xC0-0xDF, 0x81-0x8F; 0x80 stays with the POST port). Board wiring, here only until the
-    /// PC board exists, which takes it over.
-    /// </summary>
-    public static Dma8237 AttachDmaUntilTheBoardExists(Machine machine)
-    {
-        var dma = new Dma8237(machine.Memory);
-        dma.Register(machine.Io);
-        machine.OnReset(dma.Reset);
-        return dma;
-    }
-
-    static HostSerialBackend OpenSerialBackend(ChardevOptions serial, ConsoleStreams console)
-    {
-        switch (serial.Kind)
-        {
-            case ChardevKind.Stdio:
-                return new StdioSerialBackend(console.OutBytes, console.Out, console.InBytes);
-            case ChardevKind.File:
-                return new FileSerialBackend(OpenForWriting("-serial", serial.Path!));
-            case ChardevKind.Tcp:
-                var tcp = serial.Tcp!;
-                try
-                {
-                    return tcp.Server
-                        ? TcpSerialBackend.Listen(tcp.Host, tcp.Port, tcp.Wait, console.Error)
-                        : TcpSerialBackend.Connect(tcp.Host, tcp.Port);
-                }
-                catch (System.Net.Sockets.SocketException e)
-                {
-                    string what = tcp.Server ? "Failed to bind socket" : $"Failed to connect to '{tcp.Host}:{tcp.Port}'";
-                    throw new EmuError($"-serial tcp:{tcp.Host}:{tcp.Port}{(tcp.Server ? ",server" : "")}: {what}: {e.Message}");
-                }
-            default:
-                return new NullHostSerialBackend();
-        }
-    }
-
-    /// <summary>
-    /// Maps the BIOS so it ends at 4 GiB, where the reset vector FFFFFFF0 reads its last
-    /// 16 bytes, and aliases its last 128 KiB (the whole image if smaller) at the top of the
-    /// first megabyte (E0000-FFFFF), as the PC's ISA BIOS window does.
-    /// </summary>
-    public static void MapBios(Machine machine, byte[] image)
-    {
-        ulong size = (ulong)image.Length;
-        machine.Memory.MapRom(FourGiB - size, image);
-        ulong isaSize = Math.Min(size, IsaBiosMaxSize);
-        machine.Memory.MapAlias(0x10_0000 - isaSize, FourGiB - isaSize, isaSize, readOnly: true);
-    }
 
     /// <summary>Exit status when the run hits <c>instructionLimit</c> (the status <c>timeout</c> uses).</summary>
     public const int InstructionLimitStatus = 124;
@@ -270,6 +190,32 @@ internal sealed class MachineRunner : IDisposable
                 default:
                     throw new InvalidOperationException($"unexpected stop reason {reason}");
             }
+        }
+    }
+
+    static HostSerialBackend OpenSerialBackend(ChardevOptions serial, ConsoleStreams console)
+    {
+        switch (serial.Kind)
+        {
+            case ChardevKind.Stdio:
+                return new StdioSerialBackend(console.OutBytes, console.Out, console.InBytes);
+            case ChardevKind.File:
+                return new FileSerialBackend(OpenForWriting("-serial", serial.Path!));
+            case ChardevKind.Tcp:
+                var tcp = serial.Tcp!;
+                try
+                {
+                    return tcp.Server
+                        ? TcpSerialBackend.Listen(tcp.Host, tcp.Port, tcp.Wait, console.Error)
+                        : TcpSerialBackend.Connect(tcp.Host, tcp.Port);
+                }
+                catch (System.Net.Sockets.SocketException e)
+                {
+                    string what = tcp.Server ? "Failed to bind socket" : $"Failed to connect to '{tcp.Host}:{tcp.Port}'";
+                    throw new EmuError($"-serial tcp:{tcp.Host}:{tcp.Port}{(tcp.Server ? ",server" : "")}: {what}: {e.Message}");
+                }
+            default:
+                return new NullHostSerialBackend();
         }
     }
 

@@ -26,7 +26,6 @@ public sealed class Machine
         Io = new IoBus();
         Clock = new VirtualClock(config.NanosecondsPerInstruction);
         Cpu = new Cpu.Cpu(config.CpuModel, Memory, Io, Clock);
-        Clock.EarliestChanged = Cpu.RequestExit;   // re-size the slice to an event scheduled mid-slice
         if (config.PaceToWallClock) pacer = new WallClockPacer();
     }
 
@@ -133,8 +132,8 @@ public sealed class Machine
                 long untilDue = (due - Clock.Now + Clock.NanosecondsPerInstruction - 1) / Clock.NanosecondsPerInstruction;
                 slice = Math.Min(slice, Math.Max(1, untilDue));
             }
-            long executed = Cpu.Execute(slice);
-            remaining -= executed;   // the CPU advanced the clock as it went
+            long executed = Cpu.Execute(slice);   // advances the clock as it retires blocks
+            remaining -= executed;
             Clock.RunDue();
         }
     }
