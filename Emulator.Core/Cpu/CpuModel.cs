@@ -24,12 +24,13 @@ public sealed record CpuModel(
     }
 
     /// <summary>
-    /// A Pentium Pro class i686 without an x87 (the FPU is a later issue, so CPUID does
-    /// not claim it): VME, DE, PSE, TSC, MSR, CX8, SEP, PGE, CMOV.
+    /// A Pentium Pro class i686 reporting only what the core implements: DE, PSE, TSC, MSR,
+    /// CX8, APIC (the board's local APIC), SEP, PGE, CMOV. Not reported until they exist:
+    /// the x87 (issue 7), VME/PVI, PAE, MTRR, MCE/MCA.
     /// </summary>
     public static CpuModel PentiumPro { get; } = new(
         "pentiumpro", "GenuineIntel", 6, 1, 9,
-        Edx.VME | Edx.DE | Edx.PSE | Edx.TSC | Edx.MSR | Edx.CX8 | Edx.SEP | Edx.PGE | Edx.CMOV,
+        Edx.DE | Edx.PSE | Edx.TSC | Edx.MSR | Edx.CX8 | Edx.APIC | Edx.SEP | Edx.PGE | Edx.CMOV,
         0, "Emulated Pentium Pro class CPU");
 
     public static IReadOnlyList<CpuModel> All { get; } = [PentiumPro];
