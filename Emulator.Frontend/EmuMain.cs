@@ -7,15 +7,16 @@ internal static class EmuMain
 {
     /// <summary>Parses <paramref name="args"/>, runs the machine, and returns the process exit status.</summary>
     /// <param name="stdoutBytes">The raw standard output for guest bytes (<c>-debugcon stdio</c>); null to write them to <paramref name="stdout"/>.</param>
+    /// <param name="stdinBytes">The standard input a <c>stdio</c> serial port reads; null for none.</param>
     /// <param name="instructionLimit">A bound on the run for tests; see <see cref="MachineRunner.Run"/>.</param>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? stdoutBytes = null,
-        long instructionLimit = long.MaxValue)
+        long instructionLimit = long.MaxValue, Stream? stdinBytes = null)
     {
         var parsed = EmuCommandLine.Parse(args, stdout, stderr);
         if (parsed.Options is not { } options) return parsed.ExitCode;
         try
         {
-            using var runner = MachineRunner.Create(options, new ConsoleStreams(stdout, stderr, stdoutBytes));
+            using var runner = MachineRunner.Create(options, new ConsoleStreams(stdout, stderr, stdoutBytes, stdinBytes));
             return runner.Run(instructionLimit);
         }
         catch (EmuError e)

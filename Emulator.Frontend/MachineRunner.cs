@@ -1,14 +1,17 @@
 using Emulator.Core.Cpu;
 using Emulator.Core.Machine;
+using Emulator.Devices.Board;
 using Emulator.Devices.Debug;
+using Emulator.Devices.Serial;
+using Emulator.Frontend.Serial;
 using Emulator.Frontend.CommandLine;
 
 namespace Emulator.Frontend;
 
 /// <summary>
-/// Builds a machine from <see cref="EmuOptions"/>, runs it until it stops, and turns the
-/// stop into emu's exit status. Until the PC board exists this attaches only the debug
-/// devices: the BIOS ROM, the POST port, and what <c>-debugcon</c> and <c>-device</c> ask for.
+/// Builds the PC (<see cref="PcBoard"/>) from <see cref="EmuOptions"/>, runs it until it stops,
+/// and turns the stop into emu's exit status. The runner only chooses what the options ask for
+/// (the BIOS image, the POST log, <c>-debugcon</c>'s sink, <c>-device</c>); the board wires it.
 /// </summary>
 /// <remarks>
 /// Exit statuses: isa-debug-exit's <c>(V &lt;&lt; 1) | 1</c>; 0 when, with <c>-no-reboot</c>,
@@ -23,26 +26,37 @@ internal sealed class MachineRunner : IDisposable
 
     public const int MinBiosSize = 64 << 10;
     public const int MaxBiosSize = 2 << 20;
-    const int IsaBiosMaxSize = 128 << 10;
-    const ulong FourGiB = 1UL << 32;
     const string EmbeddedBiosName = "bios/bios.bin";
 
+    readonly PcBoard board;
     readonly Machine machine;
     readonly ConsoleStreams console;
-    readonly TextWriter log;
     readonly List<IDisposable> owned;
-    DebugConsole? debugConsole;
+    readonly DebugConsole? debugConsole;
+    readonly List<HostSerialBackend> serialBackends = new();
 
-    MachineRunner(Machine machine, ConsoleStreams console, TextWriter log, List<IDisposable> owned)
+    MachineRunner(PcBoard board, ConsoleStreams console, TextWriter log, List<IDisposable> owned, DebugConsole? debugConsole)
     {
-        this.machine = machine;
+        this.board = board;
+        machine = board.Machine;
         this.console = console;
-        this.log = log;
         this.owned = owned;
+        this.debugConsole = debugConsole;
+        machine.TripleFault += state =>
+        {
+            log.WriteLine("Triple fault");
+            log.WriteLine(state);
+        };
     }
 
     /// <summary>The machine, for tests and later for the monitor and debugger.</summary>
     public Machine Machine => machine;
+
+    /// <summary>The board the machine was built on.</summary>
+    public PcBoard Board => board;
+
+    /// <summary>COM1, COM2... as <c>-serial</c> asked for them.</summary>
+    public IReadOnlyList<Uart16550> SerialPorts => board.SerialPorts;
 
     /// <summary>
     /// Loads the BIOS, opens the output files, then creates and wires the machine; user
@@ -68,8 +82,19 @@ internal sealed class MachineRunner : IDisposable
                 debugConFile = OpenForWriting("-debugcon", path);
                 owned.Add(debugConFile);
             }
-            var runner = new MachineRunner(CreateMachine(options), console, log, owned);
-            runner.Wire(options, bios, debugConFile);
+            var backends = new List<HostSerialBackend>();
+            foreach (var serial in options.Serials)
+            {
+                var backend = OpenSerialBackend(serial, console);
+                owned.Add(backend);
+                backends.Add(backend);
+            }
+            var debugConsole = CreateDebugConsole(options, console, debugConFile);
+            var board = CreateBoard(options, bios, debugConsole,
+                options.Log.HasFlag(LogItems.Post) ? code => log.WriteLine(PostCodePort.FormatLine(code)) : null, backends);
+            var runner = new MachineRunner(board, console, log, owned, debugConsole);
+            runner.serialBackends.AddRange(backends);
+            foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
             return runner;
         }
         catch
@@ -79,11 +104,32 @@ internal sealed class MachineRunner : IDisposable
         }
     }
 
-    static Machine CreateMachine(EmuOptions options)
+    static PcBoard CreateBoard(EmuOptions options, byte[] bios, DebugConsole? debugConsole, Action<byte>? postCode,
+        IReadOnlyList<ISerialBackend> serials)
     {
+        var exits = new List<(ushort, int)>();
+        foreach (var device in options.Devices)
+        {
+            switch (device)
+            {
+                case IsaDebugExitOptions exit:
+                    exits.Add((exit.IoBase, exit.IoSize));
+                    break;
+                default:
+                    throw new InvalidOperationException($"device {device.Driver} parsed but not wired");
+            }
+        }
         try
         {
-            return new Machine(new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot });
+            return new PcBoard(new PcBoardConfig
+            {
+                Machine = new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot, PaceToWallClock = true },
+                Bios = bios,
+                PostCode = postCode,
+                DebugConsole = debugConsole,
+                DebugExits = exits,
+                Serials = serials,
+            });
         }
         catch (ArgumentOutOfRangeException e) when (e.ParamName == "ramSize")
         {
@@ -92,57 +138,16 @@ internal sealed class MachineRunner : IDisposable
         }
     }
 
-    void Wire(EmuOptions options, byte[] bios, Stream? debugConFile)
-    {
-        MapBios(machine, bios);
-
-        var post = options.Log.HasFlag(LogItems.Post)
-            ? new PostCodePort(code => log.WriteLine(PostCodePort.FormatLine(code)))
-            : new PostCodePort();
-        machine.Io.Register(PostCodePort.DefaultPort, 1, post);
-
-        if (options.DebugCon is { } chardev)
+    static DebugConsole? CreateDebugConsole(EmuOptions options, ConsoleStreams console, Stream? debugConFile) =>
+        options.DebugCon switch
         {
-            debugConsole = chardev.Kind switch
-            {
-                ChardevKind.Null => new DebugConsole(Stream.Null),
-                ChardevKind.Stdio => console.OutBytes != null
-                    ? new DebugConsole(console.OutBytes, flushEachByte: true)
-                    : new DebugConsole(console.Out, flushEachByte: true),
-                _ => new DebugConsole(debugConFile!),
-            };
-            machine.Io.Register(DebugConsole.DefaultPort, 1, debugConsole);
-        }
-        foreach (var device in options.Devices)
-        {
-            switch (device)
-            {
-                case IsaDebugExitOptions exit:
-                    machine.Io.Register(exit.IoBase, exit.IoSize, new IsaDebugExit(machine.RequestExit));
-                    break;
-                default:
-                    throw new InvalidOperationException($"device {device.Driver} parsed but not wired");
-            }
-        }
-        machine.TripleFault += state =>
-        {
-            log.WriteLine("Triple fault");
-            log.WriteLine(state);
+            null => null,
+            { Kind: ChardevKind.Null } => new DebugConsole(Stream.Null),
+            { Kind: ChardevKind.Stdio } => console.OutBytes != null
+                ? new DebugConsole(console.OutBytes, flushEachByte: true)
+                : new DebugConsole(console.Out, flushEachByte: true),
+            _ => new DebugConsole(debugConFile!),
         };
-    }
-
-    /// <summary>
-    /// Maps the BIOS so it ends at 4 GiB, where the reset vector FFFFFFF0 reads its last
-    /// 16 bytes, and aliases its last 128 KiB (the whole image if smaller) at the top of the
-    /// first megabyte (E0000-FFFFF), as the PC's ISA BIOS window does.
-    /// </summary>
-    public static void MapBios(Machine machine, byte[] image)
-    {
-        ulong size = (ulong)image.Length;
-        machine.Memory.MapRom(FourGiB - size, image);
-        ulong isaSize = Math.Min(size, IsaBiosMaxSize);
-        machine.Memory.MapAlias(0x10_0000 - isaSize, FourGiB - isaSize, isaSize, readOnly: true);
-    }
 
     /// <summary>Exit status when the run hits <c>instructionLimit</c> (the status <c>timeout</c> uses).</summary>
     public const int InstructionLimitStatus = 124;
@@ -166,6 +171,7 @@ internal sealed class MachineRunner : IDisposable
             }
             var reason = machine.Run(Math.Min(Slice, left));
             debugConsole?.Flush();
+            foreach (var backend in serialBackends) backend.Flush();
             switch (reason)
             {
                 case StopReason.BudgetExhausted:
@@ -184,6 +190,32 @@ internal sealed class MachineRunner : IDisposable
                 default:
                     throw new InvalidOperationException($"unexpected stop reason {reason}");
             }
+        }
+    }
+
+    static HostSerialBackend OpenSerialBackend(ChardevOptions serial, ConsoleStreams console)
+    {
+        switch (serial.Kind)
+        {
+            case ChardevKind.Stdio:
+                return new StdioSerialBackend(console.OutBytes, console.Out, console.InBytes);
+            case ChardevKind.File:
+                return new FileSerialBackend(OpenForWriting("-serial", serial.Path!));
+            case ChardevKind.Tcp:
+                var tcp = serial.Tcp!;
+                try
+                {
+                    return tcp.Server
+                        ? TcpSerialBackend.Listen(tcp.Host, tcp.Port, tcp.Wait, console.Error)
+                        : TcpSerialBackend.Connect(tcp.Host, tcp.Port);
+                }
+                catch (System.Net.Sockets.SocketException e)
+                {
+                    string what = tcp.Server ? "Failed to bind socket" : $"Failed to connect to '{tcp.Host}:{tcp.Port}'";
+                    throw new EmuError($"-serial tcp:{tcp.Host}:{tcp.Port}{(tcp.Server ? ",server" : "")}: {what}: {e.Message}");
+                }
+            default:
+                return new NullHostSerialBackend();
         }
     }
 

@@ -1,3 +1,3 @@
 using Emulator.Frontend;
 
-return EmuMain.Run(args, Console.Out, Console.Error, Console.OpenStandardOutput());
+return EmuMain.Run(args, Console.Out, Console.Error, Console.OpenStandardOutput(), stdinBytes: Console.OpenStandardInput());

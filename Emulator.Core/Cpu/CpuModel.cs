@@ -24,13 +24,15 @@ public sealed record CpuModel(
     }
 
     /// <summary>
-    /// A Pentium Pro class i686: FPU (the x87, Cpu/X87 and Instructions/X87*.cs), VME, DE, PSE, TSC,
-    /// MSR, CX8, SEP, PGE, CMOV, and FXSR (FXSAVE/FXRSTOR of the x87 state; a Pentium II addition, here
-    /// so kernels save the FPU the modern way; there is no SSE, so no XMM state).
+    /// A Pentium Pro class i686 reporting only what the core implements: FPU (the x87, Cpu/X87 and
+    /// Instructions/X87*.cs), DE, PSE, TSC, MSR, CX8, APIC (the board's local APIC), SEP, PGE, CMOV, and
+    /// FXSR (FXSAVE/FXRSTOR of the x87 state; a Pentium II addition, here so kernels save the FPU the
+    /// modern way; there is no SSE, so no XMM state). Not reported until they exist: MMX, VME/PVI, PAE,
+    /// MTRR, MCE/MCA.
     /// </summary>
     public static CpuModel PentiumPro { get; } = new(
         "pentiumpro", "GenuineIntel", 6, 1, 9,
-        Edx.FPU | Edx.VME | Edx.DE | Edx.PSE | Edx.TSC | Edx.MSR | Edx.CX8 | Edx.SEP | Edx.PGE | Edx.CMOV | Edx.FXSR,
+        Edx.FPU | Edx.DE | Edx.PSE | Edx.TSC | Edx.MSR | Edx.CX8 | Edx.APIC | Edx.SEP | Edx.PGE | Edx.CMOV | Edx.FXSR,
         0, "Emulated Pentium Pro class CPU");
 
     public static IReadOnlyList<CpuModel> All { get; } = [PentiumPro];

@@ -62,14 +62,21 @@ public sealed partial class Cpu
     /// <summary>
     /// Runs at most about <paramref name="budget"/> instructions (whole blocks, so a few more may
     /// retire) and returns the number retired. Returns early on HLT, shutdown or <see cref="RequestExit"/>.
+    /// <see cref="InstructionsRetired"/> and the virtual clock advance after every block, so a device
+    /// that reads the time during the slice (a PM timer or PIT counter polled in a loop) sees it move.
     /// </summary>
     public long Execute(long budget)
     {
-        long executed = 0;
+        long executed = 0, published = 0;
         asyncExit = false;
         DecodedBlock? prev = null;
         while (executed < budget)
         {
+            if (executed != published)
+            {
+                Retire(executed - published);
+                published = executed;
+            }
             if (shutdown || asyncExit) break;
             bool shadow = interruptShadow;
             interruptShadow = false;
@@ -107,8 +114,14 @@ public sealed partial class Cpu
             executed += RunBlock(block);
             prev = block;
         }
-        InstructionsRetired += executed;
+        if (executed != published) Retire(executed - published);
         return executed;
+    }
+
+    void Retire(long count)
+    {
+        InstructionsRetired += count;
+        Clock.Advance(count * Clock.NanosecondsPerInstruction);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

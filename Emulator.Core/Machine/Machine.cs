@@ -132,9 +132,8 @@ public sealed class Machine
                 long untilDue = (due - Clock.Now + Clock.NanosecondsPerInstruction - 1) / Clock.NanosecondsPerInstruction;
                 slice = Math.Min(slice, Math.Max(1, untilDue));
             }
-            long executed = Cpu.Execute(slice);
+            long executed = Cpu.Execute(slice);   // advances the clock as it retires blocks
             remaining -= executed;
-            Clock.Advance(executed * Clock.NanosecondsPerInstruction);
             Clock.RunDue();
         }
     }

@@ -7,12 +7,18 @@ namespace Emulator.Core.Memory;
 /// granularity, the A20 gate, and tracking of pages that hold decoded code.
 /// </summary>
 /// <remarks>
-/// Each page below 4 GiB has a host pointer (RAM or ROM, so the CPU's TLB can map it
-/// directly) or none (MMIO or unmapped, so accesses take <see cref="ReadSlow"/>).
-/// ROM pages are flagged read-only: writes to them are dropped, as on a PC with the
-/// BIOS area write-protected. Pages holding decoded code are flagged too; any write
-/// to one (CPU or DMA) goes through <see cref="CodeWritten"/> so the block cache can drop
-/// stale blocks. The CPU never learns why a page is tracked.
+/// <para>Each page below 4 GiB has a host pointer for reads (RAM or ROM, so the CPU's TLB can
+/// map it directly) or none (MMIO or unmapped, so accesses take <see cref="ReadSlow"/>).
+/// Pages whose writes do not go to that same host memory (ROM, write-protected shadow RAM)
+/// are flagged read-only for the TLB, and their writes take <see cref="WriteSlow"/>. Pages
+/// holding decoded code are flagged too; any write to one (CPU or DMA) goes through
+/// <see cref="CodeWritten"/> so the block cache can drop stale blocks. The CPU never learns
+/// why a page is tracked.</para>
+/// <para>Shadowing: a page that has RAM can also have a bus mapping (ROM from
+/// <see cref="MapRom"/>/<see cref="MapAlias"/>, or MMIO). Mapping ROM or MMIO over RAM routes
+/// the page's reads and writes to the bus side; <see cref="SetRoute"/> routes reads and writes
+/// separately to RAM or to the bus side, as the i440FX PAM and SMRAM registers do for
+/// A0000-FFFFF. Writes routed to the bus side of a ROM page are dropped.</para>
 /// </remarks>
 public sealed unsafe class PhysicalMemory
 {
@@ -21,8 +27,15 @@ public sealed unsafe class PhysicalMemory
     public const ulong PageMask = PageSize - 1;
     const int PageCount = 1 << (32 - PageShift);
 
-    const byte FlagReadOnly = 1;
-    const byte FlagCode = 2;
+    // Derived per-page flags (recomputed by UpdatePage):
+    const byte FlagReadOnly = 1;     // writes do not go to pageHost: WriteSlow routes them
+    const byte FlagCode = 2;         // the page holds decoded code
+    const byte FlagWriteRam = 4;     // writes go to RAM although reads do not
+    // The page's route, set by the map calls and SetRoute; meaningful only for pages with RAM:
+    const byte FlagReadBus = 8;      // reads go to the bus side (ROM, MMIO or nothing)
+    const byte FlagWriteBus = 16;    // writes go to the bus side
+    /// <summary>Flags that keep a TLB from writing through the page's host pointer.</summary>
+    const byte NotWritableMask = FlagReadOnly | FlagCode | FlagWriteRam;
 
     readonly byte[] ram;
     readonly byte* ramPtr;
@@ -30,6 +43,9 @@ public sealed unsafe class PhysicalMemory
     readonly byte[] pageFlags = new byte[PageCount];
     readonly List<(ulong Start, ulong End, IMmioHandler Handler)> mmio = new();
     readonly List<byte[]> pinnedBlocks = new();
+    /// <summary>The ROM side of pages that have one: host pointer and whether writes are dropped.</summary>
+    readonly Dictionary<ulong, (nint Host, bool ReadOnly)> busPages = new();
+    readonly ulong ramPages;
 
     /// <summary>Bytes of RAM.</summary>
     public ulong RamSize { get; }
@@ -56,7 +72,8 @@ public sealed unsafe class PhysicalMemory
         if ((ulong)ram.Length < ramSize)
             throw new ArgumentOutOfRangeException(nameof(ramSize), "RAM above 2 GiB is not supported yet");
         ramPtr = (byte*)Unsafe.AsPointer(ref ram[0]);
-        for (ulong p = 0; p < ramSize >> PageShift; p++)
+        ramPages = ramSize >> PageShift;
+        for (ulong p = 0; p < ramPages; p++)
             pageHost[p] = (nint)(ramPtr + (p << PageShift));
     }
 
@@ -86,33 +103,92 @@ public sealed unsafe class PhysicalMemory
         pinnedBlocks.Add(block);
         byte* p = (byte*)Unsafe.AsPointer(ref block[0]);
         for (int i = 0; i < pages; i++)
-        {
-            ulong page = (address >> PageShift) + (ulong)i;
-            pageHost[page] = (nint)(p + ((long)i << PageShift));
-            pageFlags[page] = (byte)((pageFlags[page] & ~FlagReadOnly) | FlagReadOnly);
-        }
+            MapBusPage((address >> PageShift) + (ulong)i, (nint)(p + ((long)i << PageShift)), readOnly: true);
         MappingChanged?.Invoke();
     }
 
-    /// <summary>Maps the same bytes as <paramref name="source"/> at <paramref name="alias"/> (the BIOS at both F0000 and FFFF0000).</summary>
+    /// <summary>
+    /// Maps the same bytes as <paramref name="source"/> at <paramref name="alias"/> (the BIOS at
+    /// both F0000 and FFFF0000) on the bus side; the alias is routed to the bus side.
+    /// </summary>
     public void MapAlias(ulong alias, ulong source, ulong length, bool readOnly)
     {
         for (ulong off = 0; off < length; off += PageSize)
         {
             ulong dst = (alias + off) >> PageShift, src = (source + off) >> PageShift;
-            pageHost[dst] = pageHost[src];
-            pageFlags[dst] = (byte)(readOnly ? FlagReadOnly : 0);
+            MapBusPage(dst, pageHost[src], readOnly);
         }
         MappingChanged?.Invoke();
     }
 
-    /// <summary>Routes the range to an MMIO handler.</summary>
+    /// <summary>Routes the range to an MMIO handler (on the bus side: pages with RAM are routed to the bus).</summary>
     public void MapMmio(ulong address, ulong length, IMmioHandler handler)
     {
         mmio.Add((address, address + length, handler));
         for (ulong a = address & ~PageMask; a < address + length && a < (1UL << 32); a += PageSize)
-            pageHost[a >> PageShift] = 0;
+            MapBusPage(a >> PageShift, 0, readOnly: false);
         MappingChanged?.Invoke();
+    }
+
+    void MapBusPage(ulong page, nint host, bool readOnly)
+    {
+        if (host != 0) busPages[page] = (host, readOnly);
+        else busPages.Remove(page);
+        pageFlags[page] |= FlagReadBus | FlagWriteBus;
+        UpdatePage(page);
+    }
+
+    /// <summary>
+    /// Routes reads and writes of the page-aligned range separately to RAM or to the bus side
+    /// (ROM, MMIO, or nothing), as the i440FX PAM registers do for C0000-FFFFF (i440FX datasheet,
+    /// 3.2.17: read enable and write enable per segment) and the SMRAM register for A0000-BFFFF.
+    /// Pages without RAM always use the bus side. Decoded code on a page whose route changes is
+    /// dropped, and <see cref="MappingChanged"/> fires so TLBs are flushed.
+    /// </summary>
+    public void SetRoute(ulong address, ulong length, bool readRam, bool writeRam)
+    {
+        if (((address | length) & PageMask) != 0) throw new ArgumentException("routes are set per 4 KiB page");
+        bool changed = false;
+        for (ulong a = address; a < address + length && a < (1UL << 32); a += PageSize)
+        {
+            ulong page = a >> PageShift;
+            byte old = pageFlags[page];
+            byte route = (byte)((readRam ? 0 : FlagReadBus) | (writeRam ? 0 : FlagWriteBus));
+            if ((old & (FlagReadBus | FlagWriteBus)) == route) continue;
+            pageFlags[page] = (byte)((old & ~(FlagReadBus | FlagWriteBus)) | route);
+            UpdatePage(page);
+            changed = true;
+        }
+        if (changed) MappingChanged?.Invoke();
+    }
+
+    /// <summary>Where reads and writes of the page at <paramref name="physical"/> go (true: RAM).</summary>
+    public (bool ReadRam, bool WriteRam) GetRoute(ulong physical)
+    {
+        ulong page = (physical & 0xFFFF_FFFFUL) >> PageShift;
+        bool hasRam = page < ramPages;
+        return (hasRam && (pageFlags[page] & FlagReadBus) == 0, hasRam && (pageFlags[page] & FlagWriteBus) == 0);
+    }
+
+    /// <summary>Recomputes a page's read pointer and write flags from its route and its bus side.</summary>
+    void UpdatePage(ulong page)
+    {
+        byte f = pageFlags[page];
+        bool hasRam = page < ramPages;
+        bool readRam = hasRam && (f & FlagReadBus) == 0;
+        bool writeRam = hasRam && (f & FlagWriteBus) == 0;
+        nint ramHost = hasRam ? (nint)(ramPtr + (page << PageShift)) : 0;
+        busPages.TryGetValue(page, out var bus);
+        nint readHost = readRam ? ramHost : bus.Host;
+        byte derived;
+        if (readRam) derived = writeRam ? (byte)0 : FlagReadOnly;
+        else if (writeRam) derived = FlagReadOnly | FlagWriteRam;
+        else derived = bus.Host != 0 && !bus.ReadOnly ? (byte)0 : FlagReadOnly;
+        bool readSideChanged = pageHost[page] != readHost;
+        pageHost[page] = readHost;
+        pageFlags[page] = (byte)((f & (FlagCode | FlagReadBus | FlagWriteBus)) | derived);
+        // Blocks decoded from the old read side are stale.
+        if (readSideChanged && (f & FlagCode) != 0) CodeWritten?.Invoke(page);
     }
 
     /// <summary>
@@ -126,7 +202,7 @@ public sealed unsafe class PhysicalMemory
         physical &= A20Mask;
         if (physical >= 1UL << 32) { writable = false; return null; }
         ulong page = physical >> PageShift;
-        writable = pageFlags[page] == 0;
+        writable = (pageFlags[page] & NotWritableMask) == 0;
         return (byte*)pageHost[page];
     }
 
@@ -177,18 +253,16 @@ public sealed unsafe class PhysicalMemory
         {
             ulong page = physical >> PageShift;
             byte* host = (byte*)pageHost[page];
-            if (host != null)
+            byte f = pageFlags[page];
+            if ((f & FlagWriteRam) != 0)
             {
-                byte f = pageFlags[page];
-                if ((f & FlagReadOnly) != 0) return;
-                byte* p = host + (physical & PageMask);
-                switch (size)
-                {
-                    case 1: *p = (byte)value; break;
-                    case 2: *(ushort*)p = (ushort)value; break;
-                    case 4: *(uint*)p = (uint)value; break;
-                    default: *(ulong*)p = value; break;
-                }
+                // Reads come from the bus side, so decoded code there does not change.
+                Store(ramPtr + physical, size, value);
+                return;
+            }
+            if (host != null && (f & FlagReadOnly) == 0)
+            {
+                Store(host + (physical & PageMask), size, value);
                 if ((f & FlagCode) != 0) CodeWritten?.Invoke(page);
                 return;
             }
@@ -199,6 +273,17 @@ public sealed unsafe class PhysicalMemory
                 handler.Write(physical - start, size, value);
                 return;
             }
+    }
+
+    static void Store(byte* p, int size, ulong value)
+    {
+        switch (size)
+        {
+            case 1: *p = (byte)value; break;
+            case 2: *(ushort*)p = (ushort)value; break;
+            case 4: *(uint*)p = (uint)value; break;
+            default: *(ulong*)p = value; break;
+        }
     }
 
     /// <summary>Reads bytes at any physical address (DMA, loaders, debuggers).</summary>
@@ -216,14 +301,11 @@ public sealed unsafe class PhysicalMemory
             ulong a = (physical + (ulong)i) & A20Mask;
             int chunk = (int)Math.Min((ulong)(data.Length - i), PageSize - (a & PageMask));
             byte* host = a < (1UL << 32) ? (byte*)pageHost[a >> PageShift] : null;
-            if (host != null)
+            byte f = a < (1UL << 32) ? pageFlags[a >> PageShift] : FlagReadOnly;
+            if (host != null && (f & (FlagReadOnly | FlagWriteRam)) == 0)
             {
-                byte f = pageFlags[a >> PageShift];
-                if ((f & FlagReadOnly) == 0)
-                {
-                    data.Slice(i, chunk).CopyTo(new Span<byte>(host + (a & PageMask), chunk));
-                    if ((f & FlagCode) != 0) CodeWritten?.Invoke(a >> PageShift);
-                }
+                data.Slice(i, chunk).CopyTo(new Span<byte>(host + (a & PageMask), chunk));
+                if ((f & FlagCode) != 0) CodeWritten?.Invoke(a >> PageShift);
             }
             else
             {

@@ -34,6 +34,13 @@ public sealed class VirtualClock
         if (time > Now) Now = time;
     }
 
+    /// <summary>
+    /// Called when a newly scheduled event becomes the earliest. The machine uses it to end the
+    /// CPU's current slice, which was sized to the previous earliest event, so an event a device
+    /// schedules mid-slice (a UART's transmit-done after an OUT) runs on time.
+    /// </summary>
+    public Action? EarliestChanged { get; set; }
+
     public void Schedule(TimerEvent e, long due)
     {
         if (e.Pending) queue.Remove(e);
@@ -42,6 +49,7 @@ public sealed class VirtualClock
         int i = queue.Count;
         while (i > 0 && queue[i - 1].Due > due) i--;
         queue.Insert(i, e);
+        if (i == 0) EarliestChanged?.Invoke();
     }
 
     public void Cancel(TimerEvent e)

@@ -39,8 +39,8 @@ namespace Emulator.Devices.Interrupts;
 /// <see cref="WriteTscDeadline"/>, for the CPU's MSR code to call. The TSC counts retired
 /// instructions while the virtual clock also skips forward in HLT, so a deadline is converted to
 /// virtual time at the moment it is written (TSC ticks × ns per instruction).</item>
-/// <item>Device registers are read with the clock's time at the start of the CPU's current slice
-/// (the clock advances between slices), so the current count is as fresh as the last event.</item>
+/// <item>Device registers are read with the clock's time at the start of the CPU's current block
+/// (the CPU advances the clock after each block), so the current count lags by at most a block.</item>
 /// <item>Accesses narrower than 32 bits read 0 and are ignored on write (as QEMU); a 64-bit access
 /// reaches the register with its low 32 bits.</item>
 /// </list>

@@ -40,6 +40,8 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Log = Value("d", "ITEM,...", "log items (-d help lists them)");
         public readonly Option<string[]> LogFile = Value("D", "FILE", "write the log to FILE instead of stderr");
         public readonly Option<string[]> Device = Value("device", "DRIVER[,PROP=VALUE...]", "add a device (-device help lists them)");
+        public readonly Option<string[]> Serial = Value("serial", "DEV", "a serial port (COM1, then COM2... up to 4): stdio, file:PATH, tcp:[HOST]:PORT[,server][,nowait], null or none");
+        public readonly Option<bool> NoGraphic = new("-nographic", "--nographic") { Arity = ArgumentArity.Zero, Description = "no display; COM1 on stdio unless -serial is given" };
         public readonly Option<bool> NoReboot = new("-no-reboot", "--no-reboot") { Arity = ArgumentArity.Zero, Description = "exit instead of rebooting on a triple fault or reset" };
         public readonly Command Root = new("emu", "emu: a PC emulator with QEMU's command line");
 
@@ -47,7 +49,7 @@ internal static class EmuCommandLine
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Log, LogFile, Device, NoReboot }) Root.Options.Add(o);
+            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, NoReboot }) Root.Options.Add(o);
         }
 
         /// <summary>An option taking one value per occurrence, allowed several times.</summary>
@@ -130,11 +132,20 @@ internal static class EmuCommandLine
         string? memory = Last(parsed, def.Memory);
         string? debugCon = Last(parsed, def.DebugCon);
         string? log = Last(parsed, def.Log);
+        bool noGraphic = parsed.GetValue(def.NoGraphic);
+        var debugConDevice = debugCon == null ? null : ParseChardev("-debugcon", debugCon);
+        if (debugConDevice?.Kind == ChardevKind.Tcp)
+            throw new EmuError($"-debugcon {debugCon}: character device 'tcp' is not supported for -debugcon yet (use file:PATH, stdio, null or none)");
+        var serials = ParseSerials(parsed.GetValue(def.Serial), noGraphic);
+        if (debugConDevice?.Kind == ChardevKind.Stdio && serials.Any(s => s.Kind == ChardevKind.Stdio))
+            throw new EmuError("cannot use stdio by multiple character devices");
         return new EmuOptions
         {
             BiosPath = Last(parsed, def.Bios),
             MemorySize = memory == null ? EmuOptions.DefaultMemorySize : ParseMemory(memory),
-            DebugCon = debugCon == null ? null : ParseChardev("-debugcon", debugCon),
+            DebugCon = debugConDevice,
+            Serials = serials,
+            NoGraphic = noGraphic,
             Log = log == null ? LogItems.None : ParseLogItems(log),
             LogFile = Last(parsed, def.LogFile),
             Devices = (parsed.GetValue(def.Device) ?? []).Select(DeviceCatalog.Parse).ToArray(),
@@ -166,6 +177,30 @@ internal static class EmuCommandLine
         return (bytes + 8191) & ~8191UL;
     }
 
+    /// <summary>The most serial ports a PC has (COM1-COM4; QEMU's MAX_ISA_SERIAL_PORTS).</summary>
+    public const int MaxSerialPorts = 4;
+
+    /// <summary>
+    /// The serial ports from the <c>-serial</c> values in order, as QEMU: <c>none</c> adds no
+    /// port (so <c>-serial none -serial stdio</c> puts stdio on COM1); with no <c>-serial</c>,
+    /// COM1 is on stdio under <c>-nographic</c> and on null otherwise.
+    /// </summary>
+    static ChardevOptions[] ParseSerials(string[]? values, bool noGraphic)
+    {
+        if (values is not { Length: > 0 })
+            return [new ChardevOptions(noGraphic ? ChardevKind.Stdio : ChardevKind.Null)];
+        var ports = new List<ChardevOptions>();
+        foreach (string value in values)
+        {
+            if (ParseChardev("-serial", value) is not { } port) continue;
+            if (ports.Count == MaxSerialPorts) throw new EmuError($"-serial {value}: too many serial ports (at most {MaxSerialPorts})");
+            if (port.Kind == ChardevKind.Stdio && ports.Any(p => p.Kind == ChardevKind.Stdio))
+                throw new EmuError("cannot use stdio by multiple character devices");
+            ports.Add(port);
+        }
+        return ports.ToArray();
+    }
+
     /// <summary>Parses a character device for <paramref name="option"/>; <c>none</c> gives null (no device).</summary>
     public static ChardevOptions? ParseChardev(string option, string text)
     {
@@ -180,10 +215,45 @@ internal static class EmuCommandLine
             if (text.Length == 5) throw new EmuError($"{option} {text}: missing file name");
             return new ChardevOptions(ChardevKind.File, text[5..]);
         }
+        if (text.StartsWith("tcp:", StringComparison.Ordinal))
+            return new ChardevOptions(ChardevKind.Tcp, Tcp: ParseTcp(option, text));
         int colon = text.IndexOf(':');
         string backend = colon < 0 ? text : text[..colon];
-        throw new EmuError($"{option} {text}: character device '{backend}' is not supported yet (use file:PATH, stdio, null or none)");
+        string choices = option == "-serial" ? "file:PATH, stdio, tcp:HOST:PORT, null or none" : "file:PATH, stdio, null or none";
+        throw new EmuError($"{option} {text}: character device '{backend}' is not supported yet (use {choices})");
     }
+
+    /// <summary>Parses <c>tcp:[HOST]:PORT[,server[=on|off]][,wait=on|off][,nowait][,nodelay[=on|off]]</c>.</summary>
+    static TcpChardev ParseTcp(string option, string text)
+    {
+        var opts = QemuOpts.Parse(text[4..], "addr");
+        string addr = opts.Get("addr") ?? "";
+        int colon = addr.LastIndexOf(':');
+        if (colon < 0 || !int.TryParse(addr.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) || port > 65535)
+            throw new EmuError($"{option} {text}: a TCP address is HOST:PORT with a port from 0 to 65535");
+        string host = addr[..colon].Trim('[', ']');
+        bool server = false, wait = true;
+        foreach (var (key, value) in opts.Items)
+        {
+            switch (key)
+            {
+                case "addr": break;
+                case "server": server = OnOff(option, text, key, value); break;
+                case "wait": wait = OnOff(option, text, key, value); break;
+                case "nowait": wait = !OnOff(option, text, key, value); break;
+                case "nodelay": OnOff(option, text, key, value); break;   // emu always sets TCP_NODELAY
+                default: throw new EmuError($"{option} {text}: TCP option '{key}' is not supported (emu implements server, wait, nowait, nodelay)");
+            }
+        }
+        return new TcpChardev(host, port, server, server && wait);
+    }
+
+    static bool OnOff(string option, string text, string key, string value) => value switch
+    {
+        "on" or "yes" or "true" => true,
+        "off" or "no" or "false" => false,
+        _ => throw new EmuError($"{option} {text}: '{key}' takes on or off, not '{value}'"),
+    };
 
     /// <summary>Parses QEMU's <c>-d ITEM,ITEM,...</c>.</summary>
     public static LogItems ParseLogItems(string text)

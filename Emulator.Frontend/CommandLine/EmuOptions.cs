@@ -26,6 +26,17 @@ internal sealed record EmuOptions
 
     /// <summary><c>-no-reboot</c>: exit instead of resetting on a triple fault or reset request.</summary>
     public bool NoReboot { get; init; }
+
+    /// <summary>
+    /// The serial ports COM1, COM2... in order, each with its backend, after QEMU's defaults:
+    /// without <c>-serial</c>, COM1 on <c>stdio</c> with <c>-nographic</c> and otherwise on
+    /// <c>null</c> (QEMU's default is its <c>vc</c> console, which emu does not have yet);
+    /// <c>-serial none</c> entries add no port.
+    /// </summary>
+    public IReadOnlyList<ChardevOptions> Serials { get; init; } = [new ChardevOptions(ChardevKind.Null)];
+
+    /// <summary><c>-nographic</c>: no display; COM1 on stdio unless <c>-serial</c> says otherwise.</summary>
+    public bool NoGraphic { get; init; }
 }
 
 /// <summary>The <c>-d</c> log items emu implements.</summary>
@@ -46,7 +57,17 @@ internal enum ChardevKind
     Stdio,
     /// <summary><c>file:PATH</c>: a file, created or truncated.</summary>
     File,
+    /// <summary><c>tcp:HOST:PORT[,server][,nowait]</c>: a TCP client or server (serial ports only).</summary>
+    Tcp,
 }
 
-/// <summary>A character device: <c>stdio</c>, <c>null</c> or <c>file:PATH</c>.</summary>
-internal sealed record ChardevOptions(ChardevKind Kind, string? Path = null);
+/// <summary>A character device: <c>stdio</c>, <c>null</c>, <c>file:PATH</c> or <c>tcp:...</c>.</summary>
+internal sealed record ChardevOptions(ChardevKind Kind, string? Path = null, TcpChardev? Tcp = null);
+
+/// <summary>
+/// QEMU's <c>tcp:[HOST]:PORT[,server=on|off][,wait=on|off]</c> (also the old flags
+/// <c>server</c> and <c>nowait</c>): a server listens, and unless <paramref name="Wait"/> is
+/// off waits for a client before the machine starts; a client connects at start. An empty
+/// host is 127.0.0.1.
+/// </summary>
+internal sealed record TcpChardev(string Host, int Port, bool Server, bool Wait);

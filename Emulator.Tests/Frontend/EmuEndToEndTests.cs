@@ -1,4 +1,5 @@
 using Emulator.Core.Machine;
+using Emulator.Devices.Board;
 using Emulator.Frontend;
 using static Iced.Intel.AssemblerRegisters;
 
@@ -109,7 +110,7 @@ public class EmuEndToEndTests
         for (int i = 0; i < image.Length; i += 4096) image[i] = (byte)(i >> 12);
         var machine = new Machine(new MachineConfig { MemorySize = 16 << 20 });
 
-        MachineRunner.MapBios(machine, image);
+        PcBoard.MapBios(machine, image);
 
         Assert.That(machine.Memory.ReadSlow(0xFFFC_0000, 1), Is.EqualTo(0x00));
         Assert.That(machine.Memory.ReadSlow(0xFFFF_F000, 1), Is.EqualTo(0x3F));

@@ -1,0 +1,266 @@
+using Emulator.Core.Interrupts;
+using Emulator.Core.Machine;
+using Emulator.Devices.Chipset;
+using Emulator.Devices.Debug;
+using Emulator.Devices.Input;
+using Emulator.Devices.Interrupts;
+using Emulator.Devices.Dma;
+using Emulator.Devices.Pci;
+using Emulator.Devices.Serial;
+using Emulator.Devices.Timers;
+
+namespace Emulator.Devices.Board;
+
+/// <summary>What the standard PC is built with.</summary>
+public sealed record PcBoardConfig
+{
+    /// <summary>RAM size, CPU model, timing and reboot policy.</summary>
+    public MachineConfig Machine { get; init; } = new();
+
+    /// <summary>The BIOS image (64 KiB to 2 MiB, a multiple of 4 KiB), mapped to end at 4 GiB.</summary>
+    public required byte[] Bios { get; init; }
+
+    /// <summary>Called with each POST code written to port 0x80 (may be null).</summary>
+    public Action<byte>? PostCode { get; init; }
+
+    /// <summary>The debug console to put at port 0xE9 (QEMU's <c>-debugcon</c>), or null for none.</summary>
+    public DebugConsole? DebugConsole { get; init; }
+
+    /// <summary>isa-debug-exit devices (QEMU's <c>-device isa-debug-exit</c>): base port and size.</summary>
+    public IReadOnlyList<(ushort IoBase, int IoSize)> DebugExits { get; init; } = [];
+
+    /// <summary>The other ends of COM1-COM4, in order (QEMU's <c>-serial</c>); a port exists for each entry.</summary>
+    public IReadOnlyList<ISerialBackend> Serials { get; init; } = [];
+
+    /// <summary>The RTC's starting date and time (QEMU's <c>-rtc base=</c>); null for the host's UTC time.</summary>
+    public DateTime? RtcBase { get; init; }
+}
+
+/// <summary>
+/// The standard PC as QEMU's <c>pc</c> machine (i440FX + PIIX3) builds it, wired in the order
+/// of QEMU's <c>hw/i386/pc_piix.c</c> (<c>pc_init1</c>): CPU with its local APIC, RAM, firmware,
+/// the ISA IRQ lines, the PCI host bridge and bus, the PIIX3, the 8259A pair and the IOAPIC,
+/// the basic ISA devices, the PIIX4 power management, and the debug devices. The only code that knows the
+/// wiring: devices see their ports, their IRQ lines and the clock, nothing else.
+/// </summary>
+/// <remarks>
+/// <para>PCI: 00.0 i440FX host bridge, 01.0 PIIX3 ISA bridge, 01.3 PIIX4 ACPI (SCI on IRQ 9).
+/// 01.1 (PIIX3 IDE) and 01.2 (USB) are absent. INTx of the function at slot S, pin P (1-4) goes
+/// to PIRQ (P - 1 + S - 1) mod 4, QEMU's <c>pci_slot_get_pirq</c>; the PIIX3 routes PIRQs to ISA IRQs.</para>
+/// <para>ISA IRQs: each device drives its own <see cref="IrqLine"/> from <see cref="IsaIrq"/>;
+/// the lines into one ISA IRQ are wired-OR (the IRQ is high while any of them is), and each change
+/// of an ISA IRQ goes to <see cref="IsaIrqChanged"/>, which fans it out to the interrupt
+/// controllers. (QEMU's GSI lines are last-writer-wins instead; only shared level-triggered
+/// lines, such as a PCI PIRQ routed to the SCI's IRQ 9, see the difference.)</para>
+/// </remarks>
+public sealed class PcBoard
+{
+    public const int IsaIrqCount = 16;
+    public const int SciIrq = 9;
+    const ulong FourGiB = 1UL << 32;
+    const int IsaBiosMaxSize = 128 << 10;
+
+    readonly int[] isaIrqDrivers = new int[IsaIrqCount];
+    readonly bool[] isaIrqLevels = new bool[IsaIrqCount];
+
+    public Machine Machine { get; }
+    public LocalApic LocalApic { get; }
+    public PciBus PciBus { get; }
+    public I440fxHostBridge HostBridge { get; }
+    public Piix3IsaBridge Piix3 { get; }
+    public DualPic Pic { get; }
+    public IoApic IoApic { get; }
+    public Ps2Keyboard Keyboard { get; }
+    public Ps2Mouse Mouse { get; }
+    public Ps2Controller Kbc { get; }
+    public SystemControlPortA PortA { get; }
+    public Piix4Acpi Acpi { get; }
+    public PostCodePort PostCode { get; }
+    public Dma8237 Dma { get; private set; } = null!;
+    public Hpet Hpet { get; private set; } = null!;
+    public Rtc146818 Rtc { get; private set; } = null!;
+    public Pit8254 Pit { get; private set; } = null!;
+    public SystemControlPortB PortB { get; private set; } = null!;
+    public IReadOnlyList<Uart16550> SerialPorts { get; private set; } = [];
+
+    /// <exception cref="ArgumentOutOfRangeException">The memory size cannot be used (ParamName "ramSize").</exception>
+    public PcBoard(PcBoardConfig config)
+    {
+        // CPU with its local APIC, and RAM (pc_cpus_init, pc_memory_init).
+        Machine = new Machine(config.Machine);
+        LocalApic = new LocalApic(Machine.Clock, Machine.Cpu.RaiseNmi, () => Machine.Cpu.TimeStampCounter);
+        Machine.Memory.MapMmio(LocalApic.DefaultBase, LocalApic.Length, LocalApic);
+
+        // Firmware (pc_system_firmware_init).
+        MapBios(Machine, config.Bios);
+
+        // ISA IRQ lines (pc_gsi_create): IsaIrq and IsaIrqChanged.
+
+        // PCI host bridge and bus 0 (i440fx_init).
+        PciBus = new PciBus();
+        Machine.Io.Register(PciBus.ConfigAddressPort, 4, PciBus);
+        Machine.Io.Register(PciBus.ConfigDataPort, 4, PciBus);
+        HostBridge = new I440fxHostBridge(Machine.Memory);
+        PciBus.Attach(HostBridge, 0, 0);
+
+        // PIIX3 PCI-to-ISA bridge, with PIRQ routing and the reset control register.
+        var pirqOutputs = new IrqLine[IsaIrqCount];
+        for (int i = 0; i < IsaIrqCount; i++) pirqOutputs[i] = IsaIrq(i);
+        Piix3 = new Piix3IsaBridge(pirqOutputs, Machine.RequestReset);
+        PciBus.Attach(Piix3, 1, 0);
+        PciBus.ConnectIntx(PirqForIntx, Piix3.SetPirq);
+        Machine.Io.Register(Piix3IsaBridge.ResetControlPort, 1, Piix3);
+        AttachDma();
+
+        // The 8259A pair with the ELCR (pc_i8259_create).
+        Pic = new DualPic();
+        Pic.Attach(Machine.Io);
+
+        // The IOAPIC (ioapic_init_gsi); the CPU's interrupt input is the local APIC, with the
+        // 8259A's INTR on its LINT0 (virtual wire until the OS reprograms LINT0).
+        IoApic = new IoApic(LocalApic);
+        Machine.Memory.MapMmio(IoApic.DefaultBase, IoApic.Length, IoApic);
+        Machine.Cpu.InterruptController = new ApicInterruptController(LocalApic, Pic);
+
+        // Basic ISA devices (pc_basic_device_init, pc_superio_init).
+        AttachTimersAndSerial(config);
+        Keyboard = new Ps2Keyboard(Machine.Clock);
+        Mouse = new Ps2Mouse();
+        Kbc = new Ps2Controller(Keyboard, Mouse, IsaIrq(1), IsaIrq(12), Machine.Memory, Machine.RequestReset);
+        Machine.Io.Register(Ps2Controller.DataPort, 1, Kbc);
+        Machine.Io.Register(Ps2Controller.StatusPort, 1, Kbc);
+        PortA = new SystemControlPortA(Machine.Memory, Machine.RequestReset);
+        Machine.Io.Register(SystemControlPortA.Port, 1, PortA);
+
+        // PIIX4 power management, 01.3 (piix4_pm_init).
+        Acpi = new Piix4Acpi(Machine.Io, Machine.Clock, IsaIrq(SciIrq), Machine.RequestExit);
+        PciBus.Attach(Acpi, 1, 3);
+        Machine.Io.Register(Piix4Acpi.ApmControlPort, 2, Acpi);
+        Machine.Io.Register(Piix4Acpi.Gpe0Port, Piix4Acpi.Gpe0Length, Acpi);
+
+        // Debug devices: the POST port, -debugcon, -device isa-debug-exit.
+        PostCode = new PostCodePort(config.PostCode);
+        Machine.Io.Register(PostCodePort.DefaultPort, 1, PostCode);
+        if (config.DebugConsole is { } debugConsole)
+            Machine.Io.Register(DebugConsole.DefaultPort, 1, debugConsole);
+        foreach (var (ioBase, ioSize) in config.DebugExits)
+            Machine.Io.Register(ioBase, ioSize, new IsaDebugExit(Machine.RequestExit));
+
+        // Reset, in wiring order.
+        Machine.OnReset(LocalApic.Reset);
+        Machine.OnReset(PciBus.Reset);
+        Machine.OnReset(HostBridge.Reset);
+        Machine.OnReset(Piix3.Reset);
+        Machine.OnReset(Pic.Reset);
+        Machine.OnReset(IoApic.Reset);
+        Machine.OnReset(Kbc.Reset);
+        Machine.OnReset(Keyboard.Reset);
+        Machine.OnReset(Mouse.Reset);
+        Machine.OnReset(PortA.Reset);
+        Machine.OnReset(Acpi.Reset);
+    }
+
+    /// <summary>
+    /// Maps the BIOS so it ends at 4 GiB, where the reset vector FFFFFFF0 reads its last 16 bytes,
+    /// and its last 128 KiB (the whole image if smaller) at the top of the first megabyte on the
+    /// PCI side (E0000-FFFFF), where the i440FX PAM registers let reads through to it until the
+    /// firmware shadows itself into RAM.
+    /// </summary>
+    public static void MapBios(Machine machine, byte[] image)
+    {
+        ulong size = (ulong)image.Length;
+        machine.Memory.MapRom(FourGiB - size, image);
+        ulong isaSize = Math.Min(size, IsaBiosMaxSize);
+        machine.Memory.MapAlias(0x10_0000 - isaSize, FourGiB - isaSize, isaSize, readOnly: true);
+    }
+
+    /// <summary>A new wire into ISA IRQ <paramref name="irq"/>, wired-OR with the others into it.</summary>
+    public IrqLine IsaIrq(int irq)
+    {
+        if (irq is < 0 or >= IsaIrqCount) throw new ArgumentOutOfRangeException(nameof(irq));
+        return new IrqLine(irq, DriveIsaIrq);
+    }
+
+    void DriveIsaIrq(int irq, bool high)
+    {
+        isaIrqDrivers[irq] += high ? 1 : -1;
+        bool level = isaIrqDrivers[irq] > 0;
+        if (level == isaIrqLevels[irq]) return;
+        isaIrqLevels[irq] = level;
+        IsaIrqChanged(irq, level);
+    }
+
+    /// <summary>The level of ISA IRQ <paramref name="irq"/> (any of its wires high).</summary>
+    public bool IsaIrqLevel(int irq) => isaIrqLevels[irq];
+
+    /// <summary>PCI INTx to PIRQ for the function at <paramref name="devfn"/> (QEMU's pci_slot_get_pirq for PIIX).</summary>
+    static int PirqForIntx(int devfn, int pin) => (pin - 1 + (devfn >> 3) - 1) & 3;
+
+    /// <summary>
+    /// Where an ISA IRQ's level goes (QEMU's gsi_handler): the 8259A input <paramref name="irq"/>, and
+    /// the IOAPIC input of the same number, except IRQ 0, which is IOAPIC input 2 (QEMU's
+    /// ioapic_set_irq, and the MADT interrupt source override firmware reports).
+    /// </summary>
+    void IsaIrqChanged(int irq, bool level)
+    {
+        Pic.SetIrq(irq, level);
+        IoApic.SetIrq(irq == 0 ? 2 : irq, level);
+    }
+
+    /// <summary>
+    /// The devices QEMU creates before the 8042 (pc_basic_device_init, then pc_superio_init), in
+    /// that order: the HPET at 0xFED00000, the MC146818 RTC at 0x70-0x71 (IRQ 8), the 8254 PIT at
+    /// 0x40-0x43 (IRQ 0) with port 0x61, and the 16550A UARTs at 0x3F8/0x2F8/0x3E8/0x2E8 (IRQ 4,
+    /// 3, 4, 3). While the HPET's legacy replacement route is on, it drives IRQ 0 and IRQ 8 and the
+    /// PIT's and RTC's outputs are cut off (IA-PC HPET spec 1.0a, 2.3.9.2.2).
+    /// </summary>
+    void AttachTimersAndSerial(PcBoardConfig config)
+    {
+        var clock = Machine.Clock;
+        Hpet = new Hpet(clock, gsi => new IrqLine(gsi, (g, l) => IoApic.SetIrq(g, l)), IsaIrq(0), IsaIrq(8));
+        Machine.Memory.MapMmio(Hpet.BaseAddress, Hpet.Size, Hpet);
+
+        var rtcWire = IsaIrq(8);
+        bool rtcLevel = false;
+        Rtc = new Rtc146818(clock, new IrqLine(8, (_, l) => { rtcLevel = l; if (!Hpet.LegacyReplacement) rtcWire.Set(l); }), config.RtcBase);
+        Machine.Io.Register(Rtc146818.BasePort, 2, Rtc);
+
+        var pitWire = IsaIrq(0);
+        bool pitLevel = false;
+        Pit = new Pit8254(clock, new IrqLine(0, (_, l) => { pitLevel = l; if (!Hpet.LegacyReplacement) pitWire.Set(l); }));
+        Machine.Io.Register(Pit8254.BasePort, 4, Pit);
+        PortB = new SystemControlPortB(Pit, clock);
+        Machine.Io.Register(SystemControlPortB.Port, 1, PortB);
+        Hpet.LegacyReplacementChanged += on =>
+        {
+            pitWire.Set(!on && pitLevel);
+            rtcWire.Set(!on && rtcLevel);
+        };
+
+        var uarts = new Uart16550[Math.Min(config.Serials.Count, Uart16550.PcPorts.Length)];
+        for (int i = 0; i < uarts.Length; i++)
+        {
+            var (port, irq) = Uart16550.PcPorts[i];
+            uarts[i] = new Uart16550($"serial{i}", clock, IsaIrq(irq), config.Serials[i]);
+            Machine.Io.Register(port, 8, uarts[i]);
+        }
+        SerialPorts = uarts;
+
+        Machine.OnReset(Hpet.Reset);
+        Machine.OnReset(Rtc.Reset);
+        Machine.OnReset(Pit.Reset);
+        Machine.OnReset(PortB.Reset);
+        foreach (var u in uarts) Machine.OnReset(u.Reset);
+    }
+
+    /// <summary>
+    /// The two 8237 DMA controllers with their page registers (0x00-0x0F, 0xC0-0xDF, 0x81-0x8F;
+    /// 0x80 stays with the POST port), which QEMU creates with the PIIX3 (i8257_dma_init).
+    /// </summary>
+    void AttachDma()
+    {
+        Dma = new Dma8237(Machine.Memory);
+        Dma.Register(Machine.Io);
+        Machine.OnReset(Dma.Reset);
+    }
+}
