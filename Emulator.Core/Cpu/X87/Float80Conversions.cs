@@ -72,7 +72,7 @@ public readonly partial struct Float80
             case Float80Class.Zero:
                 return signBit;
         }
-        if (x.IsDenormal) ctx.Raised |= FpuExceptions.DE;
+        // No denormal-operand exception: FST's only exceptions are IS, IA, U, O and P (SDM vol. 2A, FST/FSTP).
         x.Unpack(out bool sign, out int e, out ulong sig);
         int exp = e - Bias + bias;
         UInt128 m = (UInt128)sig << 64;
@@ -115,7 +115,7 @@ public readonly partial struct Float80
                 ctx.Raised |= FpuExceptions.IE;
                 return indefinite;
         }
-        if (x.IsDenormal) ctx.Raised |= FpuExceptions.DE;
+        // FIST/FISTP/FISTTP/FBSTP signal no denormal-operand exception (SDM vol. 2A, their exception lists).
         x.Unpack(out bool sign, out int e, out ulong sig);
         if (e - Bias >= 64) { ctx.Raised |= FpuExceptions.IE; return indefinite; }
         var trial = ctx;

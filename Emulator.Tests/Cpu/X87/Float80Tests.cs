@@ -251,6 +251,10 @@ public class Float80Tests
         ctx = Ctx();
         Assert.That(Float80.ToDouble(F(0x3FFF - 1074, 0x8000_0000_0000_0000), ref ctx), Is.EqualTo(1UL));
         Assert.That(ctx.Raised, Is.EqualTo(FpuExceptions.None));
+        // A denormal extended source stores without DE (FST lists no #D): 2^−16383 underflows a double to +0.
+        ctx = Ctx();
+        Assert.That(Float80.ToDouble(F(0, 0x4000_0000_0000_0000), ref ctx), Is.EqualTo(0UL));
+        Assert.That(ctx.Raised, Is.EqualTo(FpuExceptions.UE | FpuExceptions.PE));
         // 2^1024 overflows a double: +∞ in round to nearest.
         ctx = Ctx();
         Assert.That(Float80.ToDouble(F(0x3FFF + 1024, 0x8000_0000_0000_0000), ref ctx), Is.EqualTo(0x7FF0_0000_0000_0000UL));
