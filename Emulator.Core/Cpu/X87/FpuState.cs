@@ -1,3 +1,5 @@
+using Emulator.Core.State;
+
 namespace Emulator.Core.Cpu.X87;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Emulator.Core.Cpu.X87;
 /// last-instruction and last-operand pointers with the last opcode (8.1.8, 8.1.9). Register
 /// indexes here are physical (R0-R7); <see cref="St"/> maps ST(i) onto them.
 /// </summary>
-public sealed class FpuState
+public sealed class FpuState : ISaveable
 {
     // Status word bits (SDM vol. 1, 8.1.3, figure 8-4).
     public const ushort SwSF = 1 << 6, SwES = 1 << 7, SwC0 = 1 << 8, SwC1 = 1 << 9, SwC2 = 1 << 10,
@@ -137,5 +139,42 @@ public sealed class FpuState
         TagWord = 0x5555;
         Array.Clear(Regs);
         UpdateErrorSummary();
+    }
+
+    public string SnapshotName => "fpu";
+    public int SnapshotVersion => 1;
+
+    public void SaveState(BinaryWriter w)
+    {
+        foreach (var r in Regs) { w.Write(r.Significand); w.Write(r.SignExponent); }
+        w.Write((byte)Top);
+        w.Write(ControlWord);
+        w.Write(Status);
+        w.Write(TagWord);
+        w.Write(InstructionPointer);
+        w.Write(InstructionSelector);
+        w.Write(DataPointer);
+        w.Write(DataSelector);
+        w.Write(Opcode);
+    }
+
+    /// <summary>Loads the registers; the FERR# level is taken as already driven (the interrupt controller restores its own input state).</summary>
+    public void LoadState(BinaryReader r, int version)
+    {
+        for (int i = 0; i < 8; i++)
+        {
+            ulong sig = r.ReadUInt64();
+            Regs[i] = new Float80(r.ReadUInt16(), sig);
+        }
+        Top = r.ReadByte() & 7;
+        ControlWord = r.ReadUInt16();
+        Status = r.ReadUInt16();
+        TagWord = r.ReadUInt16();
+        InstructionPointer = r.ReadUInt64();
+        InstructionSelector = r.ReadUInt16();
+        DataPointer = r.ReadUInt64();
+        DataSelector = r.ReadUInt16();
+        Opcode = r.ReadUInt16();
+        errorSignalled = ErrorPending;
     }
 }

@@ -1,0 +1,41 @@
+using Emulator.Core.Cpu.X87;
+
+namespace Emulator.Tests.Cpu.X87;
+
+public class FpuStateTests
+{
+    [Test]
+    public void ResetAndInitValues()
+    {
+        // SDM vol. 3, table 10-1 (after RESET) and vol. 2A, FINIT.
+        var f = new FpuState();
+        f.Reset();
+        Assert.That((f.ControlWord, f.StatusWord, f.TagWord), Is.EqualTo(((ushort)0x0040, (ushort)0, (ushort)0x5555)));
+        f.Initialize();
+        Assert.That((f.ControlWord, f.StatusWord, f.TagWord), Is.EqualTo(((ushort)0x037F, (ushort)0, (ushort)0xFFFF)));
+    }
+
+    [Test]
+    public void SnapshotRoundTripGivesTheSameBytes()
+    {
+        var f = new FpuState();
+        f.Initialize();
+        f.Push(Float80.One);
+        f.Push(Float80.Indefinite);
+        f.ControlWord = 0x0C7B;
+        f.RaiseFlags(FpuExceptions.ZE);
+        f.InstructionPointer = 0x1234; f.InstructionSelector = 8; f.DataPointer = 0x520; f.DataSelector = 0x10; f.Opcode = 0x35;
+        static byte[] Save(FpuState s)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new BinaryWriter(ms)) s.SaveState(w);
+            return ms.ToArray();
+        }
+        var first = Save(f);
+        var g = new FpuState();
+        using (var r = new BinaryReader(new MemoryStream(first))) g.LoadState(r, f.SnapshotVersion);
+        Assert.That(Save(g), Is.EqualTo(first));
+        Assert.That(g.St(1), Is.EqualTo(Float80.One));
+        Assert.That(g.ErrorPending, Is.True);
+    }
+}
