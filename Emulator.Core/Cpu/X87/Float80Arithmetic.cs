@@ -65,15 +65,16 @@ public readonly partial struct Float80
         if (PropagateNaN(a, b, ref ctx, out var nan)) return nan;
         bool sign = a.Sign ^ b.Sign;
         if ((a.IsZero && b.IsZero) || (a.IsInfinity && b.IsInfinity)) return Invalid(ref ctx);
-        CheckDenormal(a, b, ref ctx);
-        if (a.IsInfinity) return Infinity(sign);
-        if (b.IsInfinity) return SignedZero(sign);
-        if (b.IsZero)
+        if (b.IsZero && !a.IsInfinity)
         {
-            // Zero divide: a finite non-zero dividend over zero (SDM vol. 1, 4.9.1.3).
+            // Zero divide: a finite non-zero dividend over zero (SDM vol. 1, 4.9.1.3). It outranks the
+            // denormal-operand exception: a denormal dividend over zero raises ZE alone (as the host x87 does).
             ctx.Raised |= FpuExceptions.ZE;
             return Infinity(sign);
         }
+        CheckDenormal(a, b, ref ctx);
+        if (a.IsInfinity) return Infinity(sign);
+        if (b.IsInfinity) return SignedZero(sign);
         if (a.IsZero) return SignedZero(sign);
         a.Unpack(out _, out int ea, out ulong ma);
         b.Unpack(out _, out int eb, out ulong mb);

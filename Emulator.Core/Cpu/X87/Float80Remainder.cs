@@ -17,7 +17,8 @@ public readonly partial struct Float80
         if (PropagateNaN(a, b, ref ctx, out var nan)) return new(nan, 0, false);
         if (a.IsInfinity || b.IsZero) return new(Invalid(ref ctx), 0, false);
         CheckDenormal(a, b, ref ctx);
-        if (a.IsZero || b.IsInfinity) return new(a, 0, false);
+        // The dividend comes back unchanged, except that a pseudo-denormal is rewritten in normal form (exponent 1).
+        if (a.IsZero || b.IsInfinity) return new(a.Class == Float80Class.PseudoDenormal ? new Float80(a.Sign, 1, a.Significand) : a, 0, false);
         a.Unpack(out bool sign, out int ea, out ulong ma);
         b.Unpack(out _, out int eb, out ulong mb);
         int d = ea - eb;

@@ -1,0 +1,135 @@
+using System.Runtime.InteropServices;
+using Iced.Intel;
+using Emulator.Core.Cpu.X87;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Emulator.Tests.Cpu.X87;
+
+/// <summary>
+/// Float80 against the host CPU's own x87 (x86-64 Linux hosts): random operands, including zeros, denormals,
+/// pseudo-denormals, unnormals, infinities and NaNs, in random rounding modes and precisions, all exceptions
+/// masked (so the host never traps). The result bits, the six exception flags and C1 must match.
+/// </summary>
+public unsafe partial class X87HostDifferentialTests
+{
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int munmap(nint addr, nuint length);
+
+    public enum Op { Add, Sub, Mul, Div, Sqrt, Rndint, Scale, Prem, Prem1 }
+
+    /// <summary>thunk(in, out): in = a (10 bytes) at 0, b at 16, control word at 32; out = result at 0, status word at 16.</summary>
+    static byte[] Thunk(Op op)
+    {
+        var a = new Assembler(64);
+        a.fninit();
+        a.fldcw(__word_ptr[rdi + 32]);
+        a.fld(__tword_ptr[rdi + 16]);
+        a.fld(__tword_ptr[rdi]);                  // ST0 = a, ST1 = b
+        switch (op)
+        {
+            case Op.Add: a.fadd(st0, st1); break;
+            case Op.Sub: a.fsub(st0, st1); break;
+            case Op.Mul: a.fmul(st0, st1); break;
+            case Op.Div: a.fdiv(st0, st1); break;
+            case Op.Sqrt: a.fsqrt(); break;
+            case Op.Rndint: a.frndint(); break;
+            case Op.Scale: a.fscale(); break;
+            case Op.Prem: a.fprem(); break;
+            case Op.Prem1: a.fprem1(); break;
+        }
+        a.fnstsw(__word_ptr[rsi + 16]);
+        a.fstp(__tword_ptr[rsi]);
+        a.fninit();
+        a.ret();
+        using var ms = new MemoryStream();
+        a.Assemble(new StreamCodeWriter(ms), 0);
+        return ms.ToArray();
+    }
+
+    static Float80 Compute(Op op, Float80 x, Float80 y, ref FpuContext ctx, out int cc)
+    {
+        cc = 0;
+        switch (op)
+        {
+            case Op.Add: return Float80.Add(x, y, ref ctx);
+            case Op.Sub: return Float80.Subtract(x, y, ref ctx);
+            case Op.Mul: return Float80.Multiply(x, y, ref ctx);
+            case Op.Div: return Float80.Divide(x, y, ref ctx);
+            case Op.Sqrt: return Float80.Sqrt(x, ref ctx);
+            case Op.Rndint: return Float80.RoundToIntegral(x, ref ctx);
+            case Op.Scale: return Float80.Scale(x, y, ref ctx);
+            default:
+                var r = Float80.Remainder(x, y, op == Op.Prem1, ref ctx);
+                cc = r.Incomplete ? 0x400 : ((r.QuotientLow & 4) != 0 ? 0x100 : 0) | ((r.QuotientLow & 2) != 0 ? 0x4000 : 0) | ((r.QuotientLow & 1) != 0 ? 0x200 : 0);
+                return r.Value;
+        }
+    }
+
+    static Float80 RandomOperand(Random rng)
+    {
+        ulong sig = (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 33);
+        int kind = rng.Next(20);
+        return kind switch
+        {
+            0 => new Float80(rng.Next(2) == 0, 0, 0),                                          // ±0
+            1 => new Float80(rng.Next(2) == 0, 0, sig >> 1),                                   // denormal
+            2 => new Float80(rng.Next(2) == 0, 0x7FFF, Float80.IntegerBit),                   // ±∞
+            3 => new Float80(rng.Next(2) == 0, 0x7FFF, sig | Float80.IntegerBit),             // NaN
+            4 => new Float80(rng.Next(2) == 0, rng.Next(1, 0x7FFF), sig >> 1),                // unnormal
+            5 => new Float80(rng.Next(2) == 0, 0, sig | Float80.IntegerBit),                  // pseudo-denormal
+            6 => new Float80(rng.Next(2) == 0, rng.Next(1, 70), sig | Float80.IntegerBit),    // near underflow
+            7 => new Float80(rng.Next(2) == 0, rng.Next(0x7FC0, 0x7FFF), sig | Float80.IntegerBit), // near overflow
+            8 => new Float80(rng.Next(2) == 0, 0x3FFF + rng.Next(-3, 70), sig & ~((1UL << rng.Next(0, 63)) - 1) | Float80.IntegerBit), // short integers/fractions
+            _ => new Float80(rng.Next(2) == 0, 0x3FFF + rng.Next(-80, 80), sig | Float80.IntegerBit),
+        };
+    }
+
+    [TestCase(Op.Add)]
+    [TestCase(Op.Sub)]
+    [TestCase(Op.Mul)]
+    [TestCase(Op.Div)]
+    [TestCase(Op.Sqrt)]
+    [TestCase(Op.Rndint)]
+    [TestCase(Op.Scale)]
+    [TestCase(Op.Prem)]
+    [TestCase(Op.Prem1)]
+    public void MatchesHostX87(Op op)
+    {
+        Assume.That(RuntimeInformation.ProcessArchitecture, Is.EqualTo(Architecture.X64), "needs an x86-64 host");
+        Assume.That(OperatingSystem.IsLinux(), Is.True, "uses Linux mmap flags");
+        var code = Thunk(op);
+        nint mem = mmap(0, 8192, 7, 0x22, -1, 0);
+        Assume.That(mem, Is.Not.EqualTo((nint)(-1)), "mmap of executable memory refused");
+        try
+        {
+            new ReadOnlySpan<byte>(code).CopyTo(new Span<byte>((void*)mem, 4096));
+            var thunk = (delegate* unmanaged<byte*, byte*, void>)mem;
+            byte* input = (byte*)mem + 4096, output = input + 64;
+            var rng = new Random(7 + (int)op);
+            var failures = new List<string>();
+            for (int n = 0; n < 3000 && failures.Count < 5; n++)
+            {
+                var x = RandomOperand(rng);
+                var y = RandomOperand(rng);
+                ushort cw = (ushort)(0x3F | 0x40 | rng.Next(4) << 10 | new[] { 0, 2, 3 }[rng.Next(3)] << 8);
+                *(ulong*)input = x.Significand; *(ushort*)(input + 8) = x.SignExponent;
+                *(ulong*)(input + 16) = y.Significand; *(ushort*)(input + 24) = y.SignExponent;
+                *(ushort*)(input + 32) = cw;
+                thunk(input, output);
+                var host = new Float80(*(ushort*)(output + 8), *(ulong*)output);
+                int hostSw = *(ushort*)(output + 16);
+                var ctx = FpuContext.FromControlWord(cw);
+                var mine = Compute(op, x, y, ref ctx, out int cc);
+                int mySw = (int)ctx.Raised | ((ctx.Raised & FpuExceptions.PE) != 0 && ctx.RoundedUp ? 0x200 : 0) | cc;
+                int mask = 0x3F | 0x200 | (op is Op.Prem or Op.Prem1 ? 0x4700 : 0);
+                if (op is Op.Prem or Op.Prem1 && (hostSw & 0x400) != 0) mask &= ~0x200;   // C1 meaningless when incomplete
+                if (host != mine || (hostSw & mask) != (mySw & mask))
+                    failures.Add($"{op} {x} , {y} cw={cw:X4}: host {host} sw={hostSw & mask:X4}, mine {mine} sw={mySw & mask:X4}");
+            }
+            Assert.That(failures, Is.Empty);
+        }
+        finally { munmap(mem, 8192); }
+    }
+}
