@@ -17,7 +17,7 @@ public unsafe partial class X87HostDifferentialTests
     [LibraryImport("libc", SetLastError = true)]
     private static partial int munmap(nint addr, nuint length);
 
-    public enum Op { Add, Sub, Mul, Div, Sqrt, Rndint, Scale, Prem, Prem1 }
+    public enum Op { Add, Sub, Mul, Div, Sqrt, Rndint, Scale, Prem, Prem1, StoreSingle, StoreDouble, StoreInt16, StoreInt32, StoreInt64, TruncInt32, Com, Ucom }
 
     /// <summary>thunk(in, out): in = a (10 bytes) at 0, b at 16, control word at 32; out = result at 0, status word at 16.</summary>
     static byte[] Thunk(Op op)
@@ -39,8 +39,19 @@ public unsafe partial class X87HostDifferentialTests
             case Op.Prem: a.fprem(); break;
             case Op.Prem1: a.fprem1(); break;
         }
+        switch (op)
+        {
+            case Op.StoreSingle: a.fst(__dword_ptr[rsi]); break;
+            case Op.StoreDouble: a.fst(__qword_ptr[rsi]); break;
+            case Op.StoreInt16: a.fist(__word_ptr[rsi]); break;
+            case Op.StoreInt32: a.fist(__dword_ptr[rsi]); break;
+            case Op.StoreInt64: a.fld(st0); a.fistp(__qword_ptr[rsi]); break;
+            case Op.TruncInt32: a.fld(st0); a.fisttp(__dword_ptr[rsi]); break;
+            case Op.Com: a.fcom(st0, st1); break;
+            case Op.Ucom: a.fucom(st0, st1); break;
+        }
         a.fnstsw(__word_ptr[rsi + 16]);
-        a.fstp(__tword_ptr[rsi]);
+        if (op < Op.StoreSingle) a.fstp(__tword_ptr[rsi]);
         a.fninit();
         a.ret();
         using var ms = new MemoryStream();
@@ -60,6 +71,19 @@ public unsafe partial class X87HostDifferentialTests
             case Op.Sqrt: return Float80.Sqrt(x, ref ctx);
             case Op.Rndint: return Float80.RoundToIntegral(x, ref ctx);
             case Op.Scale: return Float80.Scale(x, y, ref ctx);
+            case Op.StoreSingle: return new Float80(0, Float80.ToSingle(x, ref ctx));
+            case Op.StoreDouble: return new Float80(0, Float80.ToDouble(x, ref ctx));
+            case Op.StoreInt16: return new Float80(0, (ulong)Float80.ToInteger(x, 16, ctx.Rounding, ref ctx) & 0xFFFF);
+            case Op.StoreInt32: return new Float80(0, (ulong)Float80.ToInteger(x, 32, ctx.Rounding, ref ctx) & 0xFFFF_FFFF);
+            case Op.StoreInt64: return new Float80(0, (ulong)Float80.ToInteger(x, 64, ctx.Rounding, ref ctx));
+            case Op.TruncInt32: return new Float80(0, (ulong)Float80.ToInteger(x, 32, RoundingMode.Zero, ref ctx) & 0xFFFF_FFFF);
+            case Op.Com:
+            case Op.Ucom:
+                cc = Float80.Compare(x, y, op == Op.Ucom, ref ctx) switch
+                {
+                    FpuComparison.Greater => 0, FpuComparison.Less => 0x100, FpuComparison.Equal => 0x4000, _ => 0x4500,
+                };
+                return default;
             default:
                 var r = Float80.Remainder(x, y, op == Op.Prem1, ref ctx);
                 cc = r.Incomplete ? 0x400 : ((r.QuotientLow & 4) != 0 ? 0x100 : 0) | ((r.QuotientLow & 2) != 0 ? 0x4000 : 0) | ((r.QuotientLow & 1) != 0 ? 0x200 : 0);
@@ -95,6 +119,14 @@ public unsafe partial class X87HostDifferentialTests
     [TestCase(Op.Scale)]
     [TestCase(Op.Prem)]
     [TestCase(Op.Prem1)]
+    [TestCase(Op.StoreSingle)]
+    [TestCase(Op.StoreDouble)]
+    [TestCase(Op.StoreInt16)]
+    [TestCase(Op.StoreInt32)]
+    [TestCase(Op.StoreInt64)]
+    [TestCase(Op.TruncInt32)]
+    [TestCase(Op.Com)]
+    [TestCase(Op.Ucom)]
     public void MatchesHostX87(Op op)
     {
         Assume.That(RuntimeInformation.ProcessArchitecture, Is.EqualTo(Architecture.X64), "needs an x86-64 host");
@@ -117,13 +149,17 @@ public unsafe partial class X87HostDifferentialTests
                 *(ulong*)input = x.Significand; *(ushort*)(input + 8) = x.SignExponent;
                 *(ulong*)(input + 16) = y.Significand; *(ushort*)(input + 24) = y.SignExponent;
                 *(ushort*)(input + 32) = cw;
+                if (op >= Op.StoreSingle) { *(ulong*)output = 0; *(ushort*)(output + 8) = 0; }
                 thunk(input, output);
-                var host = new Float80(*(ushort*)(output + 8), *(ulong*)output);
+                int width = op switch { Op.StoreSingle or Op.StoreInt32 or Op.TruncInt32 => 4, Op.StoreInt16 => 2, _ => 8 };
+                var host = op >= Op.StoreSingle
+                    ? new Float80(0, op >= Op.Com ? 0 : *(ulong*)output & (width == 8 ? ulong.MaxValue : (1UL << (8 * width)) - 1))
+                    : new Float80(*(ushort*)(output + 8), *(ulong*)output);
                 int hostSw = *(ushort*)(output + 16);
                 var ctx = FpuContext.FromControlWord(cw);
                 var mine = Compute(op, x, y, ref ctx, out int cc);
                 int mySw = (int)ctx.Raised | ((ctx.Raised & FpuExceptions.PE) != 0 && ctx.RoundedUp ? 0x200 : 0) | cc;
-                int mask = 0x3F | 0x200 | (op is Op.Prem or Op.Prem1 ? 0x4700 : 0);
+                int mask = 0x3F | 0x200 | (op is Op.Prem or Op.Prem1 or Op.Com or Op.Ucom ? 0x4700 : 0);
                 if (op is Op.Prem or Op.Prem1 && (hostSw & 0x400) != 0) mask &= ~0x200;   // C1 meaningless when incomplete
                 if (host != mine || (hostSw & mask) != (mySw & mask))
                     failures.Add($"{op} {x} , {y} cw={cw:X4}: host {host} sw={hostSw & mask:X4}, mine {mine} sw={mySw & mask:X4}");
