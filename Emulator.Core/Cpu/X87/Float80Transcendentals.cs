@@ -44,8 +44,8 @@ public readonly partial struct Float80
         if (x.IsZero)
         {
             if (y.IsZero) return Invalid(ref ctx);
+            // The zero divide outranks a denormal y (no DE), as on the host x87.
             if (!y.IsInfinity) ctx.Raised |= FpuExceptions.ZE;
-            CheckDenormal(y, y, ref ctx);
             return Infinity(!y.Sign);
         }
         bool xIsOne = x == One;
@@ -74,7 +74,14 @@ public readonly partial struct Float80
             CheckDenormal(y, y, ref ctx);
             return SignedZero(x.Sign ^ y.Sign);
         }
-        if (x.IsInfinity || Compare(x, One.Negate(), true, ref ctx) != FpuComparison.Greater) return Invalid(ref ctx);
+        if (x.IsInfinity)
+        {
+            // log2(+∞) = +∞ (the x87 computes it although +∞ is outside the documented range); 0 × ∞ and −∞ are invalid.
+            if (x.Sign || y.IsZero) return Invalid(ref ctx);
+            CheckDenormal(y, y, ref ctx);
+            return Infinity(y.Sign);
+        }
+        if (Compare(x, One.Negate(), true, ref ctx) != FpuComparison.Greater) return Invalid(ref ctx);
         if (y.IsZero) return SignedZero(x.Sign ^ y.Sign);
         if (y.IsInfinity) return Infinity(x.Sign ^ y.Sign);
         CheckDenormal(x, y, ref ctx);
