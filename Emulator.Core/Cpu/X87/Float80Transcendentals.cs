@@ -1,7 +1,7 @@
 namespace Emulator.Core.Cpu.X87;
 
 // The transcendental instructions' operand rules (SDM vol. 2A, the special-case tables of FSIN, FCOS,
-// FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1); the finite cases go to Float80Transcendental.
+// FSINCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1); the finite cases go to TranscendentalSeries.
 public readonly partial struct Float80
 {
     /// <summary>The operand limit of FSIN, FCOS, FSINCOS and FPTAN: |x| &lt; 2^63, else C2 is set and ST(0) kept.</summary>
@@ -15,7 +15,7 @@ public readonly partial struct Float80
         if (x.IsInfinity) { var i = Invalid(ref ctx); return (i, i, i); }
         if (x.IsZero) return (x, One, x);
         CheckDenormal(x, x, ref ctx);
-        var (s, c) = Float80Transcendental.SinCos(x);
+        var (s, c) = TranscendentalSeries.SinCos(x);
         var sctx = ctx; var cctx = ctx; var tctx = ctx;
         var sin = s.ToFloat80(ref sctx);
         var cos = c.ToFloat80(ref cctx);
@@ -33,7 +33,7 @@ public readonly partial struct Float80
         if (x.IsZero) return x;
         if (x.IsInfinity) return x.Sign ? One.Negate() : x;
         CheckDenormal(x, x, ref ctx);
-        return Float80Transcendental.Exp2Minus1(x).ToFloat80(ref ctx);
+        return TranscendentalSeries.Exp2Minus1(x).ToFloat80(ref ctx);
     }
 
     /// <summary>FYL2X: y × log2 x (SDM vol. 2A, FYL2X: x &lt; 0 and 0 × ∞ forms are invalid, log2 0 divides by zero).</summary>
@@ -60,7 +60,7 @@ public readonly partial struct Float80
         if (xIsOne) return y.IsInfinity ? Invalid(ref ctx) : SignedZero(y.Sign);
         if (y.IsInfinity) return Infinity(y.Sign ^ below1);
         if (y.IsZero) return SignedZero(y.Sign ^ below1);
-        var l = Float80Transcendental.Log2(x, out bool exact);
+        var l = TranscendentalSeries.Log2(x, out bool exact);
         return (WideReal.FromFloat80(y) * l).ToFloat80(ref ctx, inexact: !exact);
     }
 
@@ -85,7 +85,7 @@ public readonly partial struct Float80
         if (y.IsZero) return SignedZero(x.Sign ^ y.Sign);
         if (y.IsInfinity) return Infinity(x.Sign ^ y.Sign);
         CheckDenormal(x, y, ref ctx);
-        return (WideReal.FromFloat80(y) * Float80Transcendental.Log2OnePlus(x)).ToFloat80(ref ctx);
+        return (WideReal.FromFloat80(y) * TranscendentalSeries.Log2OnePlus(x)).ToFloat80(ref ctx);
     }
 
     /// <summary>FPATAN: the angle of the point (x, y), in (−π, π] (SDM vol. 2A, FPATAN table of zeros and infinities).</summary>
@@ -93,20 +93,20 @@ public readonly partial struct Float80
     {
         if (PropagateNaN(y, x, ref ctx, out var nan)) return nan;
         CheckDenormal(x, y, ref ctx);
-        var pi = Float80Transcendental.PiValue;
+        var pi = TranscendentalSeries.PiValue;
         WideReal angle;
         if (y.IsZero)
         {
             if (!x.Sign) return y;                                  // ±0 for x ≥ +0
             angle = pi;
         }
-        else if (x.IsZero || (y.IsInfinity && !x.IsInfinity)) angle = Float80Transcendental.HalfPi;
+        else if (x.IsZero || (y.IsInfinity && !x.IsInfinity)) angle = TranscendentalSeries.HalfPi;
         else if (x.IsInfinity)
         {
             if (!y.IsInfinity) { if (!x.Sign) return SignedZero(y.Sign); angle = pi; }
             else angle = x.Sign ? pi * WideReal.FromInt(3) / 4 : pi / 4;
         }
-        else return Float80Transcendental.Atan2(y, x).ToFloat80(ref ctx);
+        else return TranscendentalSeries.Atan2(y, x).ToFloat80(ref ctx);
         return (y.Sign ? -angle : angle).ToFloat80(ref ctx);
     }
 }

@@ -9,7 +9,7 @@ namespace Emulator.Core.Cpu.X87;
 /// arguments with a 66-bit π and are less accurate for large arguments; this follows the issue's
 /// "within 1 ulp of the true value".) Special operands are handled in Float80Transcendentals.cs.
 /// </summary>
-internal static class Float80Transcendental
+internal static class TranscendentalSeries
 {
     static readonly WideReal Ln2 = ComputeLn2();
     static readonly WideReal Pi = ComputePi();
