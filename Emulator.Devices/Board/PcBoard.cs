@@ -76,6 +76,7 @@ public sealed class PcBoard
     public SystemControlPortA PortA { get; }
     public Piix4Acpi Acpi { get; }
     public PostCodePort PostCode { get; }
+    public CoprocessorErrorLatch FerrLatch { get; }
     public Dma8237 Dma { get; private set; } = null!;
     public Hpet Hpet { get; private set; } = null!;
     public Rtc146818 Rtc { get; private set; } = null!;
@@ -132,6 +133,11 @@ public sealed class PcBoard
         PortA = new SystemControlPortA(Machine.Memory, Machine.RequestReset);
         Machine.Io.Register(SystemControlPortA.Port, 1, PortA);
 
+        // The x87's FERR# to IRQ 13, cleared by a write to port 0xF0 (QEMU's ioportF0 and cpu_set_ferr).
+        FerrLatch = new CoprocessorErrorLatch(IsaIrq(13));
+        Machine.Cpu.Fpu.ErrorSignal = FerrLatch.OnFerr;
+        Machine.Io.Register(CoprocessorErrorLatch.Port, 1, FerrLatch);
+
         // PIIX4 power management, 01.3 (piix4_pm_init).
         Acpi = new Piix4Acpi(Machine.Io, Machine.Clock, IsaIrq(SciIrq), Machine.RequestExit);
         PciBus.Attach(Acpi, 1, 3);
@@ -158,6 +164,7 @@ public sealed class PcBoard
         Machine.OnReset(Mouse.Reset);
         Machine.OnReset(PortA.Reset);
         Machine.OnReset(Acpi.Reset);
+        Machine.OnReset(FerrLatch.Reset);
     }
 
     /// <summary>
