@@ -129,6 +129,7 @@ internal sealed class MachineRunner : IDisposable
                 DebugConsole = debugConsole,
                 DebugExits = exits,
                 Serials = serials,
+                RtcBase = options.RtcBase,
             });
         }
         catch (ArgumentOutOfRangeException e) when (e.ParamName == "ramSize")

@@ -42,6 +42,7 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Device = Value("device", "DRIVER[,PROP=VALUE...]", "add a device (-device help lists them)");
         public readonly Option<string[]> Serial = Value("serial", "DEV", "a serial port (COM1, then COM2... up to 4): stdio, file:PATH, tcp:[HOST]:PORT[,server][,nowait], null or none");
         public readonly Option<bool> NoGraphic = new("-nographic", "--nographic") { Arity = ArgumentArity.Zero, Description = "no display; COM1 on stdio unless -serial is given" };
+        public readonly Option<string[]> Rtc = Value("rtc", "base=utc|localtime|DATETIME", "the RTC's starting time: utc (default), localtime, or a date such as 2006-06-17T16:01:21");
         public readonly Option<bool> NoReboot = new("-no-reboot", "--no-reboot") { Arity = ArgumentArity.Zero, Description = "exit instead of rebooting on a triple fault or reset" };
         public readonly Command Root = new("emu", "emu: a PC emulator with QEMU's command line");
 
@@ -49,7 +50,7 @@ internal static class EmuCommandLine
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, NoReboot }) Root.Options.Add(o);
+            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot }) Root.Options.Add(o);
         }
 
         /// <summary>An option taking one value per occurrence, allowed several times.</summary>
@@ -150,7 +151,42 @@ internal static class EmuCommandLine
             LogFile = Last(parsed, def.LogFile),
             Devices = (parsed.GetValue(def.Device) ?? []).Select(DeviceCatalog.Parse).ToArray(),
             NoReboot = parsed.GetValue(def.NoReboot),
+            RtcBase = Last(parsed, def.Rtc) is { } rtc ? ParseRtc(rtc) : null,
         };
+    }
+
+    /// <summary>
+    /// Parses QEMU's <c>-rtc base=utc|localtime|DATETIME[,clock=host|rt|vm][,driftfix=none]</c> into the
+    /// RTC's starting time (null: the host's UTC time at start). The RTC always advances with virtual
+    /// time, which emu paces to the wall clock, so every <c>clock=</c> choice behaves alike.
+    /// </summary>
+    public static DateTime? ParseRtc(string text)
+    {
+        var opts = QemuOpts.Parse(text, null);
+        DateTime? start = null;
+        foreach (var (key, value) in opts.Items)
+        {
+            switch (key)
+            {
+                case "base":
+                    if (value == "utc") start = null;
+                    else if (value == "localtime") start = DateTime.SpecifyKind(DateTime.Now, DateTimeKind.Unspecified);
+                    else if (DateTime.TryParseExact(value, ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"],
+                                 System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+                        start = date;
+                    else throw new EmuError($"-rtc {text}: invalid date format '{value}' (use utc, localtime or YYYY-MM-DDTHH:MM:SS)");
+                    break;
+                case "clock":
+                    if (value is not ("host" or "rt" or "vm")) throw new EmuError($"-rtc {text}: invalid clock '{value}' (host, rt or vm)");
+                    break;
+                case "driftfix":
+                    if (value != "none") throw new EmuError($"-rtc {text}: driftfix '{value}' is not supported (none)");
+                    break;
+                default:
+                    throw new EmuError($"-rtc {text}: invalid parameter '{key}'");
+            }
+        }
+        return start;
     }
 
     static string? Last(ParseResult parsed, Option<string[]> option) =>

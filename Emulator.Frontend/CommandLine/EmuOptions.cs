@@ -27,6 +27,9 @@ internal sealed record EmuOptions
     /// <summary><c>-no-reboot</c>: exit instead of resetting on a triple fault or reset request.</summary>
     public bool NoReboot { get; init; }
 
+    /// <summary><c>-rtc base=</c>: the RTC's starting date and time; null for the host's UTC time.</summary>
+    public DateTime? RtcBase { get; init; }
+
     /// <summary>
     /// The serial ports COM1, COM2... in order, each with its backend, after QEMU's defaults:
     /// without <c>-serial</c>, COM1 on <c>stdio</c> with <c>-nographic</c> and otherwise on
