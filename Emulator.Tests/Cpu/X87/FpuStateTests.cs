@@ -1,4 +1,5 @@
 using Emulator.Core.Cpu.X87;
+using static Emulator.Tests.Snapshots.SnapshotBytes;
 
 namespace Emulator.Tests.Cpu.X87;
 
@@ -25,15 +26,9 @@ public class FpuStateTests
         f.ControlWord = 0x0C7B;
         f.RaiseFlags(FpuExceptions.ZE);
         f.InstructionPointer = 0x1234; f.InstructionSelector = 8; f.DataPointer = 0x520; f.DataSelector = 0x10; f.Opcode = 0x35;
-        static byte[] Save(FpuState s)
-        {
-            using var ms = new MemoryStream();
-            using (var w = new BinaryWriter(ms)) s.SaveState(w);
-            return ms.ToArray();
-        }
         var first = Save(f);
         var g = new FpuState();
-        using (var r = new BinaryReader(new MemoryStream(first))) g.LoadState(r, f.SnapshotVersion);
+        Load(g, first);
         Assert.That(Save(g), Is.EqualTo(first));
         Assert.That(g.St(1), Is.EqualTo(Float80.One));
         Assert.That(g.ErrorPending, Is.True);

@@ -102,12 +102,7 @@ public static class PciAsm
 /// <summary>Save/load helpers for the round-trip tests.</summary>
 public static class Snapshot
 {
-    public static byte[] Save(ISaveable device)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms)) device.SaveState(w);
-        return ms.ToArray();
-    }
+    public static byte[] Save(ISaveable device) => Snapshots.SnapshotBytes.Save(device);
 
     public static void Load(ISaveable device, byte[] bytes)
     {

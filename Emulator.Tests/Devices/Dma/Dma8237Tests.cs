@@ -4,6 +4,7 @@ using Emulator.Core.Memory;
 using Emulator.Devices.Dma;
 using Emulator.Tests.Cpu;
 using static Iced.Intel.AssemblerRegisters;
+using static Emulator.Tests.Snapshots.SnapshotBytes;
 
 namespace Emulator.Tests.Devices.Dma;
 
@@ -254,12 +255,6 @@ public class Dma8237Tests
         Assert.That(copy.In(0x08, 1), Is.EqualTo(dma.In(0x08, 1)));
     }
 
-    static byte[] Save(Dma8237 d)
-    {
-        var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms)) d.SaveState(w);
-        return ms.ToArray();
-    }
 }
 
 /// <summary>A real-mode guest programs the DMA; a device's transfer replaces code the guest then runs.</summary>

@@ -70,10 +70,5 @@ sealed class Ps2Rig
         return first;
     }
 
-    public static byte[] Save(ISaveable s)
-    {
-        var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms)) s.SaveState(w);
-        return ms.ToArray();
-    }
+    public static byte[] Save(ISaveable s) => Snapshots.SnapshotBytes.Save(s);
 }

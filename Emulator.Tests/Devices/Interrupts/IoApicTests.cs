@@ -1,5 +1,6 @@
 using Emulator.Core.Time;
 using Emulator.Devices.Interrupts;
+using static Emulator.Tests.Snapshots.SnapshotBytes;
 
 namespace Emulator.Tests.Devices.Interrupts;
 
@@ -192,10 +193,4 @@ public class IoApicTests
         Assert.That(copy.Read(0x10, 4), Is.EqualTo(io.Read(0x10, 4)));
     }
 
-    static byte[] Save(IoApic a)
-    {
-        var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms)) a.SaveState(w);
-        return ms.ToArray();
-    }
 }

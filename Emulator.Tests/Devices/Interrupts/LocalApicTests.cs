@@ -1,5 +1,6 @@
 using Emulator.Core.Time;
 using Emulator.Devices.Interrupts;
+using static Emulator.Tests.Snapshots.SnapshotBytes;
 
 namespace Emulator.Tests.Devices.Interrupts;
 
@@ -464,10 +465,4 @@ public class LocalApicTests
         Assert.That(Save(copy), Is.EqualTo(Save(apic)));
     }
 
-    static byte[] Save(LocalApic a)
-    {
-        var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms)) a.SaveState(w);
-        return ms.ToArray();
-    }
 }

@@ -1,4 +1,5 @@
 using Emulator.Devices.Interrupts;
+using static Emulator.Tests.Snapshots.SnapshotBytes;
 
 namespace Emulator.Tests.Devices.Interrupts;
 
@@ -369,10 +370,4 @@ public class PicTests
         Assert.That(copy.In(0xA0, 1), Is.EqualTo(pic.In(0xA0, 1)));
     }
 
-    static byte[] Save(DualPic pic)
-    {
-        var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms)) pic.SaveState(w);
-        return ms.ToArray();
-    }
 }

@@ -1,6 +1,7 @@
 using Emulator.Core.Interrupts;
 using Emulator.Core.Time;
 using Emulator.Devices.Serial;
+using static Emulator.Tests.Snapshots.SnapshotBytes;
 
 namespace Emulator.Tests.Devices.Serial;
 
@@ -390,10 +391,4 @@ public class Uart16550Tests
         Assert.That(a, Does.Contain((byte)'o'), "the input after the snapshot arrived too");
     }
 
-    static byte[] Save(Uart16550 u)
-    {
-        var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms)) u.SaveState(w);
-        return ms.ToArray();
-    }
 }

@@ -5,6 +5,7 @@ using Emulator.Core.Time;
 using Emulator.Devices.Timers;
 using Emulator.Tests.Cpu;
 using static Iced.Intel.AssemblerRegisters;
+using static Emulator.Tests.Snapshots.SnapshotBytes;
 
 namespace Emulator.Tests.Devices.Timers;
 
@@ -203,19 +204,6 @@ public class HpetTests
         Assert.That(b.Edges, Is.EqualTo(a.Edges));
         Assert.That(b.Rises("gsi2"), Has.Count.EqualTo(17), "timer 0's periodic event was re-armed");
         Assert.That(b.R(Counter), Is.EqualTo(a.R(Counter)));
-    }
-
-    static byte[] Save(Hpet h)
-    {
-        var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms)) h.SaveState(w);
-        return ms.ToArray();
-    }
-
-    static void Load(Hpet h, byte[] data)
-    {
-        using var rd = new BinaryReader(new MemoryStream(data));
-        h.LoadState(rd, h.SnapshotVersion);
     }
 
     [Test]

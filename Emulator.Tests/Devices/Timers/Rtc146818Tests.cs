@@ -5,6 +5,7 @@ using Emulator.Core.Time;
 using Emulator.Devices.Timers;
 using Emulator.Tests.Cpu;
 using static Iced.Intel.AssemblerRegisters;
+using static Emulator.Tests.Snapshots.SnapshotBytes;
 
 namespace Emulator.Tests.Devices.Timers;
 
@@ -324,19 +325,6 @@ public class Rtc146818Tests
         Assert.That(sb, Is.EqualTo(sa));
         Assert.That(sb, Has.Count.GreaterThan(100), "the periodic event was re-armed");
         Assert.That(b.Get(0x00), Is.EqualTo(a.Get(0x00)));
-    }
-
-    static byte[] Save(Rtc146818 rtc)
-    {
-        var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms)) rtc.SaveState(w);
-        return ms.ToArray();
-    }
-
-    static void Load(Rtc146818 rtc, byte[] data)
-    {
-        using var rd = new BinaryReader(new MemoryStream(data));
-        rtc.LoadState(rd, rtc.SnapshotVersion);
     }
 
     [Test]
