@@ -117,12 +117,10 @@ public sealed partial class Cpu
         uint flags = Eflags;
         ulong sp = Reg((int)Gpr.Rsp);
         ulong mask = StackMask;
-        ref var ss = ref Seg((int)SegReg.SS);
         ulong sp1 = (sp - 2) & mask, sp2 = (sp - 4) & mask, sp3 = (sp - 6) & mask;
         if (!Write<Size16>((int)SegReg.SS, sp1, flags)) return;
         if (!Write<Size16>((int)SegReg.SS, sp2, Seg((int)SegReg.CS).Selector)) return;
         if (!Write<Size16>((int)SegReg.SS, sp3, Rip & 0xFFFF)) return;
-        _ = ss;
         SetSp(sp3);
         eflagsBits &= ~(uint)(EFlags.IF | EFlags.TF | EFlags.AC | EFlags.RF);
         SetSegmentReal(SegReg.CS, (ushort)(vec >> 16));

@@ -124,10 +124,8 @@ public sealed partial class Cpu
         if (!CheckOuterStack((ushort)ssv, rpl, out ulong sd)) return;
         if (ip > DescriptorLimit(d)) { RaiseFault(Vector.GP, 0); return; }
         if (!SetAccessed((ushort)ssv, sd)) return;
-        int oldCpl = Cpl;
-        // Flags are written with the old CPL's privileges (SDM vol. 2, IRET: "EFLAGS ← tempEFLAGS" under CPL rules).
+        // Flags are written with the old CPL's privileges, before CS (and so CPL) changes (SDM vol. 2, IRET: "EFLAGS ← tempEFLAGS" under CPL rules).
         WriteFlagsFromStack(fl, size);
-        _ = oldCpl;
         LoadCs(sel, d, rpl);
         var ss = CacheFromDescriptor((ushort)ssv, sd | (1UL << 40));
         ss.UpdateRanges(true, false);
