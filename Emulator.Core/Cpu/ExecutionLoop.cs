@@ -139,7 +139,7 @@ public sealed partial class Cpu
                 exitBlock = false;
                 if (pendingException)
                 {
-                    if (!faultKeepsRip) Rip = (op.NextIp - op.Length) & IpMask;
+                    if (!faultKeepsRip) Rip = InstructionStart(ref op);
                     faultKeepsRip = false;
                     DeliverPendingException();
                     // A faulting instruction still costs one step of virtual time, so a guest
@@ -215,7 +215,7 @@ public sealed partial class Cpu
             exitBlock = false;
             if (pendingException)
             {
-                Rip = (op.NextIp - op.Length) & IpMask;
+                Rip = InstructionStart(ref op);
                 DeliverPendingException();
                 return 1;
             }
@@ -284,7 +284,7 @@ public sealed partial class Cpu
             exitBlock = false;
             if (pendingException)
             {
-                if (!faultKeepsRip) Rip = (op.NextIp - op.Length) & IpMask;
+                if (!faultKeepsRip) Rip = InstructionStart(ref op);
                 faultKeepsRip = false;
                 DeliverPendingException();
                 return true;

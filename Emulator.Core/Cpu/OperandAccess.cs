@@ -42,6 +42,11 @@ public sealed partial class Cpu
         return Write<T>(op.Seg, EffectiveAddress(ref op), v);
     }
 
+    /// <summary>The address of the instruction <paramref name="op"/> (where a fault or a restart resumes):
+    /// it wraps within the code size, so an instruction at FFFF in 16-bit code that ends past it still starts at FFFF.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ulong InstructionStart(ref DecodedOp op) => (op.NextIp - op.Length) & IpMask;
+
     /// <summary>Current operand-size stack push of the instruction pointer etc. uses these masks.</summary>
     internal ulong IpMask => codeSize switch { 0 => 0xFFFF, 1 => 0xFFFF_FFFF, _ => ulong.MaxValue };
 }

@@ -35,5 +35,4 @@ internal unsafe struct DecodedOp
 
     public const byte FlagLock = 1, FlagMemory = 2;
 
-    public readonly ulong Ip => NextIp - Length;
 }

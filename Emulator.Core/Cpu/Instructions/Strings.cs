@@ -90,7 +90,7 @@ internal static unsafe class Strings
             if (budget == 0)
             {
                 // Not finished: run this instruction again after the loop has looked at interrupts.
-                c.Rip = op.Ip & c.IpMask;   // IP wraps in 16-bit code
+                c.Rip = c.InstructionStart(ref op);
                 c.exitBlock = true;
                 return;
             }

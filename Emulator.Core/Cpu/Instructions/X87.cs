@@ -45,7 +45,7 @@ internal static unsafe partial class X87
     {
         if (!Available(c) || !NoPendingError(c)) return false;
         var f = c.fpu;
-        f.InstructionPointer = op.Ip;
+        f.InstructionPointer = c.InstructionStart(ref op);
         f.InstructionSelector = c.Seg((int)SegReg.CS).Selector;
         f.Opcode = (ushort)op.Imm;
         return true;
