@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
+using Emulator.Tests.Native;
 
 namespace Emulator.Tests.Differential;
 
@@ -22,8 +23,6 @@ namespace Emulator.Tests.Differential;
 /// </remarks>
 internal sealed unsafe partial class NativeExecutor : IDisposable
 {
-    const int ProtRead = 1, ProtWrite = 2, ProtExec = 4;
-    const int MapPrivate = 0x02, MapAnonymous = 0x20;
     const int PageSize = 4096;
     /// <summary>Bytes reserved for the instructions under test (an optional flag-setting prefix and the instruction).</summary>
     const int SlotSize = 32;
@@ -35,37 +34,19 @@ internal sealed unsafe partial class NativeExecutor : IDisposable
     const ulong FixedFlags = 0x202;
     const uint ArithFlags = 0x8D5;
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int munmap(nint addr, nuint length);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int mprotect(nint addr, nuint length, int prot);
-
     readonly nint code, data;
     readonly byte* slot;
     readonly delegate* unmanaged<nint, nint, void> thunk;
 
     public NativeExecutor()
     {
-        code = Map(ProtRead | ProtWrite);
-        data = Map(ProtRead | ProtWrite);
+        // The slot is rewritten for every case, so the code page is writable as well as executable.
+        code = HostPages.Map(PageSize, executable: true);
+        data = HostPages.Map(PageSize, executable: false);
         var bytes = AssembleThunk((ulong)code, out int slotOffset);
         new ReadOnlySpan<byte>(bytes).CopyTo(new Span<byte>((void*)code, PageSize));
-        // The slot is rewritten for every case, so the page stays writable as well as executable.
-        if (mprotect(code, PageSize, ProtRead | ProtWrite | ProtExec) != 0)
-            throw new InvalidOperationException($"mprotect(PROT_EXEC) failed: errno {Marshal.GetLastPInvokeError()}");
         slot = (byte*)code + slotOffset;
         thunk = (delegate* unmanaged<nint, nint, void>)code;
-    }
-
-    static nint Map(int prot)
-    {
-        nint p = mmap(0, PageSize, prot, MapPrivate | MapAnonymous, -1, 0);
-        if (p == -1) throw new InvalidOperationException($"mmap failed: errno {Marshal.GetLastPInvokeError()}");
-        return p;
     }
 
     static byte[] AssembleThunk(ulong address, out int slotOffset)
@@ -138,7 +119,7 @@ internal sealed unsafe partial class NativeExecutor : IDisposable
 
     public void Dispose()
     {
-        munmap(code, PageSize);
-        munmap(data, PageSize);
+        HostPages.Unmap(code, PageSize);
+        HostPages.Unmap(data, PageSize);
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Iced.Intel;
 using Emulator.Core.Cpu.X87;
 using static Iced.Intel.AssemblerRegisters;
+using Emulator.Tests.Native;
 
 namespace Emulator.Tests.Cpu.X87;
 
@@ -12,11 +13,6 @@ namespace Emulator.Tests.Cpu.X87;
 /// </summary>
 public unsafe partial class X87HostDifferentialTests
 {
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int munmap(nint addr, nuint length);
-
     public enum Op { Add, Sub, Mul, Div, Sqrt, Rndint, Scale, Prem, Prem1, StoreSingle, StoreDouble, StoreInt16, StoreInt32, StoreInt64, TruncInt32, Com, Ucom }
 
     /// <summary>thunk(in, out): in = a (10 bytes) at 0, b at 16, control word at 32; out = result at 0, status word at 16.</summary>
@@ -132,8 +128,7 @@ public unsafe partial class X87HostDifferentialTests
         Assume.That(RuntimeInformation.ProcessArchitecture, Is.EqualTo(Architecture.X64), "needs an x86-64 host");
         Assume.That(OperatingSystem.IsLinux(), Is.True, "uses Linux mmap flags");
         var code = Thunk(op);
-        nint mem = mmap(0, 8192, 7, 0x22, -1, 0);
-        Assume.That(mem, Is.Not.EqualTo((nint)(-1)), "mmap of executable memory refused");
+        Assume.That(HostPages.TryMap(8192, executable: true, out nint mem), Is.True, "mmap of executable memory refused");
         try
         {
             new ReadOnlySpan<byte>(code).CopyTo(new Span<byte>((void*)mem, 4096));
@@ -166,6 +161,6 @@ public unsafe partial class X87HostDifferentialTests
             }
             Assert.That(failures, Is.Empty);
         }
-        finally { munmap(mem, 8192); }
+        finally { HostPages.Unmap(mem, 8192); }
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Iced.Intel;
 using Emulator.Core.Cpu.X87;
 using static Iced.Intel.AssemblerRegisters;
+using Emulator.Tests.Native;
 
 namespace Emulator.Tests.Cpu.X87;
 
@@ -13,11 +14,6 @@ namespace Emulator.Tests.Cpu.X87;
 /// </summary>
 public unsafe partial class X87HostTranscendentalTests
 {
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int munmap(nint addr, nuint length);
-
     public enum Op { Sin, Cos, Tan, F2xm1, Yl2x, Yl2xp1, Patan }
 
     static byte[] Thunk(Op op)
@@ -93,8 +89,7 @@ public unsafe partial class X87HostTranscendentalTests
         Assume.That(RuntimeInformation.ProcessArchitecture, Is.EqualTo(Architecture.X64), "needs an x86-64 host");
         Assume.That(OperatingSystem.IsLinux(), Is.True, "uses Linux mmap flags");
         var code = Thunk(op);
-        nint mem = mmap(0, 8192, 7, 0x22, -1, 0);
-        Assume.That(mem, Is.Not.EqualTo((nint)(-1)), "mmap of executable memory refused");
+        Assume.That(HostPages.TryMap(8192, executable: true, out nint mem), Is.True, "mmap of executable memory refused");
         try
         {
             new ReadOnlySpan<byte>(code).CopyTo(new Span<byte>((void*)mem, 4096));
@@ -127,6 +122,6 @@ public unsafe partial class X87HostTranscendentalTests
             }
             Assert.That(failures, Is.Empty);
         }
-        finally { munmap(mem, 8192); }
+        finally { HostPages.Unmap(mem, 8192); }
     }
 }
