@@ -26,8 +26,8 @@ internal static unsafe partial class X87
     {
         InstructionTable.Set(m32, &ArithMem<T, M32Real>);
         InstructionTable.Set(m64, &ArithMem<T, M64Real>);
-        InstructionTable.Set(i16, &ArithMem<T, M16Int>);
-        InstructionTable.Set(i32, &ArithMem<T, M32Int>);
+        InstructionTable.Set(i16, &ArithMem<T, MInt<Size16>>);
+        InstructionTable.Set(i32, &ArithMem<T, MInt<Size32>>);
         InstructionTable.Set(st0Sti, &ArithSt0Sti<T>);
         InstructionTable.Set(stiSt0, &ArithStiSt0<T, NoPop>);
         InstructionTable.Set(stiSt0Pop, &ArithStiSt0<T, PopOnce>);

@@ -14,10 +14,10 @@ internal static unsafe partial class X87
         InstructionTable.Set(Code.Fcom_m64fp, &ComMem<M64Real, NoPop>);
         InstructionTable.Set(Code.Fcomp_m32fp, &ComMem<M32Real, PopOnce>);
         InstructionTable.Set(Code.Fcomp_m64fp, &ComMem<M64Real, PopOnce>);
-        InstructionTable.Set(Code.Ficom_m16int, &ComMem<M16Int, NoPop>);
-        InstructionTable.Set(Code.Ficom_m32int, &ComMem<M32Int, NoPop>);
-        InstructionTable.Set(Code.Ficomp_m16int, &ComMem<M16Int, PopOnce>);
-        InstructionTable.Set(Code.Ficomp_m32int, &ComMem<M32Int, PopOnce>);
+        InstructionTable.Set(Code.Ficom_m16int, &ComMem<MInt<Size16>, NoPop>);
+        InstructionTable.Set(Code.Ficom_m32int, &ComMem<MInt<Size32>, NoPop>);
+        InstructionTable.Set(Code.Ficomp_m16int, &ComMem<MInt<Size16>, PopOnce>);
+        InstructionTable.Set(Code.Ficomp_m32int, &ComMem<MInt<Size32>, PopOnce>);
         InstructionTable.Set(Code.Fcom_st0_sti, &ComSt<Ordered, NoPop>);
         InstructionTable.Set(Code.Fcom_st0_sti_DCD0, &ComSt<Ordered, NoPop>);
         InstructionTable.Set(Code.Fcomp_st0_sti, &ComSt<Ordered, PopOnce>);

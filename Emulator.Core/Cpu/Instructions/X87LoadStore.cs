@@ -13,9 +13,9 @@ internal static unsafe partial class X87
         InstructionTable.Set(Code.Fld_m32fp, &FldMem<M32Real>);
         InstructionTable.Set(Code.Fld_m64fp, &FldMem<M64Real>);
         InstructionTable.Set(Code.Fld_m80fp, &FldMem<M80Real>);
-        InstructionTable.Set(Code.Fild_m16int, &FldMem<M16Int>);
-        InstructionTable.Set(Code.Fild_m32int, &FldMem<M32Int>);
-        InstructionTable.Set(Code.Fild_m64int, &FldMem<M64Int>);
+        InstructionTable.Set(Code.Fild_m16int, &FldMem<MInt<Size16>>);
+        InstructionTable.Set(Code.Fild_m32int, &FldMem<MInt<Size32>>);
+        InstructionTable.Set(Code.Fild_m64int, &FldMem<MInt<Size64>>);
         InstructionTable.Set(Code.Fld_sti, &FldSt);
 
         InstructionTable.Set(Code.Fst_m32fp, &FstReal<Size32, NoPop>);
@@ -97,35 +97,15 @@ internal static unsafe partial class X87
             ReadFloat80(c, seg, ea, addrMask, out v);
     }
 
-    struct M16Int : ISource
+    /// <summary>A 16, 32 or 64-bit signed integer operand (FILD, FIADD...), exact in the 64-bit significand.</summary>
+    struct MInt<T> : ISource where T : unmanaged, IOperandSize
     {
         public static bool Load(Cpu c, int seg, ulong ea, ulong addrMask, ref FpuContext ctx, out Float80 v)
         {
             v = default;
-            if (!c.Read<Size16>(seg, ea, out ulong bits)) return false;
-            v = Float80.FromInt64((short)bits);
-            return true;
-        }
-    }
-
-    struct M32Int : ISource
-    {
-        public static bool Load(Cpu c, int seg, ulong ea, ulong addrMask, ref FpuContext ctx, out Float80 v)
-        {
-            v = default;
-            if (!c.Read<Size32>(seg, ea, out ulong bits)) return false;
-            v = Float80.FromInt64((int)bits);
-            return true;
-        }
-    }
-
-    struct M64Int : ISource
-    {
-        public static bool Load(Cpu c, int seg, ulong ea, ulong addrMask, ref FpuContext ctx, out Float80 v)
-        {
-            v = default;
-            if (!c.Read<Size64>(seg, ea, out ulong bits)) return false;
-            v = Float80.FromInt64((long)bits);
+            if (!c.Read<T>(seg, ea, out ulong bits)) return false;
+            int unused = 64 - 8 * T.Bytes;
+            v = Float80.FromInt64((long)(bits << unused) >> unused);
             return true;
         }
     }
