@@ -7,6 +7,7 @@ using Emulator.Devices.Interrupts;
 using Emulator.Devices.Dma;
 using Emulator.Devices.Pci;
 using Emulator.Devices.Serial;
+using Emulator.Devices.Storage;
 using Emulator.Devices.Timers;
 
 namespace Emulator.Devices.Board;
@@ -34,6 +35,22 @@ public sealed record PcBoardConfig
 
     /// <summary>The RTC's starting date and time (QEMU's <c>-rtc base=</c>); null for the host's UTC time.</summary>
     public DateTime? RtcBase { get; init; }
+
+    /// <summary>
+    /// The IDE drives by position: 0 primary master, 1 primary slave, 2 secondary master,
+    /// 3 secondary slave (QEMU's <c>-hda</c>..<c>-hdd</c>, <c>-cdrom</c> is position 2); null or
+    /// missing entries are empty positions.
+    /// </summary>
+    public IReadOnlyList<IdeDrive?> IdeDrives { get; init; } = [];
+
+    /// <summary>The floppy drives A: and B: with their media (QEMU's <c>-fda</c>/<c>-fdb</c>); null for no disk.</summary>
+    public IReadOnlyList<IBlockImage?> Floppies { get; init; } = [];
+
+    /// <summary>
+    /// The boot order as QEMU's <c>-boot order=</c> spells it: drive letters tried in order,
+    /// a = floppy, c = first hard disk, d = CD-ROM, n = network. The firmware reads it from CMOS.
+    /// </summary>
+    public string BootOrder { get; init; } = "cad";
 }
 
 /// <summary>
