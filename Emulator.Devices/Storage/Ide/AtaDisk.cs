@@ -349,6 +349,7 @@ public sealed class AtaDisk : IdeDevice
         if (!Address(ext48, out long lba, out int count)) return;
         if (write && image.ReadOnly) { Fail(ErrorAbrt); return; }
         XferLeft = (long)count * 512;
+        BufPos = BufEnd = 0;
         if (write) SinkOffset = lba * 512;
         else
         {

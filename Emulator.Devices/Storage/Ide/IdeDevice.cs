@@ -281,11 +281,13 @@ public abstract class IdeDevice
     /// <summary>A read failed in the middle of a PIO block: the command ends with a medium error.</summary>
     protected abstract void AbortTransfer();
 
-    /// <summary>Enters the DMA data phase: the transfer runs now if the bus master is started, else when it is.</summary>
+    /// <summary>
+    /// Enters the DMA data phase: the transfer runs now if the bus master is started, else when it
+    /// is. The buffer holds what is already staged (a reply), or is empty.
+    /// </summary>
     protected void StartDma(bool toMemory)
     {
         DmaToMemory = toMemory;
-        BufPos = BufEnd = 0;
         MediumError = false;
         Phase = DataPhase.DmaWait;
         Status = StatusDrdy | StatusDsc | StatusDrq;
