@@ -63,7 +63,10 @@ public sealed class AtaDisk : IdeDevice
     public bool WriteCacheEnabled => writeCache;
     public int MultipleSectors => multiple;
 
-    int CurrentCylinders => (int)Math.Min(Sectors / (heads * sectorsPerTrack), heads == DefaultHeads && sectorsPerTrack == DefaultSectorsPerTrack ? DefaultCylinders : 65535);
+    /// <summary>Cylinders of the current translation: the default's, or as many as fit the capacity (at most 65535).</summary>
+    int CurrentCylinders => heads == DefaultHeads && sectorsPerTrack == DefaultSectorsPerTrack
+        ? DefaultCylinders
+        : (int)Math.Min(Sectors / (heads * sectorsPerTrack), 65535);
 
     internal override void HardReset()
     {

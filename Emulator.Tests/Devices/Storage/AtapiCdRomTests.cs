@@ -254,4 +254,29 @@ public class AtapiCdRomTests
         Assert.That(rig.Irq15, Is.False);
         Assert.That(new[] { rig.In8(Cnt), rig.In8(0x173), rig.In8(Mid), rig.In8(High) }, Is.EqualTo(new byte[] { 1, 1, 0x14, 0xEB }));
     }
+
+    [Test]
+    public void Snapshot_in_the_middle_of_a_packet_transfer_round_trips()
+    {
+        var rig = CdRig(out _);
+        Drive(rig).InsertMedia(PatternDisk(IsoSectors, 2048, readOnly: true));
+        Packet(rig, [0x00]);
+        rig.In8(Stat);
+        Packet(rig, [0x1E, 0, 0, 0, 1]);
+        rig.In8(Stat);
+        Packet(rig, [0x28, 0, 0, 0, 0, 7, 0, 0, 2, 0], byteLimit: 2048);
+        rig.In8(Stat);
+        rig.ReadData(1000, D);
+        var saved = Emulator.Tests.Devices.Board.Snapshot.Save(rig.Board.Ide);
+        var other = CdRig(out _);
+        Emulator.Tests.Devices.Board.Snapshot.Load(other.Board.Ide, saved);
+        Assert.That(Emulator.Tests.Devices.Board.Snapshot.Save(other.Board.Ide), Is.EqualTo(saved));
+        Assert.That(Drive(other).Locked, Is.True);
+        var rest = other.ReadData(1048, D);
+        Assert.That(rest[0], Is.EqualTo(Pattern(7, 1000)));
+        other.Settle();
+        var second = DataIn(other, 2048);
+        Assert.That(second[5], Is.EqualTo(Pattern(8, 5)));
+        ExpectGood(other);
+    }
 }
