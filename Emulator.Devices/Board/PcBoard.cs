@@ -8,6 +8,7 @@ using Emulator.Devices.Dma;
 using Emulator.Devices.Pci;
 using Emulator.Devices.Serial;
 using Emulator.Devices.Storage;
+using Emulator.Devices.Storage.Floppy;
 using Emulator.Devices.Timers;
 
 namespace Emulator.Devices.Board;
@@ -100,6 +101,7 @@ public sealed class PcBoard
     public Pit8254 Pit { get; private set; } = null!;
     public SystemControlPortB PortB { get; private set; } = null!;
     public IReadOnlyList<Uart16550> SerialPorts { get; private set; } = [];
+    public FloppyController Floppy { get; private set; } = null!;
 
     /// <exception cref="ArgumentOutOfRangeException">The memory size cannot be used (ParamName "ramSize").</exception>
     public PcBoard(PcBoardConfig config)
@@ -142,6 +144,7 @@ public sealed class PcBoard
 
         // Basic ISA devices (pc_basic_device_init, pc_superio_init).
         AttachTimersAndSerial(config);
+        AttachFloppy(config);
         Keyboard = new Ps2Keyboard(Machine.Clock);
         Mouse = new Ps2Mouse();
         Kbc = new Ps2Controller(Keyboard, Mouse, IsaIrq(1), IsaIrq(12), Machine.Memory, Machine.RequestReset);
@@ -275,6 +278,21 @@ public sealed class PcBoard
         Machine.OnReset(Pit.Reset);
         Machine.OnReset(PortB.Reset);
         foreach (var u in uarts) Machine.OnReset(u.Reset);
+    }
+
+    /// <summary>
+    /// The 82077AA floppy controller (pc_superio_init's isa-fdc) at 0x3F0-0x3F5 and 0x3F7, IRQ 6,
+    /// DMA channel 2, with drives A: and B: for the first two entries of
+    /// <see cref="PcBoardConfig.Floppies"/> (a null entry is a drive without a disk).
+    /// </summary>
+    /// <exception cref="ArgumentException">A floppy image's size is not a floppy format.</exception>
+    void AttachFloppy(PcBoardConfig config)
+    {
+        var drives = new FloppyDrive?[Math.Min(config.Floppies.Count, 2)];
+        for (int i = 0; i < drives.Length; i++) drives[i] = new FloppyDrive(config.Floppies[i]);
+        Floppy = new FloppyController(Machine.Clock, IsaIrq(FloppyController.Irq), Dma, drives);
+        Floppy.Register(Machine.Io);
+        Machine.OnReset(Floppy.Reset);
     }
 
     /// <summary>
