@@ -965,7 +965,7 @@ public sealed class FloppyController : IIoDevice, ISaveable
         resultLength = Math.Clamp(rd.ReadInt32(), 0, result.Length); resultPos = Math.Clamp(rd.ReadInt32(), 0, result.Length);
         lastData = rd.ReadByte(); interrupt = rd.ReadBoolean(); busyDrives = rd.ReadByte(); senseMask = rd.ReadByte();
         rd.ReadBytes(4).CopyTo(senseSt0, 0); rd.ReadBytes(4).CopyTo(seekTarget, 0);
-        op = (Op)rd.ReadByte(); drive = rd.ReadInt32() & 3; head = rd.ReadInt32() & 1;
+        op = (Op)Math.Min(rd.ReadByte(), (byte)Op.ReadId); drive = rd.ReadInt32() & 3; head = rd.ReadInt32() & 1;
         c = rd.ReadByte(); h = rd.ReadByte(); r = rd.ReadByte(); n = rd.ReadByte(); eot = rd.ReadByte(); sectorCount = rd.ReadByte(); fillByte = rd.ReadByte();
         multiTrack = rd.ReadBoolean(); mfm = rd.ReadBoolean(); skip = rd.ReadBoolean(); verifyCount = rd.ReadBoolean();
         st0Extra = rd.ReadByte(); st1 = rd.ReadByte(); st2 = rd.ReadByte();

@@ -306,6 +306,6 @@ public class FloppyGuestTests
         Assert.That(stop, Is.EqualTo(StopReason.Halted));
         Assert.That(Bytes(board, 0x700, 1), Is.EqualTo(new byte[] { 0xEE }), "no RQM: the command never finishes");
         Assert.That(Bytes(board, 0x610, 8), Is.EqualTo(new byte[] { 0xC0, 0, 0xC1, 0, 0xC2, 0, 0xC3, 0 }), "the reset brings it back");
-        Assert.That(board.Machine.Io.DeviceAt(0x3F6), Is.Null, "0x3F6 is the IDE controller's");
+        Assert.That(board.Machine.Io.DeviceAt(0x3F7), Is.SameAs(board.Floppy), "DIR/CCR");
     }
 }
