@@ -432,7 +432,7 @@ public sealed class FloppyController : IIoDevice, ISaveable
                 Result(St3(command[1] & 3, (command[1] >> 2) & 1));
                 return;
             case 0x07:
-                StartSeek(command[1] & 3, (command[1] >> 2) & 1, recalibrate: true, 0, 0);
+                StartSeek(command[1] & 3, recalibrate: true, 0, 0);
                 return;
             case 0x08:
                 SenseInterruptStatus();
@@ -443,8 +443,8 @@ public sealed class FloppyController : IIoDevice, ISaveable
                     (byte)((locked ? 0x80 : 0) | perpendicular), ConfigureByte(), precompTrack);
                 return;
             case 0x0F:
-                if ((b & 0x80) == 0) StartSeek(command[1] & 3, (command[1] >> 2) & 1, false, command[2], 0);
-                else StartSeek(command[1] & 3, (command[1] >> 2) & 1, false, 0, (b & 0x40) != 0 ? command[2] : -command[2]);
+                if ((b & 0x80) == 0) StartSeek(command[1] & 3, false, command[2], 0);
+                else StartSeek(command[1] & 3, false, 0, (b & 0x40) != 0 ? command[2] : -command[2]);
                 return;
             case 0x10:   // VERSION: an enhanced controller
                 Result(0x90);
@@ -480,12 +480,12 @@ public sealed class FloppyController : IIoDevice, ISaveable
 
     // ---- seeks ----
 
-    void StartSeek(int d, int hd, bool recalibrate, int target, int relative)
+    void StartSeek(int d, bool recalibrate, int target, int relative)
     {
         var drv = drives[d];
         int from = drv?.Cylinder ?? 0;
         int to;
-        byte st0 = (byte)(St0SeekEnd | hd << 2 | d);
+        byte st0 = (byte)(St0SeekEnd | d);   // no head address: a seek moves the carriage, not a head
         if (recalibrate)
         {
             // Up to 79 step pulses towards track 0; without TRK0 by then, equipment check.

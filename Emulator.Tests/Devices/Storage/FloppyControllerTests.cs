@@ -159,7 +159,7 @@ public class FloppyControllerTests
         rig.Command(0x8F, 0x04, 3);
         rig.Run();
         rig.Command(0x08);
-        Assert.That(rig.Results(), Is.EqualTo(new byte[] { 0x24, 7 }), "relative seek outwards, head 1 in ST0");
+        Assert.That(rig.Results(), Is.EqualTo(new byte[] { 0x20, 7 }), "relative seek outwards; HDS does not show in ST0");
         rig.Command(0xCF, 0x00, 5);
         rig.Run();
         rig.Command(0x08);

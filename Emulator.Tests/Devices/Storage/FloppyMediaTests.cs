@@ -66,7 +66,7 @@ public class FloppyMediaTests
         var rig = new FloppyRig(image);
         rig.Ready();
         rig.Out(Ccr, 0x02);
-        Assert.That(rig.Seek(0, 39, head: 1), Is.EqualTo(new byte[] { 0x24, 39 }));
+        Assert.That(rig.Seek(0, 39, head: 1), Is.EqualTo(new byte[] { 0x20, 39 }));
         rig.ProgramDma(0x46, 0x3000, 512);
         rig.Command(Rw(0x46, 0, 1, 39, 1, 9, 9));
         rig.Run();
