@@ -144,7 +144,6 @@ public sealed class PcBoard
 
         // Basic ISA devices (pc_basic_device_init, pc_superio_init).
         AttachTimersAndSerial(config);
-        AttachFloppy(config);
         Keyboard = new Ps2Keyboard(Machine.Clock);
         Mouse = new Ps2Mouse();
         Kbc = new Ps2Controller(Keyboard, Mouse, IsaIrq(1), IsaIrq(12), Machine.Memory, Machine.RequestReset);
@@ -152,6 +151,7 @@ public sealed class PcBoard
         Machine.Io.Register(Ps2Controller.StatusPort, 1, Kbc);
         PortA = new SystemControlPortA(Machine.Memory, Machine.RequestReset);
         Machine.Io.Register(SystemControlPortA.Port, 1, PortA);
+        AttachFloppy(config);
 
         // The x87's FERR# to IRQ 13, cleared by a write to port 0xF0 (QEMU's ioportF0 and cpu_set_ferr).
         FerrLatch = new CoprocessorErrorLatch(IsaIrq(13));
