@@ -8,7 +8,6 @@ using Emulator.Devices.Dma;
 using Emulator.Devices.Pci;
 using Emulator.Devices.Serial;
 using Emulator.Devices.Storage;
-using Emulator.Devices.Storage.Floppy;
 using Emulator.Devices.Timers;
 
 namespace Emulator.Devices.Board;
@@ -101,7 +100,7 @@ public sealed class PcBoard
     public Pit8254 Pit { get; private set; } = null!;
     public SystemControlPortB PortB { get; private set; } = null!;
     public IReadOnlyList<Uart16550> SerialPorts { get; private set; } = [];
-    public FloppyController Floppy { get; private set; } = null!;
+    public Storage.Floppy.FloppyController Floppy { get; private set; } = null!;
 
     /// <exception cref="ArgumentOutOfRangeException">The memory size cannot be used (ParamName "ramSize").</exception>
     public PcBoard(PcBoardConfig config)
@@ -288,9 +287,9 @@ public sealed class PcBoard
     /// <exception cref="ArgumentException">A floppy image's size is not a floppy format.</exception>
     void AttachFloppy(PcBoardConfig config)
     {
-        var drives = new FloppyDrive?[Math.Min(config.Floppies.Count, 2)];
-        for (int i = 0; i < drives.Length; i++) drives[i] = new FloppyDrive(config.Floppies[i]);
-        Floppy = new FloppyController(Machine.Clock, IsaIrq(FloppyController.Irq), Dma, drives);
+        var drives = new Storage.Floppy.FloppyDrive?[Math.Min(config.Floppies.Count, 2)];
+        for (int i = 0; i < drives.Length; i++) drives[i] = new Storage.Floppy.FloppyDrive(config.Floppies[i]);
+        Floppy = new Storage.Floppy.FloppyController(Machine.Clock, IsaIrq(Storage.Floppy.FloppyController.Irq), Dma, drives);
         Floppy.Register(Machine.Io);
         Machine.OnReset(Floppy.Reset);
     }
