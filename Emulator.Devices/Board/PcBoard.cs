@@ -95,12 +95,12 @@ public sealed class PcBoard
     public PostCodePort PostCode { get; }
     public CoprocessorErrorLatch FerrLatch { get; }
     public Dma8237 Dma { get; private set; } = null!;
+    public Storage.Floppy.FloppyController Floppy { get; private set; } = null!;
     public Hpet Hpet { get; private set; } = null!;
     public Rtc146818 Rtc { get; private set; } = null!;
     public Pit8254 Pit { get; private set; } = null!;
     public SystemControlPortB PortB { get; private set; } = null!;
     public IReadOnlyList<Uart16550> SerialPorts { get; private set; } = [];
-    public Storage.Floppy.FloppyController Floppy { get; private set; } = null!;
 
     /// <exception cref="ArgumentOutOfRangeException">The memory size cannot be used (ParamName "ramSize").</exception>
     public PcBoard(PcBoardConfig config)
