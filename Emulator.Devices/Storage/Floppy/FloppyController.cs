@@ -27,7 +27,9 @@ namespace Emulator.Devices.Storage.Floppy;
 /// (the 8237 channel 2, its terminal count ending the command) or, after SPECIFY with ND set,
 /// byte by byte through the FIFO with an interrupt per byte (the PC has no TC in non-DMA mode,
 /// so such transfers end at EOT with ST1 EN). Seeks overlap: CMD BSY stays clear while a drive
-/// busy bit is set. After a reset with polling enabled (CONFIGURE POLL = 0, the default) one
+/// busy bit is set; each finished seek leaves ST0 (seek end, drive, no head address, as QEMU
+/// reports it) and PCN for one SENSE INTERRUPT STATUS, which also clears INT. RECALIBRATE gives
+/// up after 79 step pulses (ST0 EC), and a drive that is not connected never shows track 0. After a reset with polling enabled (CONFIGURE POLL = 0, the default) one
 /// interrupt reports a ready change for all four drives: four SENSE INTERRUPT STATUS commands
 /// return ST0 = 0xC0 | drive, PCN 0.</para>
 /// <para>The disk: sector IDs are those of a standard format of the image's geometry (C = the
