@@ -279,6 +279,46 @@ public class FloppyGuestTests
     }
 
     [Test]
+    public void Guest_reads_a_sector_in_non_DMA_mode_by_polling_the_MSR()
+    {
+        var image = new FloppyTestImage(FloppyFormat.M2_88);
+        var board = Board(image);
+        var stop = Run(board, a =>
+        {
+            var next = a.CreateLabel();
+            var wait = a.CreateLabel();
+            Init(a, 0x600);
+            Outb(a, 0x3F7, 0x03);               // 1 Mbit/s for 2.88M
+            Command(a, 0x03, 0xDF, 0x03);       // ND: non-DMA
+            Command(a, 0x0F, 0x00, 79);
+            WaitIrq(a);
+            Command(a, 0x08);
+            Results(a, 0x610, 2);
+            Command(a, 0x46, 0x04, 79, 1, 36, 2, 36, 0x1B, 0xFF);
+            WaitIrq(a);                         // INT with the first byte; then poll, interrupts off
+            a.mov(di, 0x3000);
+            a.mov(cx, 512);
+            a.Label(ref next);
+            a.mov(dx, 0x3F4);
+            a.Label(ref wait);
+            a.@in(al, dx);
+            a.and(al, 0xE0);
+            a.cmp(al, 0xE0);                    // RQM, DIO, NON-DMA: a byte for the host
+            a.jne(wait);
+            a.mov(dx, 0x3F5);
+            a.@in(al, dx);
+            a.stosb();
+            a.loop(next);
+            Results(a, 0x620, 7);
+        });
+        Assert.That(stop, Is.EqualTo(StopReason.Halted));
+        Assert.That(board.Floppy.CmosDriveTypes, Is.EqualTo(0x50));
+        Assert.That(Bytes(board, 0x610, 2), Is.EqualTo(new byte[] { 0x20, 79 }));
+        Assert.That(Bytes(board, 0x3000, 512), Is.EqualTo(image.Sector(79, 1, 36)), "the last sector of the disk");
+        Assert.That(Bytes(board, 0x620, 7), Is.EqualTo(new byte[] { 0x44, 0x80, 0, 80, 1, 1, 2 }), "no TC without DMA: EN at EOT");
+    }
+
+    [Test]
     public void Guest_times_out_reading_an_empty_drive_and_recovers_by_reset()
     {
         var board = Board(new FloppyTestImage(FloppyFormat.M1_44), null);
