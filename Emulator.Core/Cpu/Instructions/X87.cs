@@ -34,7 +34,7 @@ internal static unsafe partial class X87
     /// With NE=0 the error went out on FERR# (<see cref="FpuState.ErrorSignal"/>, IRQ 13 on a PC) when it was
     /// raised; a PC's chipset then asserts IGNNE# (the handler's write to port F0h), so the instruction runs.
     /// </summary>
-    static bool NoPendingError(Cpu c)
+    internal static bool NoPendingError(Cpu c)
     {
         if (c.fpu.ErrorPending && (c.cr0 & CrBits.CR0_NE) != 0) return c.RaiseFault(Vector.MF, 0);
         return true;
