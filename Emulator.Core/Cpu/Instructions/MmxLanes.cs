@@ -50,15 +50,13 @@ internal static partial class Mmx
         // ---- multiplies (SDM vol. 2, PMULLW, PMULHW, PMADDWD) ----
         public struct MulLW : IOp { public static ulong Exec(ulong d, ulong s) => U(V(d).AsInt16() * V(s).AsInt16()); }
 
-        /// <summary>The high 16 bits of each signed 16 × 16 product.</summary>
+        /// <summary>The high 16 bits of each signed 16 × 16 product: the four words widened to 32 bits, multiplied, shifted down and narrowed back.</summary>
         public struct MulHW : IOp
         {
             public static ulong Exec(ulong d, ulong s)
             {
-                ulong r = 0;
-                for (int i = 0; i < 64; i += 16)
-                    r |= (ulong)(ushort)(((short)(d >> i) * (short)(s >> i)) >> 16) << i;
-                return r;
+                var p = Vector128.WidenLower(V(d).AsInt16()) * Vector128.WidenLower(V(s).AsInt16());
+                return U(Vector128.Narrow(Vector128.ShiftRightArithmetic(p, 16), p));
             }
         }
 
@@ -86,37 +84,35 @@ internal static partial class Mmx
         public struct PackSsWb : IOp { public static ulong Exec(ulong d, ulong s) => U(Vector128.NarrowWithSaturation(Vector128.Create(d, s).AsInt16(), Vector128<short>.Zero)); }
         public struct PackSsDw : IOp { public static ulong Exec(ulong d, ulong s) => U(Vector128.NarrowWithSaturation(Vector128.Create(d, s).AsInt32(), Vector128<int>.Zero)); }
 
-        /// <summary>Signed words to unsigned bytes: negative words give 00H, words above FFH give FFH (SDM vol. 2, PACKUSWB).</summary>
+        /// <summary>
+        /// Signed words to unsigned bytes: negative words give 00H, words above FFH give FFH (SDM vol. 2, PACKUSWB).
+        /// Negative words are first raised to 0, so the unsigned narrowing's clamp at FFH does the rest.
+        /// </summary>
         public struct PackUsWb : IOp
         {
-            public static ulong Exec(ulong d, ulong s)
-            {
-                ulong r = 0;
-                for (int i = 0; i < 4; i++)
-                {
-                    r |= (ulong)(byte)Math.Clamp((short)(d >> (16 * i)), (short)0, (short)255) << (8 * i);
-                    r |= (ulong)(byte)Math.Clamp((short)(s >> (16 * i)), (short)0, (short)255) << (8 * i + 32);
-                }
-                return r;
-            }
+            public static ulong Exec(ulong d, ulong s) => U(Vector128.NarrowWithSaturation(
+                Vector128.Max(Vector128.Create(d, s).AsInt16(), Vector128<short>.Zero).AsUInt16(), Vector128<ushort>.Zero));
         }
 
-        // ---- unpack: interleave the low or high halves, the destination's element first (SDM vol. 2, PUNPCKLBW, PUNPCKHBW) ----
+        // ---- unpack: interleave the low or high halves, the destination's element first (SDM vol. 2, PUNPCKLBW,
+        // PUNPCKHBW), by spreading each half's elements apart with shifts and masks ----
+        /// <summary>Spreads the four bytes of <paramref name="x"/> to the low byte of each word.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static ulong Interleave(uint d, uint s, int bits)
+        static ulong SpreadBytes(uint x)
         {
-            ulong r = 0;
-            ulong mask = (1UL << bits) - 1;
-            for (int i = 0, o = 0; i < 32; i += bits, o += 2 * bits)
-                r |= ((d >> i) & mask) << o | ((s >> i) & mask) << (o + bits);
-            return r;
+            ulong w = SpreadWords(x);
+            return (w | w << 8) & 0x00FF_00FF_00FF_00FF;
         }
 
-        public struct UnpackLBW : IOp { public static ulong Exec(ulong d, ulong s) => Interleave((uint)d, (uint)s, 8); }
-        public struct UnpackLWD : IOp { public static ulong Exec(ulong d, ulong s) => Interleave((uint)d, (uint)s, 16); }
+        /// <summary>Spreads the two words of <paramref name="x"/> to the low word of each doubleword.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static ulong SpreadWords(uint x) => ((ulong)x | (ulong)x << 16) & 0x0000_FFFF_0000_FFFF;
+
+        public struct UnpackLBW : IOp { public static ulong Exec(ulong d, ulong s) => SpreadBytes((uint)d) | SpreadBytes((uint)s) << 8; }
+        public struct UnpackLWD : IOp { public static ulong Exec(ulong d, ulong s) => SpreadWords((uint)d) | SpreadWords((uint)s) << 16; }
         public struct UnpackLDQ : IOp { public static ulong Exec(ulong d, ulong s) => (uint)d | s << 32; }
-        public struct UnpackHBW : IOp { public static ulong Exec(ulong d, ulong s) => Interleave((uint)(d >> 32), (uint)(s >> 32), 8); }
-        public struct UnpackHWD : IOp { public static ulong Exec(ulong d, ulong s) => Interleave((uint)(d >> 32), (uint)(s >> 32), 16); }
+        public struct UnpackHBW : IOp { public static ulong Exec(ulong d, ulong s) => SpreadBytes((uint)(d >> 32)) | SpreadBytes((uint)(s >> 32)) << 8; }
+        public struct UnpackHWD : IOp { public static ulong Exec(ulong d, ulong s) => SpreadWords((uint)(d >> 32)) | SpreadWords((uint)(s >> 32)) << 16; }
         public struct UnpackHDQ : IOp { public static ulong Exec(ulong d, ulong s) => d >> 32 | s & 0xFFFF_FFFF_0000_0000; }
 
         // ---- shifts by the whole 64-bit count: a count past the element width gives 0, or the sign in every bit (SDM vol. 2, PSLLW, PSRAW) ----
