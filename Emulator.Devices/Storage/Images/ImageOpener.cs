@@ -13,10 +13,11 @@ public static class ImageOpener
 
     /// <summary>Opens <paramref name="path"/> as <paramref name="format"/> (null: probe).</summary>
     /// <exception cref="ImageException">The file is missing, unreadable or malformed.</exception>
-    public static IBlockImage Open(string path, ImageFormat? format, bool readOnly) =>
-        Open(path, format, readOnly, [], 0);
+    /// <param name="withBacking">False to leave a qcow2 image's backing file closed (reads of unallocated clusters give zeros), as <c>qemu-img info</c> does.</param>
+    public static IBlockImage Open(string path, ImageFormat? format, bool readOnly, bool withBacking = true) =>
+        Open(path, format, readOnly, [], 0, withBacking);
 
-    static IBlockImage Open(string path, ImageFormat? format, bool readOnly, List<string> chain, int depth)
+    static IBlockImage Open(string path, ImageFormat? format, bool readOnly, List<string> chain, int depth, bool withBacking = true)
     {
         string full = Path.GetFullPath(path);
         if (chain.Contains(full))
@@ -29,7 +30,7 @@ public static class ImageOpener
             var fmt = format ?? Probe(stream);
             if (fmt == ImageFormat.Raw) return RawImage.FromStream(stream, readOnly);
             var next = new List<string>(chain) { full };
-            return Qcow2Image.Open(path, stream, readOnly, header =>
+            return Qcow2Image.Open(path, stream, readOnly, !withBacking ? null : header =>
             {
                 string name = header.BackingFile!;
                 string backingPath = Path.IsPathRooted(name) ? name : Path.Combine(Path.GetDirectoryName(full) ?? ".", name);

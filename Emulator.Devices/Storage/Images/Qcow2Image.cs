@@ -81,6 +81,12 @@ public sealed class Qcow2Image : IBlockImage
     /// <summary>The backing file name as stored in the header, or null.</summary>
     public string? BackingFileName => header.BackingFile;
 
+    /// <summary>The backing file format from the header extension, or null (probed).</summary>
+    public string? BackingFormatName => header.BackingFormat;
+
+    /// <summary>The qcow2 version, 2 or 3.</summary>
+    public int Version => (int)header.Version;
+
     /// <summary>The backing image, or null.</summary>
     public IBlockImage? Backing => backing;
 
