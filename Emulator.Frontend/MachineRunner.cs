@@ -3,6 +3,9 @@ using Emulator.Core.Machine;
 using Emulator.Devices.Board;
 using Emulator.Devices.Debug;
 using Emulator.Devices.Serial;
+using Emulator.Devices.Storage;
+using Emulator.Devices.Storage.Images;
+using System.Runtime.InteropServices;
 using Emulator.Frontend.Serial;
 using Emulator.Frontend.CommandLine;
 
@@ -89,9 +92,10 @@ internal sealed class MachineRunner : IDisposable
                 owned.Add(backend);
                 backends.Add(backend);
             }
+            var drives = OpenDrives(options, owned);
             var debugConsole = CreateDebugConsole(options, console, debugConFile);
             var board = CreateBoard(options, bios, debugConsole,
-                options.Log.HasFlag(LogItems.Post) ? code => log.WriteLine(PostCodePort.FormatLine(code)) : null, backends);
+                options.Log.HasFlag(LogItems.Post) ? code => log.WriteLine(PostCodePort.FormatLine(code)) : null, backends, drives);
             var runner = new MachineRunner(board, console, log, owned, debugConsole);
             runner.serialBackends.AddRange(backends);
             foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
@@ -104,8 +108,50 @@ internal sealed class MachineRunner : IDisposable
         }
     }
 
+    /// <summary>The drives' images, opened, by position.</summary>
+    sealed record OpenedDrives(IdeDrive?[] Ide, IBlockImage?[] Floppies);
+
+    /// <summary>
+    /// Opens every drive's image (read-only for CD-ROMs and <c>readonly=on</c>, behind a temporary
+    /// overlay with <c>-snapshot</c>), adding each to <paramref name="owned"/> so it is flushed and
+    /// closed on every exit. As QEMU's PC does, an empty CD-ROM drive goes to the secondary master
+    /// when no drive claims that position.
+    /// </summary>
+    static OpenedDrives OpenDrives(EmuOptions options, List<IDisposable> owned)
+    {
+        var ide = new IdeDrive?[DriveParser.IdePositions];
+        var floppies = new IBlockImage?[DriveParser.FloppyPositions];
+        foreach (var drive in options.Drives)
+        {
+            IBlockImage? image = null;
+            if (drive.File != null)
+            {
+                try
+                {
+                    image = ImageOpener.Open(drive.File, drive.Format, drive.ReadOnly);
+                    owned.Add(image);
+                    if ((options.Snapshot || drive.Snapshot) && !drive.ReadOnly)
+                    {
+                        owned.Remove(image);
+                        image = ImageOpener.WithSnapshotOverlay(image);
+                        owned.Add(image);
+                    }
+                }
+                catch (ImageException e)
+                {
+                    throw new EmuError($"{drive.Source}: {e.Message}");
+                }
+            }
+            if (drive.Interface == DriveInterface.Floppy) floppies[drive.Index] = image;
+            else ide[drive.Index] = new IdeDrive(drive.Media, image);
+        }
+        const int SecondaryMaster = 2;
+        ide[SecondaryMaster] ??= new IdeDrive(DriveMedia.CdRom, null);
+        return new OpenedDrives(ide, floppies);
+    }
+
     static PcBoard CreateBoard(EmuOptions options, byte[] bios, DebugConsole? debugConsole, Action<byte>? postCode,
-        IReadOnlyList<ISerialBackend> serials)
+        IReadOnlyList<ISerialBackend> serials, OpenedDrives drives)
     {
         var exits = new List<(ushort, int)>();
         foreach (var device in options.Devices)
@@ -130,6 +176,9 @@ internal sealed class MachineRunner : IDisposable
                 DebugExits = exits,
                 Serials = serials,
                 RtcBase = options.RtcBase,
+                IdeDrives = drives.Ide,
+                Floppies = drives.Floppies,
+                BootOrder = options.BootOrder,
             });
         }
         catch (ArgumentOutOfRangeException e) when (e.ParamName == "ramSize")
@@ -160,6 +209,17 @@ internal sealed class MachineRunner : IDisposable
     /// </summary>
     public int Run(long instructionLimit = long.MaxValue)
     {
+        // Ctrl-C and SIGTERM stop the machine between instructions; Run returns and the caller's
+        // Dispose flushes and closes the images, as QEMU does ("terminating on signal N").
+        int signal = 0;
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            signal = context.Signal == PosixSignal.SIGINT ? 2 : 15;
+            machine.RequestStop();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         machine.Reset();
         long start = machine.Cpu.InstructionsRetired;
         while (true)
@@ -184,6 +244,9 @@ internal sealed class MachineRunner : IDisposable
                     console.Error.WriteLine(interruptsOn
                         ? "emu: guest halted with no interrupt source or timer to wake it"
                         : "emu: guest halted with interrupts disabled");
+                    return 0;
+                case StopReason.Stopped when signal != 0:
+                    console.Error.WriteLine($"emu: terminating on signal {signal}");
                     return 0;
                 case StopReason.Reset:
                 case StopReason.Stopped:
@@ -272,6 +335,7 @@ internal sealed class MachineRunner : IDisposable
         _ => e.Message,
     };
 
+    /// <summary>Flushes output and images and closes everything the runner opened (images last-opened first).</summary>
     public void Dispose()
     {
         debugConsole?.Flush();
