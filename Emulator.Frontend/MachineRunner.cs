@@ -58,6 +58,12 @@ internal sealed class MachineRunner : IDisposable
     /// <summary>The board the machine was built on.</summary>
     public PcBoard Board => board;
 
+    /// <summary>The IDE drives given to the board, by position (0 primary master .. 3 secondary slave).</summary>
+    public IReadOnlyList<IdeDrive?> IdeDrives { get; private init; } = [];
+
+    /// <summary>The floppy images given to the board (A:, B:).</summary>
+    public IReadOnlyList<IBlockImage?> Floppies { get; private init; } = [];
+
     /// <summary>COM1, COM2... as <c>-serial</c> asked for them.</summary>
     public IReadOnlyList<Uart16550> SerialPorts => board.SerialPorts;
 
@@ -96,7 +102,7 @@ internal sealed class MachineRunner : IDisposable
             var debugConsole = CreateDebugConsole(options, console, debugConFile);
             var board = CreateBoard(options, bios, debugConsole,
                 options.Log.HasFlag(LogItems.Post) ? code => log.WriteLine(PostCodePort.FormatLine(code)) : null, backends, drives);
-            var runner = new MachineRunner(board, console, log, owned, debugConsole);
+            var runner = new MachineRunner(board, console, log, owned, debugConsole) { IdeDrives = drives.Ide, Floppies = drives.Floppies };
             runner.serialBackends.AddRange(backends);
             foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
             return runner;
