@@ -57,7 +57,7 @@ public class QemuImgInteropTests
         Qcow2Creator.Create(path, size, clusterBits: clusterBits, version: compat == "1.1" ? 3 : 2);
         var model = new byte[size];
         var image = ImageOpener.Open(path, null, readOnly: false);
-        ImageModel.RandomWrites(image, model, 120, seed: clusterBits);
+        ImageModel.RandomWrites(image, model, 60, seed: clusterBits);
         // Not flushed or closed yet: a process killed now leaves this file, which must already be consistent.
         QemuTools.AssertCheckClean(path);
         image.Dispose();

@@ -144,20 +144,19 @@ public static class Qcow2Check
 
         int leaks = 0;
         long end = 0;
-        long maxCluster = Math.Max(fileClusters, refTable.Length * perBlock);
-        for (long c = 0; c < maxCluster; c++)
+        ulong max = refcountBits == 64 ? ulong.MaxValue : (1UL << refcountBits) - 1;
+        void Compare(long c)
         {
             ulong stored = Stored(c);
             ulong used = c < fileClusters ? uses[c] : 0;
             if (used > 0 || stored > 0) end = (c + 1) * cs;
-            ulong max = refcountBits == 64 ? ulong.MaxValue : (1UL << refcountBits) - 1;
             if (used > max)
             {
                 messages.Add($"ERROR cluster {c} refcount overflow: reference={used} exceeds {refcountBits}-bit refcounts");
                 corruptions++;
-                continue;
+                return;
             }
-            if (stored == used) continue;
+            if (stored == used) return;
             if (stored < used)
             {
                 messages.Add($"ERROR cluster {c} refcount={stored} reference={used}");
@@ -168,6 +167,13 @@ public static class Qcow2Check
                 messages.Add($"Leaked cluster {c} refcount={stored} reference={used}");
                 leaks++;
             }
+        }
+        for (long c = 0; c < fileClusters; c++) Compare(c);
+        // Past the end of the file only refcounts can be wrong (leaks), and only inside existing blocks.
+        for (long i = 0; i < refTable.Length; i++)
+        {
+            if ((refTable[i] & Qcow2Image.OffsetMask) == 0) continue;
+            for (long c = Math.Max(i * perBlock, fileClusters); c < (i + 1) * perBlock; c++) Compare(c);
         }
         long total = (long)((h.Size + (ulong)cs - 1) >> cb);
         return new Qcow2CheckResult(corruptions, leaks, messages, allocated, total, end);
