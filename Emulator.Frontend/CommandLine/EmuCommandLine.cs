@@ -131,7 +131,7 @@ internal static class EmuCommandLine
         foreach (string token in parsed.UnmatchedTokens)
             return token.StartsWith('-')
                 ? $"{token}: invalid option"
-                : $"'{token}': unexpected argument (give a disk image with -hda {token})";
+                : $"'{token}': unexpected argument (disk images are given with -hda, -cdrom, -fda or -drive)";
         var error = parsed.Errors[0];
         var option = error.SymbolResult as OptionResult ?? (error.SymbolResult as ArgumentResult)?.Parent as OptionResult;
         if (option != null && option.Tokens.Count == 0)
