@@ -108,7 +108,7 @@ internal static class DriveParser
         if (bus >= 0 || unit >= 0)
         {
             if (index >= 0) throw new EmuError(Bad("index cannot be used with bus and unit"));
-            int units = iface == DriveInterface.Ide ? 2 : 2;
+            const int units = 2; // two units per IDE channel; floppy unit = drive number
             int b = Math.Max(bus, 0), u = Math.Max(unit, 0);
             if (u >= units) throw new EmuError(Bad($"unit {u} too big (max is {units - 1})"));
             index = iface == DriveInterface.Ide ? b * 2 + u : u;

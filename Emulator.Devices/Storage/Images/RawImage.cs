@@ -46,10 +46,8 @@ public sealed class RawImage : IBlockImage
     {
         BlockChecks.Range(this, offset, data.Length);
         if (ReadOnly) throw new IOException("the image is read-only");
-        RandomAccessWrite(offset, data);
+        RandomAccess.Write(handle, data, offset);
     }
-
-    void RandomAccessWrite(long offset, ReadOnlySpan<byte> data) => RandomAccess.Write(handle, data, offset);
 
     public void Flush()
     {
