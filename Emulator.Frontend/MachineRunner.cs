@@ -4,6 +4,9 @@ using Emulator.Devices.Board;
 using Emulator.Devices.Firmware;
 using Emulator.Devices.Debug;
 using Emulator.Devices.Serial;
+using Emulator.Devices.Storage;
+using Emulator.Devices.Storage.Images;
+using System.Runtime.InteropServices;
 using Emulator.Frontend.Serial;
 using Emulator.Frontend.CommandLine;
 
@@ -56,6 +59,12 @@ internal sealed class MachineRunner : IDisposable
     /// <summary>The board the machine was built on.</summary>
     public PcBoard Board => board;
 
+    /// <summary>The IDE drives given to the board, by position (0 primary master .. 3 secondary slave).</summary>
+    public IReadOnlyList<IdeDrive?> IdeDrives { get; private init; } = [];
+
+    /// <summary>The floppy images given to the board (A:, B:).</summary>
+    public IReadOnlyList<IBlockImage?> Floppies { get; private init; } = [];
+
     /// <summary>COM1, COM2... as <c>-serial</c> asked for them.</summary>
     public IReadOnlyList<Uart16550> SerialPorts => board.SerialPorts;
 
@@ -90,11 +99,12 @@ internal sealed class MachineRunner : IDisposable
                 owned.Add(backend);
                 backends.Add(backend);
             }
+            var drives = OpenDrives(options, owned);
             var debugConsole = CreateDebugConsole(options, console, debugConFile);
             var board = CreateBoard(options, bios, debugConsole,
-                options.Log.HasFlag(LogItems.Post) ? code => log.WriteLine(PostCodePort.FormatLine(code)) : null, backends);
+                options.Log.HasFlag(LogItems.Post) ? code => log.WriteLine(PostCodePort.FormatLine(code)) : null, backends, drives);
             if (options.KernelPath != null) AttachDirectKernelBoot(board, options);
-            var runner = new MachineRunner(board, console, log, owned, debugConsole);
+            var runner = new MachineRunner(board, console, log, owned, debugConsole) { IdeDrives = drives.Ide, Floppies = drives.Floppies };
             runner.serialBackends.AddRange(backends);
             foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
             return runner;
@@ -106,8 +116,50 @@ internal sealed class MachineRunner : IDisposable
         }
     }
 
+    /// <summary>The drives' images, opened, by position.</summary>
+    sealed record OpenedDrives(IdeDrive?[] Ide, IBlockImage?[] Floppies);
+
+    /// <summary>
+    /// Opens every drive's image (read-only for CD-ROMs and <c>readonly=on</c>, behind a temporary
+    /// overlay with <c>-snapshot</c>), adding each to <paramref name="owned"/> so it is flushed and
+    /// closed on every exit. As QEMU's PC does, an empty CD-ROM drive goes to the secondary master
+    /// when no drive claims that position.
+    /// </summary>
+    static OpenedDrives OpenDrives(EmuOptions options, List<IDisposable> owned)
+    {
+        var ide = new IdeDrive?[DriveParser.IdePositions];
+        var floppies = new IBlockImage?[DriveParser.FloppyPositions];
+        foreach (var drive in options.Drives)
+        {
+            IBlockImage? image = null;
+            if (drive.File != null)
+            {
+                try
+                {
+                    image = ImageOpener.Open(drive.File, drive.Format, drive.ReadOnly);
+                    owned.Add(image);
+                    if ((options.Snapshot || drive.Snapshot) && !drive.ReadOnly)
+                    {
+                        owned.Remove(image);
+                        image = ImageOpener.WithSnapshotOverlay(image);
+                        owned.Add(image);
+                    }
+                }
+                catch (ImageException e)
+                {
+                    throw new EmuError($"{drive.Source}: {e.Message}");
+                }
+            }
+            if (drive.Interface == DriveInterface.Floppy) floppies[drive.Index] = image;
+            else ide[drive.Index] = new IdeDrive(drive.Media, image);
+        }
+        const int SecondaryMaster = 2;
+        ide[SecondaryMaster] ??= new IdeDrive(DriveMedia.CdRom, null);
+        return new OpenedDrives(ide, floppies);
+    }
+
     static PcBoard CreateBoard(EmuOptions options, byte[] bios, DebugConsole? debugConsole, Action<byte>? postCode,
-        IReadOnlyList<ISerialBackend> serials)
+        IReadOnlyList<ISerialBackend> serials, OpenedDrives drives)
     {
         var exits = new List<(ushort, int)>();
         foreach (var device in options.Devices)
@@ -132,6 +184,9 @@ internal sealed class MachineRunner : IDisposable
                 DebugExits = exits,
                 Serials = serials,
                 RtcBase = options.RtcBase,
+                IdeDrives = drives.Ide,
+                Floppies = drives.Floppies,
+                BootOrder = options.BootOrder,
             });
         }
         catch (ArgumentOutOfRangeException e) when (e.ParamName == "ramSize")
@@ -190,6 +245,17 @@ internal sealed class MachineRunner : IDisposable
     /// </summary>
     public int Run(long instructionLimit = long.MaxValue)
     {
+        // Ctrl-C and SIGTERM stop the machine between instructions; Run returns and the caller's
+        // Dispose flushes and closes the images, as QEMU does ("terminating on signal N").
+        int signal = 0;
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            signal = context.Signal == PosixSignal.SIGINT ? 2 : 15;
+            machine.RequestStop();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         machine.Reset();
         long start = machine.Cpu.InstructionsRetired;
         while (true)
@@ -214,6 +280,9 @@ internal sealed class MachineRunner : IDisposable
                     console.Error.WriteLine(interruptsOn
                         ? "emu: guest halted with no interrupt source or timer to wake it"
                         : "emu: guest halted with interrupts disabled");
+                    return 0;
+                case StopReason.Stopped when signal != 0:
+                    console.Error.WriteLine($"emu: terminating on signal {signal}");
                     return 0;
                 case StopReason.Reset:
                 case StopReason.Stopped:
@@ -302,6 +371,7 @@ internal sealed class MachineRunner : IDisposable
         _ => e.Message,
     };
 
+    /// <summary>Flushes output and images and closes everything the runner opened (images last-opened first).</summary>
     public void Dispose()
     {
         debugConsole?.Flush();

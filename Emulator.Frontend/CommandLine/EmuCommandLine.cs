@@ -47,13 +47,24 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Kernel = Value("kernel", "BZIMAGE", "boot a Linux kernel directly (the boot protocol's 32-bit entry, without firmware)");
         public readonly Option<string[]> Initrd = Value("initrd", "FILE", "initial ramdisk for -kernel");
         public readonly Option<string[]> Append = Value("append", "CMDLINE", "kernel command line for -kernel");
+        public readonly Option<string[]> Hda = Value("hda", "FILE", "IDE primary master hard disk image");
+        public readonly Option<string[]> Hdb = Value("hdb", "FILE", "IDE primary slave hard disk image");
+        public readonly Option<string[]> Hdc = Value("hdc", "FILE", "IDE secondary master hard disk image");
+        public readonly Option<string[]> Hdd = Value("hdd", "FILE", "IDE secondary slave hard disk image");
+        public readonly Option<string[]> CdRom = Value("cdrom", "FILE", "CD-ROM image (IDE secondary master, read-only)");
+        public readonly Option<string[]> Fda = Value("fda", "FILE", "floppy image for drive A:");
+        public readonly Option<string[]> Fdb = Value("fdb", "FILE", "floppy image for drive B:");
+        public readonly Option<string[]> Drive = Value("drive", "file=FILE[,format=raw|qcow2][,if=ide|floppy][,index=N][,media=disk|cdrom][,readonly=on|off][,snapshot=on|off]", "add a drive");
+        public readonly Option<string[]> Boot = Value("boot", "[order=]DRIVES[,once=DRIVES][,menu=on|off]", "boot order: a floppy, c hard disk, d CD-ROM (default cad)");
+        public readonly Option<bool> Snapshot = new("-snapshot", "--snapshot") { Arity = ArgumentArity.Zero, Description = "write to temporary overlays; the disk images are not changed" };
         public readonly Command Root = new("emu", "emu: a PC emulator with QEMU's command line");
 
         public Definition()
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot, Kernel, Initrd, Append }) Root.Options.Add(o);
+            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot,
+                         Hda, Hdb, Hdc, Hdd, CdRom, Fda, Fdb, Drive, Boot, Snapshot, Kernel, Initrd, Append }) Root.Options.Add(o);
         }
 
         /// <summary>An option taking one value per occurrence, allowed several times.</summary>
@@ -123,7 +134,7 @@ internal static class EmuCommandLine
         foreach (string token in parsed.UnmatchedTokens)
             return token.StartsWith('-')
                 ? $"{token}: invalid option"
-                : $"'{token}': unexpected argument (disk images are not supported yet)";
+                : $"'{token}': unexpected argument (disk images are given with -hda, -cdrom, -fda or -drive)";
         var error = parsed.Errors[0];
         var option = error.SymbolResult as OptionResult ?? (error.SymbolResult as ArgumentResult)?.Parent as OptionResult;
         if (option != null && option.Tokens.Count == 0)
@@ -161,7 +172,19 @@ internal static class EmuCommandLine
             Devices = (parsed.GetValue(def.Device) ?? []).Select(DeviceCatalog.Parse).ToArray(),
             NoReboot = parsed.GetValue(def.NoReboot),
             RtcBase = Last(parsed, def.Rtc) is { } rtc ? ParseRtc(rtc) : null,
+            Drives = ParseDrives(def, parsed),
+            BootOrder = Last(parsed, def.Boot) is { } boot ? DriveParser.ParseBoot(boot) : EmuOptions.DefaultBootOrder,
+            Snapshot = parsed.GetValue(def.Snapshot),
         };
+    }
+
+    static IReadOnlyList<DriveOptions> ParseDrives(Definition def, ParseResult parsed)
+    {
+        var specs = new List<DriveParser.Spec>();
+        foreach (var (option, name) in new[] { (def.Hda, "-hda"), (def.Hdb, "-hdb"), (def.Hdc, "-hdc"), (def.Hdd, "-hdd"), (def.CdRom, "-cdrom"), (def.Fda, "-fda"), (def.Fdb, "-fdb") })
+            if (Last(parsed, option) is { } file) specs.Add(DriveParser.Shorthand(name, file));
+        foreach (string text in parsed.GetValue(def.Drive) ?? []) specs.Add(DriveParser.Parse(text));
+        return DriveParser.Place(specs);
     }
 
     /// <summary>

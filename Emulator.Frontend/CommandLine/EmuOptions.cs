@@ -3,6 +3,9 @@ namespace Emulator.Frontend.CommandLine;
 /// <summary>What the <c>emu</c> command line asked for, after QEMU-style value parsing.</summary>
 internal sealed record EmuOptions
 {
+    /// <summary>QEMU's default boot order for the PC: floppy, hard disk, CD-ROM.</summary>
+    public const string DefaultBootOrder = "cad";
+
     /// <summary>QEMU's default RAM size for the PC machines.</summary>
     public const ulong DefaultMemorySize = 128UL << 20;
 
@@ -49,6 +52,15 @@ internal sealed record EmuOptions
 
     /// <summary><c>-append CMDLINE</c>: the kernel command line for <c>-kernel</c>.</summary>
     public string KernelCommandLine { get; init; } = "";
+
+    /// <summary>The drives (<c>-hda</c>..<c>-hdd</c>, <c>-cdrom</c>, <c>-fda</c>/<c>-fdb</c>, <c>-drive</c>) with their positions.</summary>
+    public IReadOnlyList<DriveOptions> Drives { get; init; } = [];
+
+    /// <summary><c>-boot</c>: drive letters in boot order.</summary>
+    public string BootOrder { get; init; } = DefaultBootOrder;
+
+    /// <summary><c>-snapshot</c>: writes to every writable drive go to a temporary overlay; the image files are not changed.</summary>
+    public bool Snapshot { get; init; }
 }
 
 /// <summary>The <c>-d</c> log items emu implements.</summary>
