@@ -124,6 +124,8 @@ internal static unsafe class DataTransfer
         InstructionTable.Set(Code.Nopw, &Misc.Nop);
         InstructionTable.Set(Code.Nopd, &Misc.Nop);
         InstructionTable.Set(Code.Nopq, &Misc.Nop);
+        // PAUSE (F3 90) is a spin-loop hint that every processor executes as NOP; earlier ones decode it as REP NOP (SDM Vol. 2B, PAUSE).
+        InstructionTable.Set(Code.Pause, &Misc.Nop);
         foreach (var code in InstructionTable.CodesOf(Mnemonic.Nop)) InstructionTable.Set(code, &Misc.Nop);
     }
 
