@@ -156,6 +156,7 @@ public sealed class PcBoard
 
         // Basic ISA devices (pc_basic_device_init, pc_superio_init).
         AttachTimersAndSerial(config);
+        CmosSetup.Fill(Rtc, config, Machine.Memory.RamSize);
         Keyboard = new Ps2Keyboard(Machine.Clock);
         Mouse = new Ps2Mouse();
         Kbc = new Ps2Controller(Keyboard, Mouse, IsaIrq(1), IsaIrq(12), Machine.Memory, Machine.RequestReset);
