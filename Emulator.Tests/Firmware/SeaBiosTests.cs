@@ -61,6 +61,7 @@ public class SeaBiosTests
         ulong ram = (ulong)memoryMiB << 20;
         var boot = Run(image, ram);
         TestContext.Out.WriteLine($"{image}: {boot.Instructions} instructions");
+        TestContext.Out.WriteLine(boot.Log);
         AssertLines(boot,
             "SeaBIOS (version 1.",
             // The i440FX with QEMU's subsystem IDs, and fw_cfg with DMA.
