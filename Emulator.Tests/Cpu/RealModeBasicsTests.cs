@@ -67,23 +67,4 @@ public class RealModeBasicsTests
             Assert.That(m.Read16(0x8000 - 6), Is.EqualTo(0x1005));
         });
     }
-
-    [Test]
-    public void PauseIsANopThatLeavesCxAlone()
-    {
-        // F3 90 (PAUSE, or REP NOP before the Pentium 4) executes as NOP on every processor
-        // (SDM Vol. 2B, PAUSE); SeaBIOS spins on it. Vector 6 → a handler that marks BX, to catch a #UD.
-        var m = new TestMachine();
-        m.Write32(6 * 4, 0x0000_2000);
-        m.Load(16, 0x2000, a => { a.mov(bx, 0xBAD); a.hlt(); });
-        m.WriteBytes(0x1000, 0xB9, 0x34, 0x12, 0xF3, 0x90, 0xF3, 0x90, 0xF4);   // mov cx,1234h; pause; pause; hlt
-        m.StartReal(0, 0x1000);
-        Assert.That(m.Run(), Is.EqualTo(StopReason.Halted));
-        Assert.Multiple(() =>
-        {
-            Assert.That(m.Reg(Gpr.Rbx) & 0xFFFF, Is.Not.EqualTo(0xBAD), "PAUSE raised #UD");
-            Assert.That(m.Reg(Gpr.Rcx) & 0xFFFF, Is.EqualTo(0x1234));
-            Assert.That(m.Cpu.Rip, Is.EqualTo(0x1008UL));
-        });
-    }
 }

@@ -2,6 +2,10 @@ using System.Diagnostics;
 using Emulator.Core.Machine;
 using Emulator.Devices.Board;
 using Emulator.Devices.Debug;
+using Emulator.Devices.Storage;
+using Emulator.Devices.Storage.Images;
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
 
 namespace Emulator.Tests.Firmware;
 
@@ -21,7 +25,7 @@ public class SeaBiosTests
     sealed record Boot(string Log, long Instructions, StopReason Stop);
 
     /// <summary>Boots <paramref name="image"/> with 128 MiB and no drives until SeaBIOS reports the boot failure or the budget runs out.</summary>
-    static Boot Run(string image, ulong memory = 128UL << 20)
+    static Boot Run(string image, ulong memory = 128UL << 20, IReadOnlyList<IdeDrive?>? drives = null, string until = "No bootable device.")
     {
         string path = Dir + image;
         if (!File.Exists(path))
@@ -33,11 +37,12 @@ public class SeaBiosTests
             Bios = File.ReadAllBytes(path),
             DebugConsole = new DebugConsole(log),
             DebugConsolePort = 0x402,
+            IdeDrives = drives ?? [],
         });
         var machine = board.Machine;
         machine.Reset();
         var stop = StopReason.BudgetExhausted;
-        while (machine.Cpu.InstructionsRetired < Budget && !log.ToString().Contains("No bootable device."))
+        while (machine.Cpu.InstructionsRetired < Budget && !log.ToString().Contains(until))
         {
             stop = machine.Run(Slice);
             if (stop is not StopReason.BudgetExhausted and not StopReason.Halted) break;
@@ -89,5 +94,36 @@ public class SeaBiosTests
             "Booting from Hard Disk...",
             // etc/boot-fail-wait is -1: no retry countdown.
             "No bootable device.\n");
+    }
+
+    /// <summary>A 4 MiB disk whose MBR code writes "MBR ran" to port 0x402 and halts.</summary>
+    static IBlockImage BootDisk()
+    {
+        var a = new Assembler(16);
+        a.xor(ax, ax);
+        a.mov(ds, ax);
+        a.mov(si, 0x7C00 + 0x40);
+        a.mov(dx, 0x402);
+        a.mov(cx, 8);
+        a.cld();
+        a.rep.outsb();
+        a.cli();
+        a.hlt();
+        using var ms = new MemoryStream();
+        a.Assemble(new StreamCodeWriter(ms), 0x7C00);
+        var disk = new byte[4 << 20];
+        ms.ToArray().CopyTo(disk, 0);
+        "MBR ran\n"u8.CopyTo(disk.AsSpan(0x40));
+        disk[510] = 0x55;
+        disk[511] = 0xAA;
+        return new MemoryImage(disk);
+    }
+
+    [Test]
+    public void Finds_an_ide_disk_and_boots_its_mbr()
+    {
+        var boot = Run("bios-256k.bin", drives: [new IdeDrive(DriveMedia.Disk, BootDisk()), null, new IdeDrive(DriveMedia.CdRom, null)], until: "MBR ran\n");
+        TestContext.Out.WriteLine(boot.Log);
+        AssertLines(boot, "Booting from Hard Disk...", "MBR ran\n");
     }
 }
