@@ -25,7 +25,8 @@ public class SeaBiosTests
     sealed record Boot(string Log, long Instructions, StopReason Stop);
 
     /// <summary>Boots <paramref name="image"/> with 128 MiB and no drives until SeaBIOS reports the boot failure or the budget runs out.</summary>
-    static Boot Run(string image, ulong memory = 128UL << 20, IReadOnlyList<IdeDrive?>? drives = null, string until = "No bootable device.")
+    static Boot Run(string image, ulong memory = 128UL << 20, IReadOnlyList<IdeDrive?>? drives = null, string until = "No bootable device.",
+        IReadOnlyList<IBlockImage?>? floppies = null)
     {
         string path = Dir + image;
         if (!File.Exists(path))
@@ -38,6 +39,7 @@ public class SeaBiosTests
             DebugConsole = new DebugConsole(log),
             DebugConsolePort = 0x402,
             IdeDrives = drives ?? [],
+            Floppies = floppies ?? [],
         });
         var machine = board.Machine;
         machine.Reset();
@@ -98,8 +100,8 @@ public class SeaBiosTests
             "No bootable device.\n");
     }
 
-    /// <summary>A 4 MiB disk whose MBR code writes "MBR ran" to port 0x402 and halts.</summary>
-    static IBlockImage BootDisk()
+    /// <summary>A disk of <paramref name="size"/> bytes (4 MiB by default) whose boot sector writes "MBR ran" to port 0x402 and halts.</summary>
+    static IBlockImage BootDisk(int size = 4 << 20)
     {
         var a = new Assembler(16);
         a.xor(ax, ax);
@@ -113,7 +115,7 @@ public class SeaBiosTests
         a.hlt();
         using var ms = new MemoryStream();
         a.Assemble(new StreamCodeWriter(ms), 0x7C00);
-        var disk = new byte[4 << 20];
+        var disk = new byte[size];
         ms.ToArray().CopyTo(disk, 0);
         "MBR ran\n"u8.CopyTo(disk.AsSpan(0x40));
         disk[510] = 0x55;
@@ -127,5 +129,12 @@ public class SeaBiosTests
         var boot = Run("bios-256k.bin", drives: [new IdeDrive(DriveMedia.Disk, BootDisk()), null, new IdeDrive(DriveMedia.CdRom, null)], until: "MBR ran\n");
         TestContext.Out.WriteLine(boot.Log);
         AssertLines(boot, "Booting from Hard Disk...", "MBR ran\n");
+    }
+
+    [Test]
+    public void Boots_a_floppy()
+    {
+        var boot = Run("bios-256k.bin", floppies: [BootDisk(1_474_560)], until: "MBR ran\n");
+        AssertLines(boot, "Booting from Floppy...", "MBR ran\n");
     }
 }
