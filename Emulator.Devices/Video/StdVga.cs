@@ -31,6 +31,16 @@ namespace Emulator.Devices.Video;
 /// <see cref="TextSnapshot"/>: the machine thread takes no locks; renderers see racy but
 /// memory-safe state (torn frames possible) and consume <see cref="TakeDirtyPages"/>,
 /// <see cref="ConfigVersion"/> and <see cref="FontVersion"/>.</para>
+/// <para>For a VGA BIOS (INT 10h): set modes by programming misc output, sequencer (with a
+/// synchronous reset around clocking changes if wanted), CRTC (clear CR11 bit 7 first), graphics
+/// and attribute controllers (read 0x3DA to reset the flip-flop; finish with index 0x20 to
+/// enable video) and the DAC; load fonts into plane 2 (sequencer map mask 4, memory mode 6,
+/// GC read map 2, GC mode 0, GC misc 4), 32 bytes a glyph, blocks at 0/16/32/48 KiB and
+/// 8/24/40/56 KiB per character map select. The registers power up zero, as QEMU's: nothing
+/// shows until a BIOS sets a mode. VBE: DISPI ID 0xB0C5, modes up to <see cref="MaxXres"/> x
+/// <see cref="MaxYres"/> as VRAM allows (VIDEO_MEMORY_64K), the LFB at BAR0 (firmware assigns
+/// it; read it from config space), the ROM image at the expansion ROM BAR for the firmware to
+/// copy to C0000.</para>
 /// <para>Absent: VBE 4 bpp, the CRTC vertical interrupt (IRQ 2), MDA/Hercules underline,
 /// light pen, the VGA's 8-page odd/even page bit, code executed from VRAM being invalidated by
 /// writes through the A0000 window or by VBE memory clears.</para>
@@ -117,10 +127,10 @@ public sealed unsafe partial class StdVga : PciDevice
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     void MarkDirty(int vramOffset)
     {
+        // Always an interlocked OR (a full fence): the VRAM store before it must be visible to a
+        // renderer that takes the bit, on weakly ordered hosts too. Only slow-path writes get here.
         int page = vramOffset >> PhysicalMemory.PageShift;
-        ref ulong word = ref dirty[page >> 6];
-        ulong bit = 1UL << (page & 63);
-        if ((Volatile.Read(ref word) & bit) == 0) Interlocked.Or(ref word, bit);
+        Interlocked.Or(ref dirty[page >> 6], 1UL << (page & 63));
     }
 
     void MarkAllDirty()

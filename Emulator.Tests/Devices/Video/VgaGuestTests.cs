@@ -1,3 +1,4 @@
+using Emulator.Core.Cpu;
 using Emulator.Core.Machine;
 using Emulator.Devices.Video;
 using Emulator.Tests.Devices.Board;
@@ -29,6 +30,22 @@ public class VgaGuestTests
         a.@in(al, dx);
         for (int i = 0; i < m.Attr.Length; i++) { Out8(a, 0x3C0, (byte)i); Out8(a, 0x3C0, m.Attr[i]); }
         Out8(a, 0x3C0, 0x20);
+    }
+
+    [Test]
+    public void TheVgaIsAtPciSlot2AsQemuStdVga()
+    {
+        var m = new BoardTestMachine();
+        m.RunReal(a =>
+        {
+            PciAsm.ReadDword(a, VgaDevFn, 0x00); a.mov(ebx, eax);
+            PciAsm.ReadDword(a, VgaDevFn, 0x08); a.mov(ecx, eax);
+            PciAsm.ReadDword(a, VgaDevFn, 0x10);
+            a.hlt();
+        });
+        Assert.That(m.Reg(Gpr.Rbx), Is.EqualTo(0x1111_1234u));
+        Assert.That(m.Reg(Gpr.Rcx) >> 8, Is.EqualTo(0x03_0000u));
+        Assert.That(m.Reg(Gpr.Rax), Is.EqualTo(0x08u), "BAR0: prefetchable 32-bit memory, unassigned");
     }
 
     [Test]
