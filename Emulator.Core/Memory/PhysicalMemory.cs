@@ -182,22 +182,28 @@ public sealed unsafe class PhysicalMemory
     }
 
     /// <summary>
-    /// Removes the bus-side mappings (MMIO, ROM or device memory) of the page-aligned range, as
-    /// when the guest moves or disables a PCI BAR. Pages with RAM go back to RAM for reads and writes.
+    /// Removes a mapping made by <see cref="MapDeviceMemory"/> with the same arguments, as when the
+    /// guest moves or disables a PCI BAR. Only this mapping goes: MMIO under it shows again. Pages
+    /// keep their route, so whether RAM shows there stays the chipset's decision (PAM, SMRAM).
     /// </summary>
-    public void Unmap(ulong address, ulong length)
+    public void UnmapDeviceMemory(ulong address, nint host, ulong length)
     {
-        if (((address | length) & PageMask) != 0) throw new ArgumentException("mappings are removed per 4 KiB page");
-        ulong end = address + length;
-        mmio.RemoveAll(m => m.Start >= address && m.End <= end);
-        deviceMemory.RemoveAll(d => d.Start >= address && d.End <= end);
-        for (ulong a = address; a < end && a < (1UL << 32); a += PageSize)
+        deviceMemory.RemoveAll(d => d.Start == address && d.End == address + length);
+        for (ulong off = 0; off < length && address + off < (1UL << 32); off += PageSize)
         {
-            ulong page = a >> PageShift;
-            busPages.Remove(page);
-            pageFlags[page] &= unchecked((byte)~(FlagReadBus | FlagWriteBus | FlagWriteTrack));
+            ulong page = (address + off) >> PageShift;
+            if (busPages.TryGetValue(page, out var bus) && bus.Host == host + (nint)off) busPages.Remove(page);
+            pageFlags[page] &= unchecked((byte)~FlagWriteTrack);
             UpdatePage(page);
         }
+        MappingChanged?.Invoke();
+    }
+
+    /// <summary>Removes the MMIO mapping of <paramref name="handler"/> at <paramref name="address"/> (a BAR that moved).
+    /// Pages keep their route, as for <see cref="UnmapDeviceMemory"/>.</summary>
+    public void UnmapMmio(ulong address, IMmioHandler handler)
+    {
+        mmio.RemoveAll(m => m.Start == address && m.Handler == handler);
         MappingChanged?.Invoke();
     }
 

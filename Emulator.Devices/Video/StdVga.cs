@@ -63,6 +63,7 @@ public sealed unsafe partial class StdVga : PciDevice
     readonly byte[]? rom;
     readonly byte* romPtr;
     readonly TimerEvent refresh;
+    readonly IMmioHandler mmioBar;
     uint? lfbAddress, mmioAddress, romAddress;
     int configVersion, fontVersion;
 
@@ -94,6 +95,7 @@ public sealed unsafe partial class StdVga : PciDevice
             DefineRomBar(size, MapRom);
         }
         LegacyWindow = new MmioAdapter(ReadWindow, WriteWindow);
+        mmioBar = new MmioAdapter(ReadMmioBar, WriteMmioBar);
         Ports = new PortAdapter(this);
         ResetRegisters();
     }
@@ -158,7 +160,7 @@ public sealed unsafe partial class StdVga : PciDevice
 
     void MapLfb(uint? address)
     {
-        if (lfbAddress is uint old) memory.Unmap(old, (ulong)vram.Length);
+        if (lfbAddress is uint old) memory.UnmapDeviceMemory(old, (nint)vramPtr, (ulong)vram.Length);
         lfbAddress = address;
         if (address is uint a) memory.MapDeviceMemory(a, (nint)vramPtr, (ulong)vram.Length, LfbPageWritten);
     }
@@ -172,15 +174,15 @@ public sealed unsafe partial class StdVga : PciDevice
 
     void MapMmioBar(uint? address)
     {
-        if (mmioAddress is uint old) memory.Unmap(old, MmioBarSize);
+        if (mmioAddress is uint old) memory.UnmapMmio(old, mmioBar);
         mmioAddress = address;
-        if (address is uint a) memory.MapMmio(a, MmioBarSize, new MmioAdapter(ReadMmioBar, WriteMmioBar));
+        if (address is uint a) memory.MapMmio(a, MmioBarSize, mmioBar);
     }
 
     void MapRom(uint? address)
     {
         uint size = (uint)rom!.Length;
-        if (romAddress is uint old) memory.Unmap(old, size);
+        if (romAddress is uint old) memory.UnmapDeviceMemory(old, (nint)romPtr, size);
         romAddress = address;
         // A read-only device mapping: writes to ROM are dropped by the bus.
         if (address is uint a) memory.MapDeviceMemory(a, (nint)romPtr, size, null);

@@ -66,10 +66,10 @@ public unsafe class PhysicalMemoryDeviceMemoryTests
     }
 
     [Test]
-    public void Unmap_removes_device_memory_and_mmio_and_gives_ram_back()
+    public void Unmapping_removes_only_that_mapping()
     {
         var (m, vram, written) = Mapped();
-        m.Unmap(Base, 0x4000);
+        m.UnmapDeviceMemory(Base, (nint)Unsafe.AsPointer(ref vram[0]), 0x4000);
         Assert.That(m.HostPage(Base, out _) == null, Is.True);
         Assert.That(m.ReadSlow(Base, 4), Is.EqualTo(0xFFFF_FFFFul), "nothing decodes there now");
         m.WriteSlow(Base, 1, 9);
@@ -79,14 +79,24 @@ public unsafe class PhysicalMemoryDeviceMemoryTests
         m.WriteSlow(0xF000_0000, 1, 9);
         Assert.That(vram[0], Is.EqualTo(9), "moved: the same memory at the new address");
 
-        // Over RAM: MMIO hides it, unmapping shows it again.
+        // Device memory over MMIO (a BAR over another device): the MMIO shows again when it goes.
         var mmio = new Recorder();
+        m.MapMmio(0xF100_0000, 0x1000, mmio);
+        m.MapDeviceMemory(0xF100_0000, (nint)Unsafe.AsPointer(ref vram[0]), 0x1000, written.Add);
+        Assert.That(m.ReadSlow(0xF100_0000, 1), Is.EqualTo(9ul));
+        m.UnmapDeviceMemory(0xF100_0000, (nint)Unsafe.AsPointer(ref vram[0]), 0x1000);
+        Assert.That(m.ReadSlow(0xF100_0000, 1), Is.EqualTo(0x5Aul));
+        m.UnmapMmio(0xF100_0000, mmio);
+        Assert.That(m.ReadSlow(0xF100_0000, 1), Is.EqualTo(0xFFul));
+        Assert.That(mmio.Reads, Is.EqualTo(1));
+
+        // Over RAM: the page keeps its bus route after the unmap (the chipset decides whether RAM shows).
         m.WriteSlow(0xD0000, 1, 0x42);
         m.MapMmio(0xD0000, 0x1000, mmio);
-        Assert.That(m.ReadSlow(0xD0000, 1), Is.EqualTo(0x5A));
-        m.Unmap(0xD0000, 0x1000);
-        Assert.That(m.ReadSlow(0xD0000, 1), Is.EqualTo(0x42));
-        Assert.That(mmio.Reads, Is.EqualTo(1));
+        m.UnmapMmio(0xD0000, mmio);
+        Assert.That(m.ReadSlow(0xD0000, 1), Is.EqualTo(0xFFul));
+        m.SetRoute(0xD0000, 0x1000, readRam: true, writeRam: true);
+        Assert.That(m.ReadSlow(0xD0000, 1), Is.EqualTo(0x42ul));
     }
 
     [Test]
