@@ -19,6 +19,11 @@ namespace Emulator.Core.Memory;
 /// the page's reads and writes to the bus side; <see cref="SetRoute"/> routes reads and writes
 /// separately to RAM or to the bus side, as the i440FX PAM and SMRAM registers do for
 /// A0000-FFFFF. Writes routed to the bus side of a ROM page are dropped.</para>
+/// <para>Device memory (<see cref="MapDeviceMemory"/>, a video card's VRAM behind a PCI BAR) is
+/// host memory on the bus side that TLBs read and write directly; its pages are write-protected
+/// until first written after each <see cref="RearmWriteTracking"/>, so the owner learns which
+/// pages the guest wrote without a callback on every store. BARs that move are unmapped with
+/// <see cref="UnmapDeviceMemory"/> and <see cref="UnmapMmio"/>.</para>
 /// </remarks>
 public sealed unsafe class PhysicalMemory
 {
@@ -141,7 +146,7 @@ public sealed unsafe class PhysicalMemory
     /// <paramref name="pageWritten"/> with the page's index in the region. The owner re-arms the
     /// protection with <see cref="RearmWriteTracking"/>. With <paramref name="pageWritten"/> null the
     /// mapping is read-only (a PCI expansion ROM) and writes are dropped. <paramref name="host"/>
-    /// must stay pinned while mapped; <see cref="Unmap"/> removes the mapping.
+    /// must stay pinned while mapped; <see cref="UnmapDeviceMemory"/> removes the mapping.
     /// </summary>
     public void MapDeviceMemory(ulong address, nint host, ulong length, Action<ulong>? pageWritten)
     {
