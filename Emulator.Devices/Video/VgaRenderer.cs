@@ -42,7 +42,7 @@ public sealed unsafe class VgaRenderer
     VgaGeometry geometry;
     bool first = true;
     int fontVersion;
-    int[] cells = [];               // text: last drawn (char | attr << 8 | cursor << 16 | blink-hidden << 17)
+    int[] cells = [];               // text: last drawn (char | attr << 8 | cursor << 16 | blink-hidden << 17 | cursor shape << 18)
     uint[] rowBuffer = new uint[64];
 
     public VgaRenderer(StdVga vga)
@@ -68,7 +68,9 @@ public sealed unsafe class VgaRenderer
         Array.Clear(dirtyPages);
         vga.TakeDirtyPages(dirtyPages);
         var g = VgaGeometry.Decode(vga);
-        bool full = first || g != geometry;
+        // The cursor's place and shape are drawn per cell (part of each cell's key), so moving it
+        // redraws two cells rather than the screen.
+        bool full = first || WithoutCursor(g) != WithoutCursor(geometry);
         full |= RefreshPalette();
         if (g.Kind == VgaDisplayKind.Text && vga.FontVersion != fontVersion)
         {
@@ -108,6 +110,9 @@ public sealed unsafe class VgaRenderer
         }
         return bottom < 0 ? default : new DirtyRect(left, top, right - left + 1, bottom - top + 1);
     }
+
+    static VgaGeometry WithoutCursor(in VgaGeometry g) =>
+        g with { CursorAddress = 0, CursorStart = 0, CursorEnd = 0, CursorEnabled = false };
 
     /// <summary>Copies the palette state; true when it changed. Builds the DAC colour table.</summary>
     bool RefreshPalette()
@@ -158,7 +163,7 @@ public sealed unsafe class VgaRenderer
                 int c = vram[a], at = vram[a + 1];
                 bool cursor = cursorShown && (counter & 0xFFFF) == g.CursorAddress;
                 bool hidden = g.Blink && (at & 0x80) != 0 && !blinkPhase;
-                int key = c | at << 8 | (cursor ? 1 << 16 : 0) | (hidden ? 1 << 17 : 0);
+                int key = c | at << 8 | (hidden ? 1 << 17 : 0) | (cursor ? 1 << 16 | g.CursorStart << 18 | g.CursorEnd << 23 : 0);
                 if (!full && cells[row * cols + col] == key) continue;
                 cells[row * cols + col] = key;
                 DrawCell(g, vram, col, row, c, at, cursor, hidden);

@@ -95,6 +95,12 @@ public class VgaRendererTests
         Assert.That(v.Render().IsEmpty, Is.True);
         PutChar(r, 10, 20, 0x41, 0x07);
         Assert.That(v.Render(), Is.EqualTo(new DirtyRect(90, 320, 9, 16)));
+        r.Crtc(0x0A, 0x0D);                                     // cursor on at cell 0 (location 0)
+        Assert.That(v.Render(), Is.EqualTo(new DirtyRect(0, 0, 9, 16)));
+        r.Crtc(0x0F, 81);                                       // moved to (1, 1): two cells change
+        Assert.That(v.Render(), Is.EqualTo(new DirtyRect(0, 0, 18, 32)));
+        r.Crtc(0x0A, 0x00);                                     // shape: block
+        Assert.That(v.Render(), Is.EqualTo(new DirtyRect(9, 16, 9, 16)));
         r.Dac(0x07, 1, 1, 1);
         Assert.That(v.Render(), Is.EqualTo(new DirtyRect(0, 0, 720, 400)), "a palette change redraws all");
     }
