@@ -143,13 +143,24 @@ internal static class GdbRegisters
 
     /// <summary>
     /// The target description GDB reads with <c>qXfer:features:read:target.xml</c> (GDB manual,
-    /// "Target Descriptions", "i386 Features"): the i386 architecture with the core feature only.
+    /// "Target Descriptions", "i386 Features"): the core feature only, with architecture
+    /// <c>i8086</c> when GDB connects in real mode and <c>i386</c> otherwise.
     /// </summary>
-    public const string TargetXml = """
+    /// <remarks>
+    /// GDB combines the description's architecture with one the user sets and keeps the wider
+    /// of the two, so an <c>i386</c> description makes <c>set architecture i8086</c> useless
+    /// (x/i would decode 16-bit code as 32-bit). With <c>i8086</c>, <c>x/i $pc</c> decodes
+    /// real-mode code, and <c>set architecture i386</c> (or a 32-bit ELF file) switches to
+    /// 32-bit decoding once the guest is in protected mode, and back again with
+    /// <c>set architecture i8086</c>. The registers are the same in both.
+    /// </remarks>
+    public static string TargetXml(bool realMode) => TargetXmlTemplate.Replace("ARCH", realMode ? "i8086" : "i386");
+
+    const string TargetXmlTemplate = """
         <?xml version="1.0"?>
         <!DOCTYPE target SYSTEM "gdb-target.dtd">
         <target version="1.0">
-          <architecture>i386</architecture>
+          <architecture>ARCH</architecture>
           <feature name="org.gnu.gdb.i386.core">
             <flags id="i386_eflags" size="4">
               <field name="CF" start="0" end="0"/>

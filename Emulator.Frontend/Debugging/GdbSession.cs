@@ -323,7 +323,11 @@ internal sealed class GdbSession
             noAck = true;
             return NoReply;
         }
-        if (p.StartsWith("qXfer:features:read:", StringComparison.Ordinal)) return TargetXmlChunk(p[20..]);
+        if (p.StartsWith("qXfer:features:read:", StringComparison.Ordinal))
+        {
+            bool realMode = await target.Invoke(m => (m.Cpu.Cr0 & Emulator.Core.Cpu.CrBits.CR0_PE) == 0);
+            return TargetXmlChunk(p[20..], realMode);
+        }
         if (p == "qAttached" || p.StartsWith("qAttached:", StringComparison.Ordinal)) return "1";
         if (p == "qC") return "QC01";
         if (p == "qfThreadInfo") return "m01";
@@ -336,14 +340,14 @@ internal sealed class GdbSession
     /// <summary>Marks a reply already sent by the handler.</summary>
     const string NoReply = "\0";
 
-    static string TargetXmlChunk(string args)
+    static string TargetXmlChunk(string args, bool realMode)
     {
         // annex:offset,length
         int colon = args.IndexOf(':');
         if (colon < 0) throw new FormatException();
         if (args[..colon] != "target.xml") return "E00";
         var (offset, length) = ParsePair(args[(colon + 1)..]);
-        byte[] xml = Encoding.UTF8.GetBytes(GdbRegisters.TargetXml);
+        byte[] xml = Encoding.UTF8.GetBytes(GdbRegisters.TargetXml(realMode));
         if (offset >= (ulong)xml.Length) return "l";
         int take = (int)Math.Min(Math.Min(length, (ulong)xml.Length - offset), (ulong)PacketSize - 16);
         string chunk = Encoding.UTF8.GetString(xml, (int)offset, take);

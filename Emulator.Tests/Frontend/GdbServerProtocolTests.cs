@@ -71,7 +71,7 @@ public class GdbServerProtocolTests
     }
 
     [Test]
-    public void TargetDescriptionIsI386CoreOnly()
+    public void TargetDescriptionHasTheI386CoreFeatureOnly()
     {
         using var guest = GdbTestGuest.Start(GdbTestGuest.Program);
         using var gdb = guest.Connect();
@@ -84,7 +84,7 @@ public class GdbServerProtocolTests
             if (chunk[0] == 'l') break;
         }
         string text = xml.ToString();
-        Assert.That(text, Does.Contain("<architecture>i386</architecture>"));
+        Assert.That(text, Does.Contain("<architecture>i8086</architecture>"), "real mode at reset");
         Assert.That(text, Does.Contain("org.gnu.gdb.i386.core"));
         Assert.That(text, Does.Not.Contain("org.gnu.gdb.i386.sse"));
         Assert.That(gdb.Request("qXfer:features:read:other.xml:0,100"), Does.StartWith("E"));

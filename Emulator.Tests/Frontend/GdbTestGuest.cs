@@ -78,8 +78,12 @@ internal sealed class GdbTestGuest : IDisposable
 
     public void Dispose()
     {
-        runner.Dispose();
+        // End the machine first (a guest left running would spin to the instruction limit),
+        // then the debugger connection, which lets a stopped machine go on to that exit.
+        runner.Machine.RequestExit(0);
+        runner.GdbServer!.Dispose();
         thread.Join(TimeSpan.FromSeconds(5));
+        runner.Dispose();
         dir.Dispose();
     }
 }
