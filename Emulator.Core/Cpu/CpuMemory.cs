@@ -290,8 +290,8 @@ public sealed unsafe partial class Cpu
     public bool TryTranslateDebug(ulong linear, out ulong physical)
     {
         if (!PagingEnabled) { physical = linear & Memory.A20Mask; return true; }
-        var t = PageWalker.Walk(Memory, cr3, cr0, cr4, linear, false, false);
-        physical = t.Physical;
+        var t = PageWalker.Walk(Memory, cr3, cr0, cr4, linear, false, false, update: false);
+        physical = t.Physical & Memory.A20Mask;
         return t.Ok;
     }
 }
