@@ -27,6 +27,7 @@ public sealed class Machine
         Clock = new VirtualClock(config.NanosecondsPerInstruction);
         Cpu = new Cpu.Cpu(config.CpuModel, Memory, Io, Clock);
         Cpu.Debug.Wake = wake.Set;
+        Clock.EarliestChanged = Cpu.RequestExit;   // re-size the slice to an event scheduled mid-slice
         if (config.PaceToWallClock) pacer = new WallClockPacer();
     }
 
