@@ -1,4 +1,5 @@
 using Emulator.Core.Cpu;
+using Emulator.Core.Debugging;
 using Emulator.Core.Machine;
 using Emulator.Devices.Board;
 using Emulator.Devices.Firmware;
@@ -9,6 +10,7 @@ using Emulator.Devices.Storage.Images;
 using System.Runtime.InteropServices;
 using Emulator.Frontend.Serial;
 using Emulator.Frontend.CommandLine;
+using Emulator.Frontend.Debugging;
 
 namespace Emulator.Frontend;
 
@@ -38,6 +40,8 @@ internal sealed class MachineRunner : IDisposable
     readonly List<IDisposable> owned;
     readonly DebugConsole? debugConsole;
     readonly List<HostSerialBackend> serialBackends = new();
+    GdbServer? gdbServer;
+    bool waitForDebugger;
 
     MachineRunner(PcBoard board, ConsoleStreams console, TextWriter log, List<IDisposable> owned, DebugConsole? debugConsole)
     {
@@ -64,6 +68,9 @@ internal sealed class MachineRunner : IDisposable
 
     /// <summary>The floppy images given to the board (A:, B:).</summary>
     public IReadOnlyList<IBlockImage?> Floppies { get; private init; } = [];
+
+    /// <summary>The GDB server of <c>-s</c>/<c>-gdb</c>, or null.</summary>
+    public GdbServer? GdbServer => gdbServer;
 
     /// <summary>COM1, COM2... as <c>-serial</c> asked for them.</summary>
     public IReadOnlyList<Uart16550> SerialPorts => board.SerialPorts;
@@ -107,6 +114,14 @@ internal sealed class MachineRunner : IDisposable
             var runner = new MachineRunner(board, console, log, owned, debugConsole) { IdeDrives = drives.Ide, Floppies = drives.Floppies };
             runner.serialBackends.AddRange(backends);
             foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
+            if (options.WaitForDebugger && options.Gdb == null)
+                throw new EmuError("-S: nothing could start the CPU (use it with -s or -gdb; emu has no monitor yet)");
+            if (options.Gdb is { } gdb)
+            {
+                runner.gdbServer = StartGdbServer(gdb, runner.machine);
+                owned.Add(runner.gdbServer);
+                runner.waitForDebugger = options.WaitForDebugger;
+            }
             return runner;
         }
         catch
@@ -239,6 +254,9 @@ internal sealed class MachineRunner : IDisposable
     /// <summary>Exit status when the run hits <c>instructionLimit</c> (the status <c>timeout</c> uses).</summary>
     public const int InstructionLimitStatus = 124;
 
+    /// <summary>The signal (2 SIGINT, 15 SIGTERM) that stopped the run, or 0.</summary>
+    int stopSignal;
+
     /// <summary>
     /// Runs until the machine stops for good, and returns emu's exit status.
     /// <paramref name="instructionLimit"/> bounds the run for tests (no QEMU option sets it):
@@ -248,16 +266,25 @@ internal sealed class MachineRunner : IDisposable
     {
         // Ctrl-C and SIGTERM stop the machine between instructions; Run returns and the caller's
         // Dispose flushes and closes the images, as QEMU does ("terminating on signal N").
-        int signal = 0;
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
-            signal = context.Signal == PosixSignal.SIGINT ? 2 : 15;
+            stopSignal = context.Signal == PosixSignal.SIGINT ? 2 : 15;
             machine.RequestStop();
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        int status = RunMachine(instructionLimit);
+        // A debugger that is attached hears that the machine is gone (GDB's 'W' reply).
+        gdbServer?.Target.NotifyExit(status);
+        return status;
+    }
+
+    int RunMachine(long instructionLimit)
+    {
         machine.Reset();
+        var debug = gdbServer?.Target;
+        if (waitForDebugger && debug!.ServiceStop(new DebugStop(DebugStopKind.Interrupt)) == ResumeKind.Kill) return 0;
         long start = machine.Cpu.InstructionsRetired;
         while (true)
         {
@@ -274,6 +301,10 @@ internal sealed class MachineRunner : IDisposable
             {
                 case StopReason.BudgetExhausted:
                     continue;
+                case StopReason.Debug:
+                    // Only a debugger sets breakpoints or asks for stops; 'kill' ends emu with status 0.
+                    if (debug != null && debug.ServiceStop(machine.Debug.LastStop) == ResumeKind.Kill) return 0;
+                    continue;
                 case StopReason.ExitRequested:
                     return machine.ExitCode;
                 case StopReason.Halted:
@@ -282,8 +313,8 @@ internal sealed class MachineRunner : IDisposable
                         ? "emu: guest halted with no interrupt source or timer to wake it"
                         : "emu: guest halted with interrupts disabled");
                     return 0;
-                case StopReason.Stopped when signal != 0:
-                    console.Error.WriteLine($"emu: terminating on signal {signal}");
+                case StopReason.Stopped when stopSignal != 0:
+                    console.Error.WriteLine($"emu: terminating on signal {stopSignal}");
                     return 0;
                 case StopReason.Reset:
                 case StopReason.Stopped:
@@ -291,6 +322,18 @@ internal sealed class MachineRunner : IDisposable
                 default:
                     throw new InvalidOperationException($"unexpected stop reason {reason}");
             }
+        }
+    }
+
+    static GdbServer StartGdbServer(GdbEndpoint gdb, Machine machine)
+    {
+        try
+        {
+            return new GdbServer(gdb.Host, gdb.Port, new DebugTarget(machine), new BasicMonitorCommands());
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new EmuError($"-gdb tcp:{gdb.Host}:{gdb.Port}: Failed to bind socket: {e.Message}");
         }
     }
 

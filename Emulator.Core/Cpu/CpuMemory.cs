@@ -189,13 +189,15 @@ public sealed unsafe partial class Cpu
         }
         byte* host = Memory.HostPage(t.Physical, out bool hostWritable);
         bool supWritable = t.Writable || (cr0 & CrBits.CR0_WP) == 0;
-        if (host != null)
+        bool noRead = false, noWrite = false;
+        if (debugWatch) Debug.WatchedPage(page, out noRead, out noWrite);
+        if (host != null && !noRead)
         {
             nint addend = (nint)host - (nint)page;
             // Read entries for supervisor always; for user only when the page is a user page.
             Fill(Tlb.ReadSup, page, addend, t.Physical);
             if (t.User) Fill(Tlb.ReadUser, page, addend, t.Physical);
-            if (hostWritable && t.Dirty)
+            if (hostWritable && t.Dirty && !noWrite)
             {
                 if (supWritable) Fill(Tlb.WriteSup, page, addend, t.Physical);
                 if (t.User && t.Writable) Fill(Tlb.WriteUser, page, addend, t.Physical);
@@ -217,6 +219,7 @@ public sealed unsafe partial class Cpu
     {
         value = 0;
         if (!Translate(lin, false, user, out ulong p0)) return false;
+        if (debugWatch) WatchRead(lin, size);
         int first = (int)Math.Min((ulong)size, 0x1000 - (lin & 0xFFF));
         if (first == size)
         {
@@ -236,6 +239,7 @@ public sealed unsafe partial class Cpu
     internal bool WriteLinearSlow(ulong lin, int size, ulong value, bool user)
     {
         if (!Translate(lin, true, user, out ulong p0)) return false;
+        if (debugWatch) WatchWrite(lin, size);
         int first = (int)Math.Min((ulong)size, 0x1000 - (lin & 0xFFF));
         if (first == size)
         {
@@ -317,8 +321,8 @@ public sealed unsafe partial class Cpu
     public bool TryTranslateDebug(ulong linear, out ulong physical)
     {
         if (!PagingEnabled) { physical = linear & Memory.A20Mask; return true; }
-        var t = PageWalker.Walk(Memory, cr3, cr0, cr4, linear, false, false);
-        physical = t.Physical;
+        var t = PageWalker.Walk(Memory, cr3, cr0, cr4, linear, false, false, update: false);
+        physical = t.Physical & Memory.A20Mask;
         return t.Ok;
     }
 }
