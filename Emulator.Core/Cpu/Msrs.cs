@@ -4,7 +4,7 @@ namespace Emulator.Core.Cpu;
 // Any other index is #GP(0) at the instruction, as on hardware.
 public sealed partial class Cpu
 {
-    const uint MsrTsc = 0x10, MsrApicBase = 0x1B, MsrSysenterCs = 0x174, MsrSysenterEsp = 0x175,
+    const uint MsrTsc = 0x10, MsrApicBase = 0x1B, MsrBiosUpdateTrigger = 0x79, MsrBiosSignId = 0x8B, MsrSysenterCs = 0x174, MsrSysenterEsp = 0x175,
         MsrSysenterEip = 0x176, MsrEfer = 0xC000_0080;
 
     /// <summary>The APIC base the core reports: FEE00000H, global enable (bit 11) and bootstrap processor (bit 8).</summary>
@@ -18,6 +18,9 @@ public sealed partial class Cpu
         {
             case MsrTsc: value = TimeStampCounter; return Model.Has(CpuModel.Edx.TSC);
             case MsrApicBase: value = ApicBaseDefault; return true;
+            // IA32_BIOS_SIGN_ID: the loaded microcode update's revision in EDX. No update is ever
+            // loaded here, so it reads 0 (SDM vol. 3, 10.11.7.1: software writes 0, runs CPUID, reads it).
+            case MsrBiosSignId: value = 0; return true;
             case MsrSysenterCs: value = sysenterCs; return Model.Has(CpuModel.Edx.SEP);
             case MsrSysenterEsp: value = sysenterEsp; return Model.Has(CpuModel.Edx.SEP);
             case MsrSysenterEip: value = sysenterEip; return Model.Has(CpuModel.Edx.SEP);
@@ -35,6 +38,12 @@ public sealed partial class Cpu
                 // The TSC stays tied to retired instructions; a write moves its offset (SDM vol. 3, 18.17).
                 tscOffset = (long)value - Clock.Now;
                 return Model.Has(CpuModel.Edx.TSC);
+            case MsrBiosSignId:
+                return true;
+            case MsrBiosUpdateTrigger:
+                // A microcode update load: this processor accepts no update, so the signature stays 0,
+                // as when hardware rejects an update's checksum (SDM vol. 3, 10.11.6).
+                return true;
             case MsrApicBase:
                 // No relocatable local APIC is modelled: the base reads back its default, writes are ignored.
                 return true;

@@ -8,6 +8,7 @@ using Emulator.Devices.Dma;
 using Emulator.Devices.Pci;
 using Emulator.Devices.Serial;
 using Emulator.Devices.Storage;
+using Emulator.Devices.Storage.Ide;
 using Emulator.Devices.Timers;
 
 namespace Emulator.Devices.Board;
@@ -61,8 +62,8 @@ public sealed record PcBoardConfig
 /// wiring: devices see their ports, their IRQ lines and the clock, nothing else.
 /// </summary>
 /// <remarks>
-/// <para>PCI: 00.0 i440FX host bridge, 01.0 PIIX3 ISA bridge, 01.3 PIIX4 ACPI (SCI on IRQ 9).
-/// 01.1 (PIIX3 IDE) and 01.2 (USB) are absent. INTx of the function at slot S, pin P (1-4) goes
+/// <para>PCI: 00.0 i440FX host bridge, 01.0 PIIX3 ISA bridge, 01.1 PIIX3 IDE (IRQ 14 and 15),
+/// 01.3 PIIX4 ACPI (SCI on IRQ 9). 01.2 (USB) is absent. INTx of the function at slot S, pin P (1-4) goes
 /// to PIRQ (P - 1 + S - 1) mod 4, QEMU's <c>pci_slot_get_pirq</c>; the PIIX3 routes PIRQs to ISA IRQs.</para>
 /// <para>ISA IRQs: each device drives its own <see cref="IrqLine"/> from <see cref="IsaIrq"/>;
 /// the lines into one ISA IRQ are wired-OR (the IRQ is high while any of them is), and each change
@@ -91,6 +92,7 @@ public sealed class PcBoard
     public Ps2Mouse Mouse { get; }
     public Ps2Controller Kbc { get; }
     public SystemControlPortA PortA { get; }
+    public Piix3Ide Ide { get; }
     public Piix4Acpi Acpi { get; }
     public PostCodePort PostCode { get; }
     public CoprocessorErrorLatch FerrLatch { get; }
@@ -156,6 +158,10 @@ public sealed class PcBoard
         Machine.Cpu.Fpu.ErrorSignal = FerrLatch.OnFerr;
         Machine.Io.Register(CoprocessorErrorLatch.Port, 1, FerrLatch);
 
+        // PIIX3 IDE, 01.1 (pc_init1 after the ISA devices), on ISA IRQs 14 and 15.
+        Ide = new Piix3Ide(Machine.Io, Machine.Memory, Machine.Clock, IsaIrq(Piix3Ide.PrimaryIrq), IsaIrq(Piix3Ide.SecondaryIrq), config.IdeDrives);
+        PciBus.Attach(Ide, 1, 1);
+
         // PIIX4 power management, 01.3 (piix4_pm_init).
         Acpi = new Piix4Acpi(Machine.Io, Machine.Clock, IsaIrq(SciIrq), Machine.RequestExit);
         PciBus.Attach(Acpi, 1, 3);
@@ -181,6 +187,7 @@ public sealed class PcBoard
         Machine.OnReset(Keyboard.Reset);
         Machine.OnReset(Mouse.Reset);
         Machine.OnReset(PortA.Reset);
+        Machine.OnReset(Ide.Reset);
         Machine.OnReset(Acpi.Reset);
         Machine.OnReset(FerrLatch.Reset);
     }

@@ -16,12 +16,14 @@ namespace Emulator.Devices.Serial;
 /// in the datasheet's priority order (table IV): receiver line status (0110), received data
 /// available (0100) or character timeout (1100), THR empty (0010), modem status (0000).</para>
 /// <para>Timing. Character time = (start + data + parity + stop bits) x divisor x 16 / 1.8432 MHz,
-/// in virtual time. Transmission is instant, as in QEMU: a THR write hands the byte to the
-/// backend at once, clears THRE and TEMT, and both are set again (arming the THRE interrupt)
-/// one character time after the last THR write. So software that polls THRE sees the
-/// transmitter busy for a character time, a fast writer is never slowed further, no byte is
-/// ever dropped on the transmit side, and the behaviour is deterministic. Received bytes are
-/// taken from the backend one per character time, and only while the receiver has room
+/// in virtual time. Transmission runs at the host's speed, as in QEMU: a THR write hands the byte
+/// to the backend at once, clears THRE and TEMT, and both are set again (arming the THRE
+/// interrupt) <see cref="TransmitTime"/> after the last THR write, whatever the baud rate. A
+/// kernel console at 9600 baud polls THRE for every character, and waiting a real character time
+/// (1 ms) there would make a boot log take tens of virtual seconds; no guest depends on the
+/// transmitter being slow. Software that polls THRE still sees the transmitter busy for a moment,
+/// no byte is ever dropped on the transmit side, and the behaviour is deterministic. Received
+/// bytes are taken from the backend one per character time, and only while the receiver has room
 /// (16 bytes with FIFOs, RBR empty without): input is held back in the backend rather than
 /// overrun. The FIFO character timeout fires after four character times without a
 /// received character or RBR read (datasheet, FIFO interrupt mode operation).</para>
@@ -45,6 +47,9 @@ public sealed class Uart16550 : IIoDevice, ISaveable
 
     /// <summary>The divisor latch's input: 1.8432 MHz / 16 = 115200 baud at divisor 1.</summary>
     public const long BaudBase = 115_200;
+
+    /// <summary>Virtual nanoseconds from a THR write until THRE and TEMT are set again (see the remarks).</summary>
+    public const long TransmitTime = 1_000;
 
     /// <summary>The standard PC ports and ISA IRQs of COM1 to COM4.</summary>
     public static readonly (ushort Port, int Irq)[] PcPorts = [(0x3F8, 4), (0x2F8, 3), (0x3E8, 4), (0x2E8, 3)];
@@ -284,7 +289,7 @@ public sealed class Uart16550 : IIoDevice, ISaveable
         r.ThrInterrupt = false;
         if (Loopback) Receive((byte)(value & ((1 << (5 + (r.Lcr & 3))) - 1)));
         else backend.Write(value);
-        clock.Schedule(txDone, clock.Now + CharacterTime());
+        clock.Schedule(txDone, clock.Now + TransmitTime);
     }
 
     void WriteIer(byte value)

@@ -107,6 +107,28 @@ public class BitOpsTests
     }
 
     [Test]
+    public void TzcntAndLzcntRunAsBsfAndBsrWithoutBmi()
+    {
+        // F3 0F BC / F3 0F BD on a CPU without BMI1/LZCNT: the F3 prefix is ignored and the bytes run
+        // as BSF/BSR (SDM vol. 2B, TZCNT, LZCNT). EBX = 00010100h: lowest set bit 8, highest 16.
+        // (LZCNT would give 15 and TZCNT 8 with CF/ZF semantics; BSR gives 16.)
+        var m = Run(a => { a.mov(ebx, 0x0001_0100); a.tzcnt(eax, ebx); a.lzcnt(ecx, ebx); }, ZF | CF);
+        Assert.That(m.Reg(Gpr.Rax), Is.EqualTo(8));
+        Assert.That(m.Reg(Gpr.Rcx), Is.EqualTo(16));
+        // BSR of a 16 (one bit set): ZF = 0, CF = 0 (TZCNT/LZCNT would not touch PF; BSF/BSR set it from the result: 16 = one bit -> PF = 0).
+        Assert.That(Flags(m), Is.EqualTo(0u));
+    }
+
+    [Test]
+    public void PauseIsANop()
+    {
+        // PAUSE (F3 90) is REP NOP: no register or flag changes (SDM vol. 2B, PAUSE).
+        var m = Run(a => { a.mov(eax, 0x1234); a.pause(); a.mov(ecx, eax); }, CF);
+        Assert.That(m.Reg(Gpr.Rcx), Is.EqualTo(0x1234));
+        Assert.That(Flags(m), Is.EqualTo(CF));
+    }
+
+    [Test]
     public void Salc()
     {
         // D6 (undocumented SALC): AL = FF when CF = 1, 00 when CF = 0; AH and the flags are unchanged.

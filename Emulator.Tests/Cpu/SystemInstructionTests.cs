@@ -218,6 +218,24 @@ public class SystemInstructionTests
     }
 
     [Test]
+    public void MicrocodeSignatureReadsZero()
+    {
+        // Linux's early_init_intel: WRMSR 8Bh with 0, CPUID, RDMSR 8Bh: EDX = the update revision,
+        // 0 when no update was loaded (SDM vol. 3, 10.11.7.1). A write to 79h (update trigger) with
+        // no valid update leaves it at 0.
+        var s = RunBody(a =>
+        {
+            a.mov(ecx, 0x79); a.mov(eax, 0x5000); a.xor(edx, edx); a.wrmsr();
+            a.mov(ecx, 0x8B); a.xor(eax, eax); a.xor(edx, edx); a.wrmsr();
+            a.mov(eax, 1); a.cpuid();
+            a.mov(ecx, 0x8B); a.mov(edx, 0xFFFF_FFFF); a.rdmsr(); a.mov(esi, edx);
+            a.hlt();
+        });
+        Assert.That(s.Reg32(Gpr.Rsi), Is.EqualTo(0u));
+        Assert.That(s.HaltedVector, Is.EqualTo(-1), "no fault: the body ran to its HLT");
+    }
+
+    [Test]
     public void SysenterSysexitRoundTrip()
     {
         var s = new P();

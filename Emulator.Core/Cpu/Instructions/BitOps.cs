@@ -155,12 +155,16 @@ internal static unsafe class BitOps
         RegisterBt<Bts>(Mnemonic.Bts);
         RegisterBt<Btr>(Mnemonic.Btr);
         RegisterBt<Btc>(Mnemonic.Btc);
-        foreach (var code in InstructionTable.CodesOf(Mnemonic.Bsf))
+        // TZCNT (F3 0F BC) and LZCNT (F3 0F BD) execute as BSF and BSR on processors without BMI1 and
+        // LZCNT, which ignore the F3 prefix there (SDM vol. 2B, TZCNT/LZCNT: "on processors that do not
+        // support [them], the instruction byte encoding is executed as BSF/BSR"). None of the CPU models
+        // here reports BMI1 or LZCNT, and kernels rely on this: Linux's __ffs is "rep; bsf".
+        foreach (var code in InstructionTable.CodesOf(Mnemonic.Bsf).Concat(InstructionTable.CodesOf(Mnemonic.Tzcnt)))
         {
             var (shape, bytes) = OperandShape.Of(code);
             if (shape == Shape.RegRm) AluForms.Set(code, bytes, null, null, &Bsf<Size16>, &Bsf<Size16>, &Bsf<Size32>, &Bsf<Size32>, &Bsf<Size64>, &Bsf<Size64>);
         }
-        foreach (var code in InstructionTable.CodesOf(Mnemonic.Bsr))
+        foreach (var code in InstructionTable.CodesOf(Mnemonic.Bsr).Concat(InstructionTable.CodesOf(Mnemonic.Lzcnt)))
         {
             var (shape, bytes) = OperandShape.Of(code);
             if (shape == Shape.RegRm) AluForms.Set(code, bytes, null, null, &Bsr<Size16>, &Bsr<Size16>, &Bsr<Size32>, &Bsr<Size32>, &Bsr<Size64>, &Bsr<Size64>);

@@ -124,6 +124,8 @@ internal static unsafe class DataTransfer
         InstructionTable.Set(Code.Nopw, &Misc.Nop);
         InstructionTable.Set(Code.Nopd, &Misc.Nop);
         InstructionTable.Set(Code.Nopq, &Misc.Nop);
+        // PAUSE is REP NOP: a NOP on every processor, a spin-loop hint since the Pentium 4 (SDM vol. 2B, PAUSE).
+        InstructionTable.Set(Code.Pause, &Misc.Nop);
         foreach (var code in InstructionTable.CodesOf(Mnemonic.Nop)) InstructionTable.Set(code, &Misc.Nop);
     }
 

@@ -2,6 +2,7 @@ using Emulator.Core.Cpu;
 using Emulator.Core.Machine;
 using Emulator.Core.State;
 using Emulator.Devices.Board;
+using Emulator.Devices.Storage;
 using Iced.Intel;
 
 namespace Emulator.Tests.Devices.Board;
@@ -18,12 +19,13 @@ public sealed class BoardTestMachine
     public PcBoard Board { get; }
     public Machine Machine => Board.Machine;
 
-    public BoardTestMachine(ulong memory = 16UL << 20, byte[]? bios = null, bool noReboot = false)
+    public BoardTestMachine(ulong memory = 16UL << 20, byte[]? bios = null, bool noReboot = false, IReadOnlyList<IdeDrive?>? ideDrives = null)
     {
         Board = new PcBoard(new PcBoardConfig
         {
             Machine = new MachineConfig { MemorySize = memory, NoReboot = noReboot },
             Bios = bios ?? HaltBios(),
+            IdeDrives = ideDrives ?? [],
         });
         Machine.Reset();
     }

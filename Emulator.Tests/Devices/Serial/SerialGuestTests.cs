@@ -67,8 +67,8 @@ public class SerialGuestTests
 
         Assert.That(m.Run(), Is.EqualTo(StopReason.Halted));
         Assert.That(backend.OutputText, Is.EqualTo(text));
-        Assert.That(m.Machine.Clock.Now, Is.GreaterThanOrEqualTo((text.Length - 1) * uart.CharacterTime()),
-            "each character after the first waited one character time for THRE");
+        Assert.That(m.Machine.Clock.Now, Is.GreaterThanOrEqualTo((text.Length - 1) * Uart16550.TransmitTime),
+            "each character after the first waited the transmit time for THRE");
     }
 
     [Test]

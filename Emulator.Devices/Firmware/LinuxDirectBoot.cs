@@ -1,0 +1,120 @@
+using System.Buffers.Binary;
+using Emulator.Core.Cpu;
+using Emulator.Core.Machine;
+
+namespace Emulator.Devices.Firmware;
+
+/// <summary>
+/// Boots a Linux bzImage through the boot protocol's 32-bit entry point (boot.rst, "32-bit Boot
+/// Protocol"), without firmware: the loader builds boot_params (the "zero page") with the setup
+/// header, the command line, the initrd and an E820 memory map, loads the protected-mode kernel
+/// at 1 MiB, and starts the CPU in flat 32-bit protected mode at the kernel's entry with ESI
+/// pointing at boot_params. This is how kernels start under loaders that skip the real-mode
+/// setup code (and how the emulator tests its CPU and devices against Linux before any BIOS
+/// service is involved); the BIOS path runs the real-mode setup instead.
+/// </summary>
+/// <remarks>
+/// Memory layout (physical): boot_params at 0x10000, command line at 0x20000, GDT at 0x1000
+/// (selectors 0x10 code and 0x18 data, the __BOOT_CS/__BOOT_DS the protocol requires), the
+/// kernel at 0x100000, the initrd as high as <c>initrd_addr_max</c> and RAM allow.
+/// </remarks>
+public static class LinuxDirectBoot
+{
+    const ulong GdtAddress = 0x1000, BootParamsAddress = 0x10000, CommandLineAddress = 0x20000, KernelAddress = 0x100000;
+    const ushort BootCs = 0x10, BootDs = 0x18;
+    /// <summary>boot_params offsets (Linux's arch/x86/include/uapi/asm/bootparam.h).</summary>
+    const int E820EntriesOffset = 0x1E8, E820TableOffset = 0x2D0, E820MaxEntries = 128, ExtMemKOffset = 0x002,
+        AltMemKOffset = 0x1E0, TypeOfLoaderOffset = 0x210, LoadFlagsOffset = 0x211, HeapEndPtrOffset = 0x224,
+        CmdLinePtrOffset = 0x228, RamdiskImageOffset = 0x218, RamdiskSizeOffset = 0x21C;
+    /// <summary>screen_info (boot_params offset 0): an 80x25 colour VGA text console.</summary>
+    const int OrigVideoModeOffset = 0x06, OrigVideoColsOffset = 0x07, OrigVideoLinesOffset = 0x0E, OrigVideoIsVgaOffset = 0x0F,
+        OrigVideoPointsOffset = 0x10;
+
+    /// <summary>One E820 range: base, length and type (1 RAM, 2 reserved).</summary>
+    public readonly record struct E820Entry(ulong Base, ulong Length, uint Type);
+
+    /// <summary>The memory map of the PC for RAM of <paramref name="ramSize"/> bytes below 4 GiB.</summary>
+    public static IReadOnlyList<E820Entry> MemoryMap(ulong ramSize) =>
+    [
+        new(0, 0x9FC00, 1),
+        new(0x9FC00, 0x400, 2),
+        new(0xF0000, 0x10000, 2),
+        new(0x100000, ramSize - 0x100000, 1),
+        new(0xFFFC0000, 0x40000, 2),
+    ];
+
+    /// <exception cref="InvalidDataException">The kernel, initrd or command line cannot be loaded (one line).</exception>
+    public static void Load(Machine machine, LinuxKernelImage kernel, byte[]? initrd, string commandLine)
+    {
+        var memory = machine.Memory;
+        ulong ram = memory.RamSize;
+        var pm = kernel.ProtectedModeKernel;
+        if (KernelAddress + (ulong)pm.Length > ram)
+            throw new InvalidDataException($"the kernel ({pm.Length} bytes) does not fit in {ram >> 20} MiB of RAM");
+        memory.Write(KernelAddress, pm);
+
+        var bp = new byte[4096];
+        kernel.Image.AsSpan(LinuxKernelImage.HeaderOffset, kernel.HeaderLength).CopyTo(bp.AsSpan(LinuxKernelImage.HeaderOffset));
+        bp[TypeOfLoaderOffset] = 0xFF;                                  // "undefined" loader
+        bp[LoadFlagsOffset] = (byte)(bp[LoadFlagsOffset] | 0x80);       // CAN_USE_HEAP
+        BinaryPrimitives.WriteUInt16LittleEndian(bp.AsSpan(HeapEndPtrOffset), 0xFE00);
+        ulong extK = Math.Min((ram - 0x100000) >> 10, 0xFFFF);
+        BinaryPrimitives.WriteUInt16LittleEndian(bp.AsSpan(ExtMemKOffset), (ushort)extK);
+        BinaryPrimitives.WriteUInt32LittleEndian(bp.AsSpan(AltMemKOffset), (uint)((ram - 0x100000) >> 10));
+        bp[OrigVideoModeOffset] = 3;
+        bp[OrigVideoColsOffset] = 80;
+        bp[OrigVideoLinesOffset] = 25;
+        bp[OrigVideoIsVgaOffset] = 1;
+        bp[OrigVideoPointsOffset] = 16;
+
+        var cmd = System.Text.Encoding.ASCII.GetBytes(commandLine + "\0");
+        if (kernel.CommandLineSize != 0 && cmd.Length - 1 > kernel.CommandLineSize)
+            throw new InvalidDataException($"the kernel command line is longer than the kernel's limit of {kernel.CommandLineSize} bytes");
+        memory.Write(CommandLineAddress, cmd);
+        BinaryPrimitives.WriteUInt32LittleEndian(bp.AsSpan(CmdLinePtrOffset), (uint)CommandLineAddress);
+
+        if (initrd is { Length: > 0 })
+        {
+            // As high as allowed, page aligned, below the kernel's limit and the top of RAM (boot.rst:
+            // "as high as possible" keeps it clear of the decompressing kernel).
+            ulong top = Math.Min(ram, (ulong)kernel.InitrdAddressMax + 1);
+            ulong at = (top - (ulong)initrd.Length) & ~0xFFFUL;
+            if ((ulong)initrd.Length >= top || at < KernelAddress + (ulong)pm.Length * 4)
+                throw new InvalidDataException($"the initrd ({initrd.Length} bytes) does not fit in {ram >> 20} MiB of RAM with the kernel");
+            memory.Write(at, initrd);
+            BinaryPrimitives.WriteUInt32LittleEndian(bp.AsSpan(RamdiskImageOffset), (uint)at);
+            BinaryPrimitives.WriteUInt32LittleEndian(bp.AsSpan(RamdiskSizeOffset), (uint)initrd.Length);
+        }
+
+        var map = MemoryMap(ram);
+        bp[E820EntriesOffset] = (byte)Math.Min(map.Count, E820MaxEntries);
+        for (int i = 0; i < map.Count; i++)
+        {
+            var e = bp.AsSpan(E820TableOffset + i * 20, 20);
+            BinaryPrimitives.WriteUInt64LittleEndian(e, map[i].Base);
+            BinaryPrimitives.WriteUInt64LittleEndian(e[8..], map[i].Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(e[16..], map[i].Type);
+        }
+        memory.Write(BootParamsAddress, bp);
+
+        // GDT: null, null, __BOOT_CS (flat 4 GiB execute/read), __BOOT_DS (flat 4 GiB read/write).
+        var gdt = new byte[32];
+        BinaryPrimitives.WriteUInt64LittleEndian(gdt.AsSpan(16), 0x00CF_9B00_0000_FFFFUL);
+        BinaryPrimitives.WriteUInt64LittleEndian(gdt.AsSpan(24), 0x00CF_9300_0000_FFFFUL);
+        memory.Write(GdtAddress, gdt);
+
+        var cpu = machine.Cpu;
+        cpu.GdtBase = GdtAddress;
+        cpu.GdtLimit = (uint)gdt.Length - 1;
+        cpu.SetControlRegister(0, cpu.Cr0 | 1);
+        var code = new SegmentCache { Base = 0, Limit = 0xFFFF_FFFF, Selector = BootCs, Attributes = 0xC09B };
+        var data = new SegmentCache { Base = 0, Limit = 0xFFFF_FFFF, Selector = BootDs, Attributes = 0xC093 };
+        cpu.SetSegment(SegReg.CS, code);
+        foreach (var s in new[] { SegReg.DS, SegReg.ES, SegReg.SS, SegReg.FS, SegReg.GS })
+            cpu.SetSegment(s, data);
+        for (int r = 0; r < 8; r++) cpu.SetGpr((Gpr)r, 0);
+        cpu.SetGpr(Gpr.Rsi, BootParamsAddress);
+        cpu.Rip = KernelAddress;
+        memory.A20Enabled = true;
+    }
+}
