@@ -28,7 +28,7 @@ public sealed class BiosRig
     public static readonly DateTime RtcBase = new(2026, 11, 26, 13, 45, 30);
 
     public BiosRig(ulong memory = 64UL << 20, Action<Assembler>? bootCode = null, IReadOnlyList<ISerialBackend>? serials = null,
-        string bootOrder = "cad", Action<PcBoard>? wire = null)
+        string bootOrder = "cad", Action<PcBoard>? wire = null, IReadOnlyList<Emulator.Devices.Storage.IdeDrive?>? ide = null)
     {
         Config = new PcBoardConfig
         {
@@ -39,6 +39,7 @@ public sealed class BiosRig
             RtcBase = RtcBase,
             Serials = serials ?? [],
             BootOrder = bootOrder,
+            IdeDrives = ide ?? [],
         };
         Board = new PcBoard(Config);
         wire?.Invoke(Board);
@@ -87,6 +88,34 @@ public sealed class BiosRig
         for (int i = 0; i < size - 1; i++) sum += rom[i];
         rom[size - 1] = (byte)-sum;
         return rom;
+    }
+
+    /// <summary>
+    /// A boot disk's first five sectors: a boot sector that loads sectors 1-4 to 0:7E00 with INT 13h
+    /// AH=02h (from the drive in DL) and jumps there, then the code <paramref name="build"/>
+    /// assembles at 0:7E00.
+    /// </summary>
+    public static byte[] BootProgram(Action<Assembler> build)
+    {
+        var loader = new Assembler(16);
+        loader.xor(Iced.Intel.AssemblerRegisters.ax, Iced.Intel.AssemblerRegisters.ax);
+        loader.mov(Iced.Intel.AssemblerRegisters.es, Iced.Intel.AssemblerRegisters.ax);
+        loader.mov(Iced.Intel.AssemblerRegisters.ax, 0x0204);
+        loader.mov(Iced.Intel.AssemblerRegisters.cx, 0x0002);
+        loader.mov(Iced.Intel.AssemblerRegisters.dh, 0);
+        loader.mov(Iced.Intel.AssemblerRegisters.bx, 0x7E00);
+        loader.@int(0x13);
+        loader.jmp(0x7E00);
+        var body = new Assembler(16);
+        build(body);
+        var code = Assemble(body, 0x7E00);
+        if (code.Length > 4 * 512) throw new InvalidOperationException("boot program too large");
+        var sectors = new byte[5 * 512];
+        Assemble(loader, 0x7C00).CopyTo(sectors, 0);
+        sectors[510] = 0x55;
+        sectors[511] = 0xAA;
+        code.CopyTo(sectors, 512);
+        return sectors;
     }
 
     static byte[] Assemble(Assembler a, ulong ip)

@@ -40,6 +40,8 @@ post:
         call    init_keyboard
         post_code 0x08
         call    pci_setup
+        call    ide_setup
+        call    ata_detect
         post_code 0x09
         call    build_e820
         post_code 0x0A

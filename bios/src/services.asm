@@ -133,38 +133,6 @@ int12_handler:
         pop     ds
         iret
 
-; INT 13h: the board has no disk controllers yet, so every drive is absent: AH=01h returns
-; the last status, every other function fails with "invalid function" (01h).
-int13_handler:
-        sti
-        push    ds
-        push    bx
-        mov     bx, BDA_SEG
-        mov     ds, bx
-        cmp     ah, 0x01
-        je      .status
-        mov     ah, 0x01
-        test    dl, 0x80
-        jz      .fd
-        mov     [0x74], ah
-        jmp     .fail
-.fd:    mov     [0x41], ah
-.fail:  pop     bx
-        pop     ds
-        stc
-        retf    2
-.status:
-        test    dl, 0x80
-        jz      .fs
-        mov     al, [0x74]
-        jmp     .st
-.fs:    mov     al, [0x41]
-.st:    xor     ah, ah
-        cmp     ah, al
-        pop     bx
-        pop     ds
-        retf    2
-
 ; INT 18h: no bootable device.
 int18_handler:
         mov     si, msg_no_boot
