@@ -344,4 +344,38 @@ public class BiosServiceTests
         // a = 1E61h, Shift+1 = 0221h ('!'), grey Up = 48E0h (extended), F1 = 3B00h; NumLock on (40:17 bit 5).
         Assert.That(output, Is.EqualTo("K>00001E61 00000221 000048E0 00003B00 00000020 \n"));
     }
+
+    [Test]
+    public void Ctrl_alt_del_reboots_warm_through_post()
+    {
+        var rig = new BiosRig(bootCode: a =>
+        {
+            var r = new GuestReport(a);
+            a.sti();
+            r.Text("K>");
+            a.mov(ah, 0x00);
+            a.@int(0x16);
+            r.Text("no reboot");
+            r.End();
+        });
+        for (int i = 0; i < 100 && !rig.Console.Contains("K>"); i++) rig.Run(20_000);
+        Assert.That(rig.Console, Does.Contain("K>"));
+        var kb = rig.Board.Keyboard;
+        kb.KeyDown(Key.LeftControl);
+        kb.KeyDown(Key.LeftAlt);
+        kb.KeyDown(Key.Delete);
+        kb.KeyUp(Key.Delete);
+        kb.KeyUp(Key.LeftAlt);
+        kb.KeyUp(Key.LeftControl);
+        for (int i = 0; i < 100 && rig.Console.Split("K>").Length < 3; i++) rig.Run(20_000);
+        Assert.Multiple(() =>
+        {
+            // POST ran again from the reset vector and reached the boot code a second time.
+            Assert.That(rig.Console.Split("emu BIOS 0.2").Length - 1, Is.EqualTo(2));
+            Assert.That(rig.Console.Split("K>").Length - 1, Is.EqualTo(2));
+            Assert.That(rig.Console, Does.Not.Contain("no reboot"));
+            // the warm-boot flag survives POST's clearing of the BDA
+            Assert.That(rig.Machine.Memory.Ram[0x472] | rig.Machine.Memory.Ram[0x473] << 8, Is.EqualTo(0x1234));
+        });
+    }
 }
