@@ -378,4 +378,22 @@ public class BiosServiceTests
             Assert.That(rig.Machine.Memory.Ram[0x472] | rig.Machine.Memory.Ram[0x473] << 8, Is.EqualTo(0x1234));
         });
     }
+
+    [Test]
+    public void Int_10h_teletype_writes_to_the_debug_console_until_a_vga_bios_exists()
+    {
+        string output = Run((a, r) =>
+        {
+            a.mov(ax, 0x0E4F);                  // 'O'
+            a.@int(0x10);
+            a.mov(ax, 0x0E4B);                  // 'K'
+            a.@int(0x10);
+            a.mov(ah, 0x0F);
+            a.@int(0x10);
+            a.movzx(eax, ax);
+            r.Hex(eax);
+        });
+        // 0Fh: 80 columns (AH = 50h), mode 3.
+        Assert.That(output, Is.EqualTo("OK00005003 \n"));
+    }
 }
