@@ -44,13 +44,16 @@ internal static class EmuCommandLine
         public readonly Option<bool> NoGraphic = new("-nographic", "--nographic") { Arity = ArgumentArity.Zero, Description = "no display; COM1 on stdio unless -serial is given" };
         public readonly Option<string[]> Rtc = Value("rtc", "base=utc|localtime|DATETIME", "the RTC's starting time: utc (default), localtime, or a date such as 2006-06-17T16:01:21");
         public readonly Option<bool> NoReboot = new("-no-reboot", "--no-reboot") { Arity = ArgumentArity.Zero, Description = "exit instead of rebooting on a triple fault or reset" };
+        public readonly Option<string[]> Kernel = Value("kernel", "BZIMAGE", "boot a Linux kernel directly (the boot protocol's 32-bit entry, without firmware)");
+        public readonly Option<string[]> Initrd = Value("initrd", "FILE", "initial ramdisk for -kernel");
+        public readonly Option<string[]> Append = Value("append", "CMDLINE", "kernel command line for -kernel");
         public readonly Command Root = new("emu", "emu: a PC emulator with QEMU's command line");
 
         public Definition()
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot }) Root.Options.Add(o);
+            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot, Kernel, Initrd, Append }) Root.Options.Add(o);
         }
 
         /// <summary>An option taking one value per occurrence, allowed several times.</summary>
@@ -140,8 +143,14 @@ internal static class EmuCommandLine
         var serials = ParseSerials(parsed.GetValue(def.Serial), noGraphic);
         if (debugConDevice?.Kind == ChardevKind.Stdio && serials.Any(s => s.Kind == ChardevKind.Stdio))
             throw new EmuError("cannot use stdio by multiple character devices");
+        string? kernel = Last(parsed, def.Kernel), initrd = Last(parsed, def.Initrd), append = Last(parsed, def.Append);
+        if (kernel == null && initrd != null) throw new EmuError("-initrd only allowed with -kernel option");
+        if (kernel == null && append != null) throw new EmuError("-append only allowed with -kernel option");
         return new EmuOptions
         {
+            KernelPath = kernel,
+            InitrdPath = initrd,
+            KernelCommandLine = append ?? "",
             BiosPath = Last(parsed, def.Bios),
             MemorySize = memory == null ? EmuOptions.DefaultMemorySize : ParseMemory(memory),
             DebugCon = debugConDevice,
