@@ -141,10 +141,13 @@ public class BiosPostTests
         var piix3 = rig.Board.Piix3;
         Assert.Multiple(() =>
         {
-            // Memory from E0000000, largest first: 16 MiB, then 1 MiB, then 4 KiB; I/O from C000: 100h, then 20h.
-            Assert.That(b.BarAddress(1), Is.EqualTo(0xE000_0000u));
-            Assert.That(a.BarAddress(2), Is.EqualTo(0xE100_0000u));
-            Assert.That(a.BarAddress(1), Is.EqualTo(0xE110_0000u));
+            // Memory from E0000000, largest first: 16 MiB (the standard VGA's LFB at 02.0 first, then
+            // b at 04.0), then 1 MiB, then 4 KiB (the VGA's MMIO BAR2, then a's); I/O from C000: 100h, then 20h.
+            Assert.That(rig.Board.Vga.BarAddress(0), Is.EqualTo(0xE000_0000u));
+            Assert.That(b.BarAddress(1), Is.EqualTo(0xE100_0000u));
+            Assert.That(a.BarAddress(2), Is.EqualTo(0xE200_0000u));
+            Assert.That(rig.Board.Vga.BarAddress(2), Is.EqualTo(0xE210_0000u));
+            Assert.That(a.BarAddress(1), Is.EqualTo(0xE210_1000u));
             Assert.That(a.BarAddress(0), Is.EqualTo(0xC000u));
             Assert.That(b.BarAddress(0), Is.EqualTo(0xC100u));
             Assert.That(a.Command & 3, Is.EqualTo(3));

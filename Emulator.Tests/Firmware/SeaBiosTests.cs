@@ -77,13 +77,14 @@ public class SeaBiosTests
             "QEMU fw_cfg DMA interface supported",
             // The memory map from etc/e820: all the RAM, from 0.
             $"qemu/e820: addr 0x0000000000000000 len 0x{ram:x16} [RAM]",
-            // PCI: host bridge, PIIX3 ISA and IDE, PIIX4 PM; the PM I/O block where SeaBIOS puts it.
-            "Found 4 PCI devices (max PCI bus is 00)",
+            // PCI: host bridge, PIIX3 ISA and IDE, PIIX4 PM, the standard VGA; the PM I/O block where SeaBIOS puts it.
+            "Found 5 PCI devices (max PCI bus is 00)",
             "PCI: init bdf=00:00.0 id=8086:1237",
             "PCI: init bdf=00:01.0 id=8086:7000",
             "PCI: init bdf=00:01.1 id=8086:7010",
             "ATA controller 1 at 1f0/3f4/0 (irq 14 dev 9)",
             "PCI: init bdf=00:01.3 id=8086:7113",
+            "PCI: init bdf=00:02.0 id=1234:1111",
             "Using pmtimer, ioport 0xb008",
             "Found 1 cpu(s) max supported 1 cpu(s)",
             // Tables SeaBIOS builds itself when fw_cfg has none (no etc/table-loader, no SMBIOS).
