@@ -1,10 +1,12 @@
 using Emulator.Core.Cpu;
+using Emulator.Core.Debugging;
 using Emulator.Core.Machine;
 using Emulator.Devices.Board;
 using Emulator.Devices.Debug;
 using Emulator.Devices.Serial;
 using Emulator.Frontend.Serial;
 using Emulator.Frontend.CommandLine;
+using Emulator.Frontend.Debugging;
 
 namespace Emulator.Frontend;
 
@@ -34,6 +36,8 @@ internal sealed class MachineRunner : IDisposable
     readonly List<IDisposable> owned;
     readonly DebugConsole? debugConsole;
     readonly List<HostSerialBackend> serialBackends = new();
+    GdbServer? gdbServer;
+    bool waitForDebugger;
 
     MachineRunner(PcBoard board, ConsoleStreams console, TextWriter log, List<IDisposable> owned, DebugConsole? debugConsole)
     {
@@ -54,6 +58,9 @@ internal sealed class MachineRunner : IDisposable
 
     /// <summary>The board the machine was built on.</summary>
     public PcBoard Board => board;
+
+    /// <summary>The GDB server of <c>-s</c>/<c>-gdb</c>, or null.</summary>
+    public GdbServer? GdbServer => gdbServer;
 
     /// <summary>COM1, COM2... as <c>-serial</c> asked for them.</summary>
     public IReadOnlyList<Uart16550> SerialPorts => board.SerialPorts;
@@ -95,6 +102,14 @@ internal sealed class MachineRunner : IDisposable
             var runner = new MachineRunner(board, console, log, owned, debugConsole);
             runner.serialBackends.AddRange(backends);
             foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
+            if (options.WaitForDebugger && options.Gdb == null)
+                throw new EmuError("-S: nothing could start the CPU (use it with -s or -gdb; emu has no monitor yet)");
+            if (options.Gdb is { } gdb)
+            {
+                runner.gdbServer = StartGdbServer(gdb, runner.machine);
+                owned.Add(runner.gdbServer);
+                runner.waitForDebugger = options.WaitForDebugger;
+            }
             return runner;
         }
         catch
@@ -160,7 +175,17 @@ internal sealed class MachineRunner : IDisposable
     /// </summary>
     public int Run(long instructionLimit = long.MaxValue)
     {
+        int status = RunMachine(instructionLimit);
+        // A debugger that is attached hears that the machine is gone (GDB's 'W' reply).
+        gdbServer?.Target.NotifyExit(status);
+        return status;
+    }
+
+    int RunMachine(long instructionLimit)
+    {
         machine.Reset();
+        var debug = gdbServer?.Target;
+        if (waitForDebugger && debug!.ServiceStop(new DebugStop(DebugStopKind.Interrupt)) == ResumeKind.Kill) return 0;
         long start = machine.Cpu.InstructionsRetired;
         while (true)
         {
@@ -177,6 +202,10 @@ internal sealed class MachineRunner : IDisposable
             {
                 case StopReason.BudgetExhausted:
                     continue;
+                case StopReason.Debug:
+                    // Only a debugger sets breakpoints or asks for stops; 'kill' ends emu with status 0.
+                    if (debug != null && debug.ServiceStop(machine.Debug.LastStop) == ResumeKind.Kill) return 0;
+                    continue;
                 case StopReason.ExitRequested:
                     return machine.ExitCode;
                 case StopReason.Halted:
@@ -191,6 +220,18 @@ internal sealed class MachineRunner : IDisposable
                 default:
                     throw new InvalidOperationException($"unexpected stop reason {reason}");
             }
+        }
+    }
+
+    static GdbServer StartGdbServer(GdbEndpoint gdb, Machine machine)
+    {
+        try
+        {
+            return new GdbServer(gdb.Host, gdb.Port, new DebugTarget(machine), new BasicMonitorCommands());
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new EmuError($"-gdb tcp:{gdb.Host}:{gdb.Port}: Failed to bind socket: {e.Message}");
         }
     }
 

@@ -158,13 +158,15 @@ public sealed unsafe partial class Cpu
         }
         byte* host = Memory.HostPage(t.Physical, out bool hostWritable);
         bool supWritable = t.Writable || (cr0 & CrBits.CR0_WP) == 0;
-        if (host != null)
+        bool noRead = false, noWrite = false;
+        if (debugWatch) Debug.WatchedPage(page, out noRead, out noWrite);
+        if (host != null && !noRead)
         {
             nint addend = (nint)host - (nint)page;
             // Read entries for supervisor always; for user only when the page is a user page.
             Fill(Tlb.ReadSup, page, addend, t.Physical);
             if (t.User) Fill(Tlb.ReadUser, page, addend, t.Physical);
-            if (hostWritable && t.Dirty)
+            if (hostWritable && t.Dirty && !noWrite)
             {
                 if (supWritable) Fill(Tlb.WriteSup, page, addend, t.Physical);
                 if (t.User && t.Writable) Fill(Tlb.WriteUser, page, addend, t.Physical);
@@ -186,6 +188,7 @@ public sealed unsafe partial class Cpu
     {
         value = 0;
         if (!Translate(lin, false, user, out ulong p0)) return false;
+        if (debugWatch) WatchRead(lin, size);
         int first = (int)Math.Min((ulong)size, 0x1000 - (lin & 0xFFF));
         if (first == size)
         {
@@ -205,6 +208,7 @@ public sealed unsafe partial class Cpu
     internal bool WriteLinearSlow(ulong lin, int size, ulong value, bool user)
     {
         if (!Translate(lin, true, user, out ulong p0)) return false;
+        if (debugWatch) WatchWrite(lin, size);
         int first = (int)Math.Min((ulong)size, 0x1000 - (lin & 0xFFF));
         if (first == size)
         {

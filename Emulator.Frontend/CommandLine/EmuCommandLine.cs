@@ -44,13 +44,16 @@ internal static class EmuCommandLine
         public readonly Option<bool> NoGraphic = new("-nographic", "--nographic") { Arity = ArgumentArity.Zero, Description = "no display; COM1 on stdio unless -serial is given" };
         public readonly Option<string[]> Rtc = Value("rtc", "base=utc|localtime|DATETIME", "the RTC's starting time: utc (default), localtime, or a date such as 2006-06-17T16:01:21");
         public readonly Option<bool> NoReboot = new("-no-reboot", "--no-reboot") { Arity = ArgumentArity.Zero, Description = "exit instead of rebooting on a triple fault or reset" };
+        public readonly Option<string[]> Gdb = Value("gdb", "tcp:[HOST]:PORT", "wait for a GDB connection on HOST:PORT (default host 127.0.0.1)");
+        public readonly Option<bool> GdbDefault = new("-s") { Arity = ArgumentArity.Zero, Description = "shorthand for -gdb tcp::1234" };
+        public readonly Option<bool> WaitForDebugger = new("-S") { Arity = ArgumentArity.Zero, Description = "do not start the CPU at startup (wait for the debugger's 'continue')" };
         public readonly Command Root = new("emu", "emu: a PC emulator with QEMU's command line");
 
         public Definition()
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot }) Root.Options.Add(o);
+            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot, Gdb, GdbDefault, WaitForDebugger }) Root.Options.Add(o);
         }
 
         /// <summary>An option taking one value per occurrence, allowed several times.</summary>
@@ -152,6 +155,8 @@ internal static class EmuCommandLine
             Devices = (parsed.GetValue(def.Device) ?? []).Select(DeviceCatalog.Parse).ToArray(),
             NoReboot = parsed.GetValue(def.NoReboot),
             RtcBase = Last(parsed, def.Rtc) is { } rtc ? ParseRtc(rtc) : null,
+            Gdb = Last(parsed, def.Gdb) is { } gdb ? ParseGdb(gdb) : parsed.GetValue(def.GdbDefault) ? new GdbEndpoint("", 1234) : null,
+            WaitForDebugger = parsed.GetValue(def.WaitForDebugger),
         };
     }
 
@@ -290,6 +295,20 @@ internal static class EmuCommandLine
         "off" or "no" or "false" => false,
         _ => throw new EmuError($"{option} {text}: '{key}' takes on or off, not '{value}'"),
     };
+
+    /// <summary>
+    /// Parses QEMU's <c>-gdb DEV</c>: <c>tcp:[HOST]:PORT</c> (a server in any case, as QEMU makes
+    /// it), a bare port number (QEMU reads <c>-gdb 1234</c> as <c>tcp::1234</c>), or <c>none</c>.
+    /// </summary>
+    public static GdbEndpoint? ParseGdb(string text)
+    {
+        if (text == "none") return null;
+        string spec = text.Length > 0 && text.All(char.IsAsciiDigit) ? "tcp::" + text : text;
+        if (!spec.StartsWith("tcp:", StringComparison.Ordinal))
+            throw new EmuError($"-gdb {text}: only tcp:[HOST]:PORT is supported");
+        var tcp = ParseTcp("-gdb", spec);
+        return new GdbEndpoint(tcp.Host, tcp.Port);
+    }
 
     /// <summary>Parses QEMU's <c>-d ITEM,ITEM,...</c>.</summary>
     public static LogItems ParseLogItems(string text)

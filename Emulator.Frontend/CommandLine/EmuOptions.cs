@@ -40,6 +40,12 @@ internal sealed record EmuOptions
 
     /// <summary><c>-nographic</c>: no display; COM1 on stdio unless <c>-serial</c> says otherwise.</summary>
     public bool NoGraphic { get; init; }
+
+    /// <summary><c>-gdb tcp:[HOST]:PORT</c> or <c>-s</c> (tcp::1234): where the GDB server listens; null for none.</summary>
+    public GdbEndpoint? Gdb { get; init; }
+
+    /// <summary><c>-S</c>: do not start the CPU until a debugger lets it run.</summary>
+    public bool WaitForDebugger { get; init; }
 }
 
 /// <summary>The <c>-d</c> log items emu implements.</summary>
@@ -74,3 +80,6 @@ internal sealed record ChardevOptions(ChardevKind Kind, string? Path = null, Tcp
 /// host is 127.0.0.1.
 /// </summary>
 internal sealed record TcpChardev(string Host, int Port, bool Server, bool Wait);
+
+/// <summary>The GDB server's listening address; an empty host means 127.0.0.1.</summary>
+internal sealed record GdbEndpoint(string Host, int Port);

@@ -48,9 +48,18 @@ internal sealed unsafe class BlockDecoder
         decoder.IP = rip;
 
         int count = 0;
+        ulong[]? breakOffsets = cpu.debugBreakpoints ? cpu.Debug.breakOffsets : null;
+        int pageOffset = (int)(phys & PhysicalMemory.PageMask);
         while (count < MaxOps)
         {
             int start = reader.Position;
+            // While breakpoints exist, a block ends before any instruction at a breakpoint's page
+            // offset, so the loop's check at block entry sees it under every linear alias of the page.
+            if (breakOffsets != null && count > 0)
+            {
+                int off = pageOffset + start;
+                if ((breakOffsets[off >> 6] & (1UL << (off & 63))) != 0) break;
+            }
             decoder.Decode(out Instruction instr);
             if (decoder.LastError == DecoderError.NoMoreBytes)
             {
