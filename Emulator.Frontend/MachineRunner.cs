@@ -209,6 +209,7 @@ internal sealed class MachineRunner : IDisposable
     {
         int status = RunMachine(instructionLimit);
         monitorQueue?.End();
+        monitorServer?.Dispose();   // monitor connections close when the machine ends, as QEMU's do at exit
         logFile?.Flush();
         // A debugger that is attached hears that the machine is gone (GDB's 'W' reply).
         gdbServer?.Target.NotifyExit(status);
