@@ -13,6 +13,7 @@ internal static class Disassembly
     {
         var f = new GasFormatter();
         f.Options.FirstOperandCharIndex = 7;   // objdump pads the mnemonic to 6 columns and a space
+        f.Options.UppercaseHex = false;
         return f;
     }
 
