@@ -18,6 +18,7 @@ internal sealed class MonitorQueue
     readonly Machine machine;
     readonly object gate = new();
     int wakeRequested;
+    int unsent;
     bool ended;
 
     public MonitorQueue(Machine machine) => this.machine = machine;
@@ -65,7 +66,7 @@ internal sealed class MonitorQueue
         ServicePending(execute);
     }
 
-    static void Run((string Line, TaskCompletionSource<string> Reply) item, Func<string, string> execute)
+    void Run((string Line, TaskCompletionSource<string> Reply) item, Func<string, string> execute)
     {
         string output;
         try { output = execute(item.Line); }
@@ -74,10 +75,18 @@ internal sealed class MonitorQueue
             // A command must never take the machine down; say what went wrong instead.
             output = $"Error: {e.Message}\n";
         }
+        Interlocked.Increment(ref unsent);
         item.Reply.SetResult(output);
     }
 
-    /// <summary>The machine has ended: queued and later commands fail, so sessions close.</summary>
+    /// <summary>Called by a session once it has written (or dropped) a reply <see cref="Post"/> gave it.</summary>
+    public void ReplySent() => Interlocked.Decrement(ref unsent);
+
+    /// <summary>
+    /// The machine has ended: queued and later commands fail, so sessions close. Waits briefly
+    /// for replies already given to reach their peers (the reply to a <c>system_powerdown</c>
+    /// that the guest obeyed at once), as QEMU answers a command before it exits.
+    /// </summary>
     public void End()
     {
         lock (gate)
@@ -85,5 +94,6 @@ internal sealed class MonitorQueue
             ended = true;
             while (pending.TryTake(out var item)) item.Reply.TrySetException(new InvalidOperationException("the machine has ended"));
         }
+        SpinWait.SpinUntil(() => Volatile.Read(ref unsent) <= 0, TimeSpan.FromSeconds(1));
     }
 }

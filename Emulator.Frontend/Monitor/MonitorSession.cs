@@ -87,9 +87,16 @@ internal sealed class MonitorSession
         {
             return false;   // the machine has ended
         }
-        if (queue.QuitRequested) return false;
-        Write(reply + Prompt);
-        return true;
+        try
+        {
+            if (queue.QuitRequested) return false;
+            Write(reply + Prompt);
+            return true;
+        }
+        finally
+        {
+            queue.ReplySent();
+        }
     }
 
     void Write(string text) => write(text);
