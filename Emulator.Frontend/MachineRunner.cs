@@ -2,6 +2,7 @@ using Emulator.Core.Cpu;
 using Emulator.Core.Debugging;
 using Emulator.Core.Machine;
 using Emulator.Devices.Board;
+using Emulator.Devices.Firmware;
 using Emulator.Devices.Debug;
 using Emulator.Devices.Serial;
 using Emulator.Frontend.Serial;
@@ -111,6 +112,7 @@ internal sealed class MachineRunner : IDisposable
             var debugConsole = CreateDebugConsole(options, console, debugConFile);
             var board = CreateBoard(options, bios, debugConsole,
                 options.Log.HasFlag(LogItems.Post) ? code => log.WriteLine(PostCodePort.FormatLine(code)) : null, backends);
+            if (options.KernelPath != null) AttachDirectKernelBoot(board, options);
             var runner = new MachineRunner(board, console, log, owned, debugConsole);
             if (options.LogFile != null) runner.logFile = log;
             runner.serialBackends.AddRange(backends);
@@ -184,6 +186,34 @@ internal sealed class MachineRunner : IDisposable
             string reason = e.Message.Split(" (Parameter", 2)[0];
             throw new EmuError($"-m: {QemuSyntax.FormatSize(options.MemorySize)} cannot be used: {reason}");
         }
+    }
+
+    /// <summary>
+    /// <c>-kernel</c>: every reset (the first start included) loads the kernel, initrd and command
+    /// line and starts the kernel's 32-bit entry, as QEMU re-runs its Linux loader on each reset.
+    /// The files are read and checked here, so a bad file is an error before the machine runs.
+    /// </summary>
+    static void AttachDirectKernelBoot(PcBoard board, EmuOptions options)
+    {
+        LinuxKernelImage kernel;
+        byte[]? initrd;
+        try
+        {
+            kernel = new LinuxKernelImage(File.ReadAllBytes(options.KernelPath!));
+            initrd = options.InitrdPath == null ? null : File.ReadAllBytes(options.InitrdPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EmuError($"-kernel: {e.Message}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new EmuError($"-kernel {options.KernelPath}: {e.Message}");
+        }
+        // Check the placement once now, so a kernel or initrd too big for -m is a start-up error.
+        try { LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine); }
+        catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
+        board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine));
     }
 
     static DebugConsole? CreateDebugConsole(EmuOptions options, ConsoleStreams console, Stream? debugConFile) =>

@@ -26,8 +26,8 @@ public sealed class Machine
         Io = new IoBus();
         Clock = new VirtualClock(config.NanosecondsPerInstruction);
         Cpu = new Cpu.Cpu(config.CpuModel, Memory, Io, Clock);
-        Clock.EarliestChanged = Cpu.RequestExit;   // re-size the slice to an event scheduled mid-slice
         Cpu.Debug.Wake = wake.Set;
+        Clock.EarliestChanged = Cpu.RequestExit;   // re-size the slice to an event scheduled mid-slice
         if (config.PaceToWallClock) pacer = new WallClockPacer();
     }
 

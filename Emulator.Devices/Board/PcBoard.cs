@@ -97,6 +97,7 @@ public sealed class PcBoard
     public PostCodePort PostCode { get; }
     public CoprocessorErrorLatch FerrLatch { get; }
     public Dma8237 Dma { get; private set; } = null!;
+    public Storage.Floppy.FloppyController Floppy { get; private set; } = null!;
     public Hpet Hpet { get; private set; } = null!;
     public Rtc146818 Rtc { get; private set; } = null!;
     public Pit8254 Pit { get; private set; } = null!;
@@ -151,6 +152,7 @@ public sealed class PcBoard
         Machine.Io.Register(Ps2Controller.StatusPort, 1, Kbc);
         PortA = new SystemControlPortA(Machine.Memory, Machine.RequestReset);
         Machine.Io.Register(SystemControlPortA.Port, 1, PortA);
+        AttachFloppy(config);
 
         // The x87's FERR# to IRQ 13, cleared by a write to port 0xF0 (QEMU's ioportF0 and cpu_set_ferr).
         FerrLatch = new CoprocessorErrorLatch(IsaIrq(13));
@@ -282,6 +284,21 @@ public sealed class PcBoard
         Machine.OnReset(Pit.Reset);
         Machine.OnReset(PortB.Reset);
         foreach (var u in uarts) Machine.OnReset(u.Reset);
+    }
+
+    /// <summary>
+    /// The 82077AA floppy controller (pc_superio_init's isa-fdc) at 0x3F0-0x3F5 and 0x3F7, IRQ 6,
+    /// DMA channel 2, with drives A: and B: for the first two entries of
+    /// <see cref="PcBoardConfig.Floppies"/> (a null entry is a drive without a disk).
+    /// </summary>
+    /// <exception cref="ArgumentException">A floppy image's size is not a floppy format.</exception>
+    void AttachFloppy(PcBoardConfig config)
+    {
+        var drives = new Storage.Floppy.FloppyDrive?[Math.Min(config.Floppies.Count, 2)];
+        for (int i = 0; i < drives.Length; i++) drives[i] = new Storage.Floppy.FloppyDrive(config.Floppies[i]);
+        Floppy = new Storage.Floppy.FloppyController(Machine.Clock, IsaIrq(Storage.Floppy.FloppyController.Irq), Dma, drives);
+        Floppy.Register(Machine.Io);
+        Machine.OnReset(Floppy.Reset);
     }
 
     /// <summary>

@@ -49,13 +49,16 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Gdb = Value("gdb", "tcp:[HOST]:PORT", "wait for a GDB connection on HOST:PORT (default host 127.0.0.1)");
         public readonly Option<bool> GdbDefault = new("-s") { Arity = ArgumentArity.Zero, Description = "shorthand for -gdb tcp::1234" };
         public readonly Option<bool> WaitForDebugger = new("-S") { Arity = ArgumentArity.Zero, Description = "do not start the CPU at startup (wait for the debugger's 'continue')" };
+        public readonly Option<string[]> Kernel = Value("kernel", "BZIMAGE", "boot a Linux kernel directly (the boot protocol's 32-bit entry, without firmware)");
+        public readonly Option<string[]> Initrd = Value("initrd", "FILE", "initial ramdisk for -kernel");
+        public readonly Option<string[]> Append = Value("append", "CMDLINE", "kernel command line for -kernel");
         public readonly Command Root = new("emu", "emu: a PC emulator with QEMU's command line");
 
         public Definition()
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, LogFilter, Monitor, Device, Rtc, NoReboot, Gdb, GdbDefault, WaitForDebugger }) Root.Options.Add(o);
+            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, LogFilter, Monitor, Device, Rtc, NoReboot, Kernel, Initrd, Append, Gdb, GdbDefault, WaitForDebugger }) Root.Options.Add(o);
         }
 
         /// <summary>An option taking one value per occurrence, allowed several times.</summary>
@@ -148,8 +151,14 @@ internal static class EmuCommandLine
         var monitor = Last(parsed, def.Monitor) is { } m ? ParseMonitor(m) : null;
         if (monitor?.Kind == ChardevKind.Stdio && (debugConDevice?.Kind == ChardevKind.Stdio || serials.Any(s => s.Kind == ChardevKind.Stdio)))
             throw new EmuError("cannot use stdio by multiple character devices (emu cannot share stdio between the monitor and a serial port yet)");
+        string? kernel = Last(parsed, def.Kernel), initrd = Last(parsed, def.Initrd), append = Last(parsed, def.Append);
+        if (kernel == null && initrd != null) throw new EmuError("-initrd only allowed with -kernel option");
+        if (kernel == null && append != null) throw new EmuError("-append only allowed with -kernel option");
         return new EmuOptions
         {
+            KernelPath = kernel,
+            InitrdPath = initrd,
+            KernelCommandLine = append ?? "",
             BiosPath = Last(parsed, def.Bios),
             MemorySize = memory == null ? EmuOptions.DefaultMemorySize : ParseMemory(memory),
             DebugCon = debugConDevice,

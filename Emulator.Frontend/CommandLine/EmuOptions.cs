@@ -52,6 +52,15 @@ internal sealed record EmuOptions
 
     /// <summary><c>-dfilter</c>: the address ranges <c>in_asm</c> and <c>exec</c> log; empty for all.</summary>
     public IReadOnlyList<(ulong First, ulong Last)> LogFilter { get; init; } = [];
+
+    /// <summary><c>-kernel FILE</c>: a Linux bzImage booted directly; null to boot through the firmware.</summary>
+    public string? KernelPath { get; init; }
+
+    /// <summary><c>-initrd FILE</c>: the initial ramdisk for <c>-kernel</c>.</summary>
+    public string? InitrdPath { get; init; }
+
+    /// <summary><c>-append CMDLINE</c>: the kernel command line for <c>-kernel</c>.</summary>
+    public string KernelCommandLine { get; init; } = "";
 }
 
 /// <summary>The <c>-d</c> log items emu implements.</summary>

@@ -21,11 +21,12 @@ done
 [ -f /usr/lib/syslinux/modules/bios/ldlinux.c32 ] || { echo "build.sh: ldlinux.c32 is missing (apt-get install syslinux-common)" >&2; exit 1; }
 
 # The i386 package lists: apt-get download needs them even though nothing is installed.
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if ! dpkg --print-foreign-architectures | grep -qx i386; then
-    dpkg --add-architecture i386
-    apt-get update -qq || true
+    $SUDO dpkg --add-architecture i386
+    $SUDO apt-get update -qq || true
 fi
-if ! apt-cache show busybox-static:i386 >/dev/null 2>&1; then apt-get update -qq || true; fi
+if ! apt-cache show busybox-static:i386 >/dev/null 2>&1; then $SUDO apt-get update -qq || true; fi
 
 kernel_pkg="$(apt-cache depends linux-image-686:i386 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')"
 kernel_pkg="${kernel_pkg%:i386}"

@@ -218,7 +218,7 @@ internal sealed unsafe class BlockDecoder
     };
 
     /// <summary>Our register number: 0-15 for 16/32/64-bit GPRs (encoding order), a byte offset for 8-bit ones,
-    /// the Sreg number for segment registers, n for CRn/DRn and for x87 ST(n).</summary>
+    /// the Sreg number for segment registers, n for CRn/DRn, x87 ST(n) and MMn.</summary>
     internal static byte RegisterIndex(Register r)
     {
         if (r >= Register.AL && r <= Register.R15L)
@@ -236,6 +236,7 @@ internal sealed unsafe class BlockDecoder
         if (r >= Register.DR0 && r <= Register.DR15) return (byte)(r - Register.DR0);
         if (r >= Register.TR0 && r <= Register.TR7) return (byte)(r - Register.TR0);
         if (r >= Register.ST0 && r <= Register.ST7) return (byte)(r - Register.ST0);
+        if (r >= Register.MM0 && r <= Register.MM7) return (byte)(r - Register.MM0);
         return Cpu.ZeroReg;
     }
 }
