@@ -11,6 +11,8 @@ using System.Runtime.InteropServices;
 using Emulator.Frontend.Serial;
 using Emulator.Frontend.CommandLine;
 using Emulator.Frontend.Debugging;
+using Emulator.Frontend.Monitor;
+using Emulator.Frontend.Trace;
 
 namespace Emulator.Frontend;
 
@@ -42,6 +44,10 @@ internal sealed class MachineRunner : IDisposable
     readonly List<HostSerialBackend> serialBackends = new();
     GdbServer? gdbServer;
     bool waitForDebugger;
+    MonitorQueue? monitorQueue;
+    HumanMonitor? monitor;
+    MonitorServer? monitorServer;
+    TextWriter? logFile;
 
     MachineRunner(PcBoard board, ConsoleStreams console, TextWriter log, List<IDisposable> owned, DebugConsole? debugConsole)
     {
@@ -72,6 +78,9 @@ internal sealed class MachineRunner : IDisposable
     /// <summary>The GDB server of <c>-s</c>/<c>-gdb</c>, or null.</summary>
     public GdbServer? GdbServer => gdbServer;
 
+    /// <summary>The human monitor's <c>-monitor tcp:</c> server or stdio conversation, or null.</summary>
+    public MonitorServer? MonitorServer => monitorServer;
+
     /// <summary>COM1, COM2... as <c>-serial</c> asked for them.</summary>
     public IReadOnlyList<Uart16550> SerialPorts => board.SerialPorts;
 
@@ -89,7 +98,8 @@ internal sealed class MachineRunner : IDisposable
             TextWriter log = console.Error;
             if (options.LogFile != null)
             {
-                var writer = new StreamWriter(OpenForWriting("-D", options.LogFile)) { AutoFlush = true };
+                // Flushed after each slice and at exit: -d exec writes a line per block.
+                var writer = new StreamWriter(OpenForWriting("-D", options.LogFile));
                 owned.Add(writer);
                 log = writer;
             }
@@ -112,13 +122,31 @@ internal sealed class MachineRunner : IDisposable
                 options.Log.HasFlag(LogItems.Post) ? code => log.WriteLine(PostCodePort.FormatLine(code)) : null, backends, drives);
             if (options.KernelPath != null) AttachDirectKernelBoot(board, options);
             var runner = new MachineRunner(board, console, log, owned, debugConsole) { IdeDrives = drives.Ide, Floppies = drives.Floppies };
+            if (options.LogFile != null) runner.logFile = log;
             runner.serialBackends.AddRange(backends);
             foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
-            if (options.WaitForDebugger && options.Gdb == null)
-                throw new EmuError("-S: nothing could start the CPU (use it with -s or -gdb; emu has no monitor yet)");
+            if (options.WaitForDebugger && options.Gdb == null && options.Monitor == null)
+                throw new EmuError("-S: nothing could start the CPU (use it with -s, -gdb or -monitor)");
+            if ((options.Log & (LogItems.InAsm | LogItems.Int | LogItems.CpuReset | LogItems.Exec)) != 0)
+                _ = new TraceLog(runner.machine, options.Log, options.LogFilter, log);
+            if (options.Monitor != null || options.Gdb != null)
+            {
+                runner.monitorQueue = new MonitorQueue(runner.machine);
+                runner.monitor = new HumanMonitor(board, runner.monitorQueue, OpenRemovableMedium);
+            }
+            if (options.Monitor is { } monitorDevice)
+            {
+                runner.monitorServer = StartMonitor(monitorDevice, runner.monitorQueue!, console);
+                owned.Add(runner.monitorServer);
+                if (options.WaitForDebugger && options.Gdb == null)
+                {
+                    runner.monitorQueue!.Paused = true;
+                    runner.monitorQueue.PauseReason = "prelaunch";
+                }
+            }
             if (options.Gdb is { } gdb)
             {
-                runner.gdbServer = StartGdbServer(gdb, runner.machine);
+                runner.gdbServer = StartGdbServer(gdb, runner.machine, runner.monitor!);
                 owned.Add(runner.gdbServer);
                 runner.waitForDebugger = options.WaitForDebugger;
             }
@@ -275,6 +303,9 @@ internal sealed class MachineRunner : IDisposable
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         int status = RunMachine(instructionLimit);
+        monitorQueue?.End();
+        monitorServer?.Dispose();   // monitor connections close when the machine ends, as QEMU's do at exit
+        logFile?.Flush();
         // A debugger that is attached hears that the machine is gone (GDB's 'W' reply).
         gdbServer?.Target.NotifyExit(status);
         return status;
@@ -294,8 +325,20 @@ internal sealed class MachineRunner : IDisposable
                 console.Error.WriteLine($"emu: stopped after the instruction limit of {instructionLimit}");
                 return InstructionLimitStatus;
             }
+            if (monitorQueue != null)
+            {
+                monitorQueue.ServicePending(monitor!.Execute);
+                if (monitorQueue.QuitRequested) return 0;
+                if (monitorQueue.Paused)
+                {
+                    // Stopped by 'stop' (or -S): no time passes; only the monitor is served.
+                    monitorQueue.WaitAndService(monitor.Execute, TimeSpan.FromMilliseconds(100));
+                    continue;
+                }
+            }
             var reason = machine.Run(Math.Min(Slice, left));
             debugConsole?.Flush();
+            logFile?.Flush();
             foreach (var backend in serialBackends) backend.Flush();
             switch (reason)
             {
@@ -316,6 +359,8 @@ internal sealed class MachineRunner : IDisposable
                 case StopReason.Stopped when stopSignal != 0:
                     console.Error.WriteLine($"emu: terminating on signal {stopSignal}");
                     return 0;
+                case StopReason.Stopped when monitorQueue != null && monitorQueue.TakeWake():
+                    continue;   // a monitor command waits: served at the top of the loop
                 case StopReason.Reset:
                 case StopReason.Stopped:
                     return 0;
@@ -325,11 +370,50 @@ internal sealed class MachineRunner : IDisposable
         }
     }
 
-    static GdbServer StartGdbServer(GdbEndpoint gdb, Machine machine)
+    /// <summary>
+    /// Opens a medium for the monitor's <c>change</c>, read-only.
+    /// TODO: open through the block layer's ImageOpener (raw and qcow2, branch 'images') once it is
+    /// merged; until then the file is read whole into memory as a raw image.
+    /// </summary>
+    static IBlockImage OpenRemovableMedium(string path)
     {
         try
         {
-            return new GdbServer(gdb.Host, gdb.Port, new DebugTarget(machine), new BasicMonitorCommands());
+            return ImageOpener.Open(path, null, readOnly: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MonitorError($"Could not open '{path}': {Describe(e, path)}");
+        }
+    }
+
+    static MonitorServer StartMonitor(ChardevOptions device, MonitorQueue queue, ConsoleStreams console)
+    {
+        if (device.Kind == ChardevKind.Stdio)
+        {
+            var output = console.OutBytes != null ? MonitorSession.StreamWriter(console.OutBytes)
+                : text => { lock (console.Out) { console.Out.Write(text); console.Out.Flush(); } };
+            return Monitor.MonitorServer.Stdio(queue, console.InBytes, output);
+        }
+        var tcp = device.Tcp!;
+        try
+        {
+            return tcp.Server
+                ? Monitor.MonitorServer.Listen(queue, tcp.Host, tcp.Port, tcp.Wait, console.Error)
+                : Monitor.MonitorServer.Connect(queue, tcp.Host, tcp.Port);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            string what = tcp.Server ? "Failed to bind socket" : $"Failed to connect to '{tcp.Host}:{tcp.Port}'";
+            throw new EmuError($"-monitor tcp:{tcp.Host}:{tcp.Port}{(tcp.Server ? ",server" : "")}: {what}: {e.Message}");
+        }
+    }
+
+    static GdbServer StartGdbServer(GdbEndpoint gdb, Machine machine, IMonitorCommands monitor)
+    {
+        try
+        {
+            return new GdbServer(gdb.Host, gdb.Port, new DebugTarget(machine), monitor);
         }
         catch (System.Net.Sockets.SocketException e)
         {

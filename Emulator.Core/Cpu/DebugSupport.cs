@@ -35,7 +35,7 @@ public sealed partial class Cpu
         debugBreakpoints = Debug.HasBreakpoints;
         debugWatch = Debug.WatchpointCount != 0;
         debugIterate = debugWatch || Debug.StepRequested || instructionHook != null;
-        debugAttention = debugIterate || debugBreakpoints;
+        debugAttention = debugIterate || debugBreakpoints || blockTrace != null;
     }
 
     /// <summary>Single-stepping by the guest (TF), DR7 breakpoints or an instruction hook: one instruction at a time.</summary>
@@ -55,6 +55,7 @@ public sealed partial class Cpu
     bool DebugBoundary()
     {
         if (Debug.StopPending) return true;
+        blockTrace?.Invoke(this);
         if (!debugBreakpoints) return false;
         ulong lin = (Seg((int)SegReg.CS).Base + Rip) & linearMask;
         if (lin == repRestartLinear)

@@ -258,6 +258,7 @@ public sealed partial class Cpu
             return null;
         }
         if (b.Key != ulong.MaxValue) Blocks.Add(b);
+        BlockDecoded?.Invoke(this, lin, phys, (int)((b.Ops[b.Count - 1].NextIp - rip) & (codeSize == 0 ? 0xFFFFUL : ulong.MaxValue)));
         return b;
     }
 

@@ -104,6 +104,7 @@ public sealed partial class Cpu
     /// <summary>Delivers through the IVT (real mode) or IDT (protected mode).</summary>
     void DeliverInterrupt(byte vector, InterruptKind kind, bool hasError, uint error)
     {
+        if (InterruptDelivering != null) TraceInterrupt(vector, kind, hasError, error);
         if (Mode == CpuMode.Real) DeliverReal(vector);
         else DeliverProtected(vector, kind, hasError, error);
     }

@@ -70,6 +70,15 @@ public sealed class Pic8259 : IIoDevice, ISaveable
     public byte Isr => s.Isr;
     public byte Imr => s.Imr;
 
+    /// <summary>The vector of IR0 (ICW2 bits 7-3), for the monitor's <c>info pic</c>.</summary>
+    public byte VectorBase => (byte)(s.Icw2 & 0xF8);
+    /// <summary>The rotation state: the line with the highest priority.</summary>
+    public byte HighestPriority => s.PriorityAdd;
+    /// <summary>OCW3's register read select: true when port reads return the ISR.</summary>
+    public bool ReadsIsr => s.ReadIsr;
+    /// <summary>ICW4's special fully nested mode bit.</summary>
+    public bool FullyNested => SpecialFullyNested;
+
     /// <summary>Edge (0) or level (1) triggering per line, the PIIX ELCR register.</summary>
     public byte Elcr
     {

@@ -28,8 +28,8 @@ internal static class EmuCommandLine
     /// <summary>QEMU's <c>-d</c> items that emu knows of but does not implement yet.</summary>
     static readonly string[] UnimplementedLogItems =
     [
-        "out_asm", "in_asm", "op", "op_opt", "op_ind", "op_plugin", "int", "exec", "cpu", "fpu", "mmu",
-        "pcall", "cpu_reset", "unimp", "guest_errors", "page", "nochain", "plugin", "strace", "tid", "vpu",
+        "out_asm", "op", "op_opt", "op_ind", "op_plugin", "cpu", "fpu", "mmu",
+        "pcall", "unimp", "guest_errors", "page", "nochain", "plugin", "strace", "tid", "vpu",
         "invalid_mem",
     ];
 
@@ -41,6 +41,8 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Global = Value("global", "DRIVER.PROP=VALUE", "a device property default; emu implements isa-debugcon.iobase (SeaBIOS logs to 0x402)");
         public readonly Option<string[]> Log = Value("d", "ITEM,...", "log items (-d help lists them)");
         public readonly Option<string[]> LogFile = Value("D", "FILE", "write the log to FILE instead of stderr");
+        public readonly Option<string[]> LogFilter = Value("dfilter", "RANGE,...", "log only addresses in the ranges (START..END, START+LEN, START-LEN) for in_asm and exec");
+        public readonly Option<string[]> Monitor = Value("monitor", "DEV", "the human monitor: stdio, tcp:[HOST]:PORT[,server][,nowait] or none");
         public readonly Option<string[]> Device = Value("device", "DRIVER[,PROP=VALUE...]", "add a device (-device help lists them)");
         public readonly Option<string[]> Serial = Value("serial", "DEV", "a serial port (COM1, then COM2... up to 4): stdio, file:PATH, tcp:[HOST]:PORT[,server][,nowait], null or none");
         public readonly Option<bool> NoGraphic = new("-nographic", "--nographic") { Arity = ArgumentArity.Zero, Description = "no display; COM1 on stdio unless -serial is given" };
@@ -68,7 +70,7 @@ internal static class EmuCommandLine
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Global, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot,
+            foreach (var o in new Option[] { Bios, Memory, DebugCon, Global, Serial, NoGraphic, Log, LogFile, LogFilter, Monitor, Device, Rtc, NoReboot,
                          Hda, Hdb, Hdc, Hdd, CdRom, Fda, Fdb, Drive, Boot, Snapshot, Kernel, Initrd, Append, Gdb, GdbDefault, WaitForDebugger }) Root.Options.Add(o);
         }
 
@@ -159,6 +161,9 @@ internal static class EmuCommandLine
         var serials = ParseSerials(parsed.GetValue(def.Serial), noGraphic);
         if (debugConDevice?.Kind == ChardevKind.Stdio && serials.Any(s => s.Kind == ChardevKind.Stdio))
             throw new EmuError("cannot use stdio by multiple character devices");
+        var monitor = Last(parsed, def.Monitor) is { } m ? ParseMonitor(m) : null;
+        if (monitor?.Kind == ChardevKind.Stdio && (debugConDevice?.Kind == ChardevKind.Stdio || serials.Any(s => s.Kind == ChardevKind.Stdio)))
+            throw new EmuError("cannot use stdio by multiple character devices (emu cannot share stdio between the monitor and a serial port yet)");
         string? kernel = Last(parsed, def.Kernel), initrd = Last(parsed, def.Initrd), append = Last(parsed, def.Append);
         if (kernel == null && initrd != null) throw new EmuError("-initrd only allowed with -kernel option");
         if (kernel == null && append != null) throw new EmuError("-append only allowed with -kernel option");
@@ -186,6 +191,8 @@ internal static class EmuCommandLine
             Snapshot = parsed.GetValue(def.Snapshot),
             Gdb = Last(parsed, def.Gdb) is { } gdb ? ParseGdb(gdb) : parsed.GetValue(def.GdbDefault) ? new GdbEndpoint("", 1234) : null,
             WaitForDebugger = parsed.GetValue(def.WaitForDebugger),
+            Monitor = monitor,
+            LogFilter = Last(parsed, def.LogFilter) is { } filter ? ParseLogFilter(filter) : [],
         };
     }
 
@@ -383,6 +390,60 @@ internal static class EmuCommandLine
         return new GdbEndpoint(tcp.Host, tcp.Port);
     }
 
+    /// <summary>Parses <c>-monitor DEV</c>: stdio, tcp:..., or none/null (no monitor).</summary>
+    public static ChardevOptions? ParseMonitor(string text)
+    {
+        if (text.StartsWith("file:", StringComparison.Ordinal))
+            throw new EmuError($"-monitor {text}: a monitor needs input (use stdio, tcp:HOST:PORT,server,nowait or none)");
+        var dev = ParseChardev("-monitor", text);
+        return dev?.Kind == ChardevKind.Null ? null : dev;
+    }
+
+    /// <summary>
+    /// Parses QEMU's <c>-dfilter RANGE,...</c>: <c>START..END</c> (END included), <c>START+LEN</c>
+    /// and <c>START-LEN</c> (LEN bytes ending at START), numbers in C syntax (0x hex, 0 octal, decimal).
+    /// </summary>
+    public static (ulong First, ulong Last)[] ParseLogFilter(string text)
+    {
+        var ranges = new List<(ulong, ulong)>();
+        foreach (string item in text.Split(','))
+        {
+            int dots = item.IndexOf("..", StringComparison.Ordinal);
+            int op = dots >= 0 ? dots : item.IndexOfAny(['+', '-'], 1);
+            if (op <= 0) throw new EmuError($"-dfilter {text}: range '{item}' needs START..END, START+LEN or START-LEN");
+            string rhs = item[(op + (dots >= 0 ? 2 : 1))..];
+            if (!TryParseCNumber(item[..op], out ulong a) || !TryParseCNumber(rhs, out ulong b))
+                throw new EmuError($"-dfilter {text}: invalid number in '{item}'");
+            if (dots >= 0)
+            {
+                if (b < a) throw new EmuError($"-dfilter {text}: '{item}' ends before it starts");
+                ranges.Add((a, b));
+            }
+            else if (b == 0) throw new EmuError($"-dfilter {text}: '{item}' has length 0");
+            else if (item[op] == '+') ranges.Add((a, a + b - 1));
+            else ranges.Add((a - b + 1, a));
+        }
+        return ranges.ToArray();
+    }
+
+    static bool TryParseCNumber(string s, out ulong value)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+            return ulong.TryParse(s.AsSpan(2), System.Globalization.NumberStyles.AllowHexSpecifier, inv, out value) && s.Length > 2;
+        if (s.Length > 1 && s[0] == '0')
+        {
+            value = 0;
+            foreach (char c in s[1..])
+            {
+                if (c is < '0' or > '7' || value > (ulong.MaxValue >> 3)) return false;
+                value = value * 8 + (ulong)(c - '0');
+            }
+            return true;
+        }
+        return ulong.TryParse(s, System.Globalization.NumberStyles.None, inv, out value);
+    }
+
     /// <summary>Parses QEMU's <c>-d ITEM,ITEM,...</c>.</summary>
     public static LogItems ParseLogItems(string text)
     {
@@ -390,11 +451,21 @@ internal static class EmuCommandLine
         foreach (string item in text.Split(','))
         {
             if (item is "help" or "?")
-                throw new CommandLineInfo("Log items (comma separated):\npost       POST codes written to port 0x80, as lines \"POST xx\"\n");
-            if (item == "post") { items |= LogItems.Post; continue; }
+                throw new CommandLineInfo("Log items (comma separated):\n" +
+                    "in_asm     show target assembly code for each compiled TB\n" +
+                    "int        show interrupts/exceptions in short format\n" +
+                    "exec       show trace before each executed TB (lots of logs)\n" +
+                    "cpu_reset  show CPU state before CPU resets\n" +
+                    "post       POST codes written to port 0x80, as lines \"POST xx\"\n");
+            var known = item switch
+            {
+                "post" => LogItems.Post, "in_asm" => LogItems.InAsm, "int" => LogItems.Int,
+                "cpu_reset" => LogItems.CpuReset, "exec" => LogItems.Exec, _ => LogItems.None,
+            };
+            if (known != LogItems.None) { items |= known; continue; }
             if (item.Length == 0) throw new EmuError($"-d {text}: empty log item");
             if (UnimplementedLogItems.Contains(item) || item.StartsWith("trace:", StringComparison.Ordinal))
-                throw new EmuError($"-d {item}: log item not supported yet (emu implements: post)");
+                throw new EmuError($"-d {item}: log item not supported yet (emu implements: in_asm, int, exec, cpu_reset, post)");
             throw new EmuError($"-d {item}: unknown log item (see -d help)");
         }
         return items;

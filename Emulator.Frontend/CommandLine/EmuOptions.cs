@@ -50,8 +50,15 @@ internal sealed record EmuOptions
     /// <summary><c>-gdb tcp:[HOST]:PORT</c> or <c>-s</c> (tcp::1234): where the GDB server listens; null for none.</summary>
     public GdbEndpoint? Gdb { get; init; }
 
-    /// <summary><c>-S</c>: do not start the CPU until a debugger lets it run.</summary>
+    /// <summary><c>-S</c>: do not start the CPU until a debugger or the monitor lets it run.</summary>
     public bool WaitForDebugger { get; init; }
+
+    /// <summary><c>-monitor</c>: where the human monitor talks (<c>stdio</c> or <c>tcp:...</c>); null for none.</summary>
+    public ChardevOptions? Monitor { get; init; }
+
+    /// <summary><c>-dfilter</c>: the address ranges <c>in_asm</c> and <c>exec</c> log; empty for all.</summary>
+    public IReadOnlyList<(ulong First, ulong Last)> LogFilter { get; init; } = [];
+
     /// <summary><c>-kernel FILE</c>: a Linux bzImage booted directly; null to boot through the firmware.</summary>
     public string? KernelPath { get; init; }
 
@@ -78,6 +85,14 @@ internal enum LogItems
     None = 0,
     /// <summary>Every POST code written to port 0x80, as a line <c>POST xx</c>.</summary>
     Post = 1,
+    /// <summary>Each newly decoded block, disassembled.</summary>
+    InAsm = 2,
+    /// <summary>Each interrupt and exception delivered, with a register dump.</summary>
+    Int = 4,
+    /// <summary>The registers at each CPU reset.</summary>
+    CpuReset = 8,
+    /// <summary>The address of every block executed.</summary>
+    Exec = 16,
 }
 
 /// <summary>The character-device back ends emu implements (QEMU's <c>-chardev</c> syntax, as <c>-debugcon</c> takes it).</summary>

@@ -66,7 +66,7 @@ public class GdbServerGdbTests
         Assert.That(output, Does.Contain("pc=7c00"));
         Assert.That(output, Does.Match(@"=> 0x7c00:\s+mov\s+\$0x1234,%ax"), "x/i $pc in real mode");
         Assert.That(output, Does.Match(@"=> 0x7c00:\s+mov\s+\$0x78bb1234,%eax"), "set architecture i386 decodes 32-bit code again");
-        Assert.That(output, Does.Contain("EIP=00007C00"), "monitor info registers");
+        Assert.That(output, Does.Contain("EIP=00007c00"), "monitor info registers");
         Assert.That(output, Does.Contain("eax=1234 eip=7c03"));
         Assert.That(output, Does.Contain("ebx=5678"));
         Assert.That(output, Does.Match(@"0x7c00:\s+0xb8\s+0x34\s+0x12"));

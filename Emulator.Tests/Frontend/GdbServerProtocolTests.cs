@@ -118,7 +118,7 @@ public class GdbServerProtocolTests
         using var gdb = guest.Connect();
         string reply = gdb.Request("qRcmd," + Convert.ToHexStringLower(Encoding.ASCII.GetBytes("info registers")));
         string text = Encoding.UTF8.GetString(Convert.FromHexString(reply));
-        Assert.That(text, Does.Contain("EIP=0000FFF0").And.Contain("CR0=60000010"));
+        Assert.That(text, Does.Contain("EIP=0000fff0").And.Contain("CR0=60000010"));
         string unknown = Encoding.UTF8.GetString(Convert.FromHexString(gdb.Request("qRcmd," + Convert.ToHexStringLower("frobnicate"u8.ToArray()))));
         Assert.That(unknown, Does.Contain("unknown command"));
     }
