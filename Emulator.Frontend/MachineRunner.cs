@@ -127,6 +127,7 @@ internal sealed class MachineRunner : IDisposable
                 Bios = bios,
                 PostCode = postCode,
                 DebugConsole = debugConsole,
+                DebugConsolePort = options.DebugConPort,
                 DebugExits = exits,
                 Serials = serials,
                 RtcBase = options.RtcBase,

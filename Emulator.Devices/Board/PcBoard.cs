@@ -5,6 +5,7 @@ using Emulator.Devices.Debug;
 using Emulator.Devices.Input;
 using Emulator.Devices.Interrupts;
 using Emulator.Devices.Dma;
+using Emulator.Devices.Firmware;
 using Emulator.Devices.Pci;
 using Emulator.Devices.Serial;
 using Emulator.Devices.Storage;
@@ -25,8 +26,14 @@ public sealed record PcBoardConfig
     /// <summary>Called with each POST code written to port 0x80 (may be null).</summary>
     public Action<byte>? PostCode { get; init; }
 
-    /// <summary>The debug console to put at port 0xE9 (QEMU's <c>-debugcon</c>), or null for none.</summary>
+    /// <summary>The debug console (QEMU's <c>-debugcon</c>), or null for none.</summary>
     public DebugConsole? DebugConsole { get; init; }
+
+    /// <summary>
+    /// The debug console's port: 0xE9 (Bochs's, QEMU's default), or as QEMU's
+    /// <c>-global isa-debugcon.iobase=</c> sets it (0x402 is where SeaBIOS writes its log).
+    /// </summary>
+    public ushort DebugConsolePort { get; init; } = DebugConsole.DefaultPort;
 
     /// <summary>isa-debug-exit devices (QEMU's <c>-device isa-debug-exit</c>): base port and size.</summary>
     public IReadOnlyList<(ushort IoBase, int IoSize)> DebugExits { get; init; } = [];
@@ -96,6 +103,7 @@ public sealed class PcBoard
     public Piix4Acpi Acpi { get; }
     public PostCodePort PostCode { get; }
     public CoprocessorErrorLatch FerrLatch { get; }
+    public FwCfg FwCfg { get; }
     public Dma8237 Dma { get; private set; } = null!;
     public Storage.Floppy.FloppyController Floppy { get; private set; } = null!;
     public Hpet Hpet { get; private set; } = null!;
@@ -114,6 +122,12 @@ public sealed class PcBoard
 
         // Firmware (pc_system_firmware_init).
         MapBios(Machine, config.Bios);
+
+        // QEMU's fw_cfg at 0x510 with DMA at 0x514 (fw_cfg_arch_create, from pc_memory_init).
+        FwCfg = new FwCfg(Machine.Memory);
+        FwCfgSetup.Fill(FwCfg, Machine.Memory.RamSize);
+        Machine.Io.Register(FwCfg.SelectorPort, FwCfg.PortCount, FwCfg);
+        Machine.Io.Register(FwCfg.DmaPort, FwCfg.DmaPortCount, FwCfg);
 
         // ISA IRQ lines (pc_gsi_create): IsaIrq and IsaIrqChanged.
 
@@ -145,6 +159,7 @@ public sealed class PcBoard
 
         // Basic ISA devices (pc_basic_device_init, pc_superio_init).
         AttachTimersAndSerial(config);
+        CmosSetup.Fill(Rtc, config, Machine.Memory.RamSize);
         Keyboard = new Ps2Keyboard(Machine.Clock);
         Mouse = new Ps2Mouse();
         Kbc = new Ps2Controller(Keyboard, Mouse, IsaIrq(1), IsaIrq(12), Machine.Memory, Machine.RequestReset);
@@ -173,12 +188,13 @@ public sealed class PcBoard
         PostCode = new PostCodePort(config.PostCode);
         Machine.Io.Register(PostCodePort.DefaultPort, 1, PostCode);
         if (config.DebugConsole is { } debugConsole)
-            Machine.Io.Register(DebugConsole.DefaultPort, 1, debugConsole);
+            Machine.Io.Register(config.DebugConsolePort, 1, debugConsole);
         foreach (var (ioBase, ioSize) in config.DebugExits)
             Machine.Io.Register(ioBase, ioSize, new IsaDebugExit(Machine.RequestExit));
 
         // Reset, in wiring order.
         Machine.OnReset(LocalApic.Reset);
+        Machine.OnReset(FwCfg.Reset);
         Machine.OnReset(PciBus.Reset);
         Machine.OnReset(HostBridge.Reset);
         Machine.OnReset(Piix3.Reset);

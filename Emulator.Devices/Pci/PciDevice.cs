@@ -19,6 +19,9 @@ namespace Emulator.Devices.Pci;
 /// </remarks>
 public abstract class PciDevice : ISaveable
 {
+    /// <summary>The subsystem vendor and ID QEMU's PCI functions report (config 0x2C, 0x2E).</summary>
+    public const ushort DefaultSubsystemVendorId = 0x1AF4, DefaultSubsystemId = 0x1100;
+
     public const int CommandIo = 0x1, CommandMemory = 0x2, CommandMaster = 0x4, CommandIntxDisable = 0x400;
 
     protected readonly byte[] Config = new byte[256];
@@ -43,6 +46,14 @@ public abstract class PciDevice : ISaveable
     {
         Identity = (vendorId, deviceId, revision, classCode, headerType);
         WriteIdentity();
+        if ((headerType & 0x7F) == 0)
+        {
+            // QEMU gives every function that is not a bridge and has no subsystem IDs of its own
+            // the Red Hat / "QEMU virtual machine" ones (pci_set_default_subsystem_id); SeaBIOS
+            // recognises QEMU's host bridge by them.
+            SetWord(Config, 0x2C, DefaultSubsystemVendorId);
+            SetWord(Config, 0x2E, DefaultSubsystemId);
+        }
         SetWord(WriteMask, 0x04, 0x0547);               // I/O, memory, master, parity, SERR, INTx disable
         SetWord(ClearMask, 0x06, 0xF900);               // status error bits
         WriteMask[0x0C] = 0xFF;                         // cache line size

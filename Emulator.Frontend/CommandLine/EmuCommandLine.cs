@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Reflection;
+using Emulator.Devices.Debug;
 
 namespace Emulator.Frontend.CommandLine;
 
@@ -36,7 +37,8 @@ internal static class EmuCommandLine
     {
         public readonly Option<string[]> Bios = Value("bios", "FILE", "BIOS ROM image (64 KiB to 2 MiB, a multiple of 4 KiB); default: the BIOS built into emu");
         public readonly Option<string[]> Memory = Value("m", "[size=]SIZE", "RAM size: MiB, or a number with suffix K, M or G (default 128M)");
-        public readonly Option<string[]> DebugCon = Value("debugcon", "DEV", "debug console on port 0xE9: file:PATH, stdio, null or none");
+        public readonly Option<string[]> DebugCon = Value("debugcon", "DEV", "debug console on port 0xE9 (see -global): file:PATH, stdio, null or none");
+        public readonly Option<string[]> Global = Value("global", "DRIVER.PROP=VALUE", "a device property default; emu implements isa-debugcon.iobase (SeaBIOS logs to 0x402)");
         public readonly Option<string[]> Log = Value("d", "ITEM,...", "log items (-d help lists them)");
         public readonly Option<string[]> LogFile = Value("D", "FILE", "write the log to FILE instead of stderr");
         public readonly Option<string[]> Device = Value("device", "DRIVER[,PROP=VALUE...]", "add a device (-device help lists them)");
@@ -50,7 +52,7 @@ internal static class EmuCommandLine
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot }) Root.Options.Add(o);
+            foreach (var o in new Option[] { Bios, Memory, DebugCon, Global, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot }) Root.Options.Add(o);
         }
 
         /// <summary>An option taking one value per occurrence, allowed several times.</summary>
@@ -140,11 +142,15 @@ internal static class EmuCommandLine
         var serials = ParseSerials(parsed.GetValue(def.Serial), noGraphic);
         if (debugConDevice?.Kind == ChardevKind.Stdio && serials.Any(s => s.Kind == ChardevKind.Stdio))
             throw new EmuError("cannot use stdio by multiple character devices");
+        ushort debugConPort = DebugConsole.DefaultPort;
+        foreach (string global in parsed.GetValue(def.Global) ?? [])
+            debugConPort = ParseGlobal(global);
         return new EmuOptions
         {
             BiosPath = Last(parsed, def.Bios),
             MemorySize = memory == null ? EmuOptions.DefaultMemorySize : ParseMemory(memory),
             DebugCon = debugConDevice,
+            DebugConPort = debugConPort,
             Serials = serials,
             NoGraphic = noGraphic,
             Log = log == null ? LogItems.None : ParseLogItems(log),
@@ -187,6 +193,41 @@ internal static class EmuCommandLine
             }
         }
         return start;
+    }
+
+    /// <summary>
+    /// Parses QEMU's <c>-global DRIVER.PROP=VALUE</c> (or <c>driver=D,property=P,value=V</c>), which
+    /// sets a property's default for every device of that driver. The one emu implements is
+    /// <c>isa-debugcon.iobase</c>, the port of the <c>-debugcon</c> console (SeaBIOS writes its log
+    /// to 0x402: <c>-debugcon file:log -global isa-debugcon.iobase=0x402</c>); returns that port.
+    /// </summary>
+    public static ushort ParseGlobal(string text)
+    {
+        string driver, property, value;
+        int dot = text.IndexOf('.');
+        int eq = text.IndexOf('=');
+        if (dot > 0 && eq > dot + 1)
+        {
+            driver = text[..dot];
+            property = text[(dot + 1)..eq];
+            value = text[(eq + 1)..];
+        }
+        else
+        {
+            var opts = QemuOpts.Parse(text, null);
+            driver = opts.Get("driver") ?? "";
+            property = opts.Get("property") ?? "";
+            value = opts.Get("value") ?? "";
+            if (driver.Length == 0 || property.Length == 0)
+                throw new EmuError($"-global {text}: expected DRIVER.PROPERTY=VALUE or driver=D,property=P,value=V");
+        }
+        if (driver != "isa-debugcon" || property != "iobase")
+            throw new EmuError($"-global {text}: '{driver}.{property}' is not supported (emu implements isa-debugcon.iobase)");
+        if (!QemuSyntax.TryParseInteger(value, out ulong port) || port > uint.MaxValue)
+            throw new EmuError($"-global {text}: iobase: '{value}' is not a valid uint32 value");
+        if (port > 0xFFFF)
+            throw new EmuError($"-global {text}: iobase 0x{port:x} is outside the I/O port space (0 to 0xffff)");
+        return (ushort)port;
     }
 
     static string? Last(ParseResult parsed, Option<string[]> option) =>

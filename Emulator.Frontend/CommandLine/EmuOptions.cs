@@ -12,8 +12,11 @@ internal sealed record EmuOptions
     /// <summary><c>-m</c>, in bytes (rounded up to 8 KiB, as QEMU does).</summary>
     public ulong MemorySize { get; init; } = DefaultMemorySize;
 
-    /// <summary><c>-debugcon</c>: where port 0xE9 output goes; null for no debug console (QEMU's default).</summary>
+    /// <summary><c>-debugcon</c>: where the debug console's output goes; null for no debug console (QEMU's default).</summary>
     public ChardevOptions? DebugCon { get; init; }
+
+    /// <summary><c>-global isa-debugcon.iobase=</c>: the debug console's port (QEMU's default 0xE9).</summary>
+    public ushort DebugConPort { get; init; } = Emulator.Devices.Debug.DebugConsole.DefaultPort;
 
     /// <summary><c>-d</c>: what to log.</summary>
     public LogItems Log { get; init; }

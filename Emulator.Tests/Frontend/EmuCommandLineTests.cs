@@ -90,6 +90,15 @@ public class EmuCommandLineTests
         Assert.That(Parse("-debugcon", value).DebugCon, Is.EqualTo(new ChardevOptions(Enum.Parse<ChardevKind>(kind), path)));
     }
 
+    [TestCase("isa-debugcon.iobase=0x402", 0x402)]
+    [TestCase("isa-debugcon.iobase=1026", 0x402)]
+    [TestCase("driver=isa-debugcon,property=iobase,value=0x3f8", 0x3F8)]
+    public void Global_isa_debugcon_iobase_sets_the_debug_console_port(string value, int port)
+    {
+        Assert.That(Parse("-global", value).DebugConPort, Is.EqualTo(port));
+        Assert.That(Parse().DebugConPort, Is.EqualTo(0xE9), "QEMU's default");
+    }
+
     [Test]
     public void Debugcon_none_means_no_device()
     {
@@ -118,6 +127,10 @@ public class EmuCommandLineTests
         yield return Case("emu: -device isa-debug-exit,iobase=0x10000: iobase 0x10000 is outside the I/O port space (0 to 0xffff)", "-device", "isa-debug-exit,iobase=0x10000");
         yield return Case("emu: -device isa-debug-exit,iobase=0xffff,iosize=2: iosize 0x2 must be at least 1 and end within the I/O port space", "-device", "isa-debug-exit,iobase=0xffff,iosize=2");
         yield return Case("emu: -device iobase=1: parameter 'driver' is missing", "-device", "iobase=1");
+        yield return Case("emu: -global isa-debugcon.readback=1: 'isa-debugcon.readback' is not supported (emu implements isa-debugcon.iobase)", "-global", "isa-debugcon.readback=1");
+        yield return Case("emu: -global isa-debugcon.iobase=0x10000: iobase 0x10000 is outside the I/O port space (0 to 0xffff)", "-global", "isa-debugcon.iobase=0x10000");
+        yield return Case("emu: -global isa-debugcon.iobase=x: iobase: 'x' is not a valid uint32 value", "-global", "isa-debugcon.iobase=x");
+        yield return Case("emu: -global foo: expected DRIVER.PROPERTY=VALUE or driver=D,property=P,value=V", "-global", "foo");
     }
 
     [TestCaseSource(nameof(BadCommandLines))]

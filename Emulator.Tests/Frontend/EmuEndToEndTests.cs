@@ -46,6 +46,29 @@ public class EmuEndToEndTests
     }
 
     [Test]
+    public void Global_isa_debugcon_iobase_moves_the_debug_console_where_seabios_logs()
+    {
+        string bios = dir.Write("tmp.bin", TinyBios.Build(a =>
+        {
+            a.mov(dx, 0x402);
+            a.@in(al, dx);                        // SeaBIOS checks for the read-back 0xE9 first
+            a.@out(dx, al);
+            a.mov(dx, 0xE9);                      // the old port is empty now
+            a.mov(al, (byte)'x');
+            a.@out(dx, al);
+            a.mov(al, 0x21);
+            a.@out(0xF4, al);
+            a.hlt();
+        }));
+
+        var run = EmuRun.Of("-bios", bios, "-debugcon", "stdio", "-global", "isa-debugcon.iobase=0x402",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=4");
+
+        Assert.That(run.ExitCode, Is.EqualTo(0x43));
+        Assert.That(run.Stdout, Is.EqualTo("\u00e9"), "the read-back byte 0xE9, echoed");
+    }
+
+    [Test]
     public void Without_debugcon_or_d_post_nothing_is_printed()
     {
         string bios = dir.Write("tmp.bin", TinyBios.Hello());

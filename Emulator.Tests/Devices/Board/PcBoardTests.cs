@@ -149,4 +149,16 @@ public class PcBoardTests
         Assert.That(m.Machine.Clock.Now, Is.InRange(overflowNs, overflowNs + 100_000), "time skipped to the overflow while halted");
         Assert.That(m.Board.IsaIrqLevel(PcBoard.SciIrq), Is.False, "the handler cleared the status");
     }
+
+    [Test]
+    public void Pci_functions_carry_qemus_subsystem_ids()
+    {
+        var m = new BoardTestMachine();
+        Assert.Multiple(() =>
+        {
+            Assert.That(m.Board.HostBridge.ReadConfig(0x2C, 4), Is.EqualTo(0x1100_1AF4u));
+            Assert.That(m.Board.Piix3.ReadConfig(0x2C, 4), Is.EqualTo(0x1100_1AF4u), "header type 0x80 is still a type-0 function");
+            Assert.That(m.Board.Acpi.ReadConfig(0x2C, 4), Is.EqualTo(0x1100_1AF4u));
+        });
+    }
 }

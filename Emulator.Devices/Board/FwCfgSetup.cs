@@ -1,0 +1,65 @@
+using System.Buffers.Binary;
+using Emulator.Devices.Firmware;
+
+namespace Emulator.Devices.Board;
+
+/// <summary>
+/// The items QEMU's <c>pc</c> machine puts in fw_cfg (<c>fw_cfg_common_realize</c>,
+/// <c>fw_cfg_arch_create</c> in hw/i386/fw_cfg.c, <c>fw_cfg_machine_reset</c>), filled from the
+/// board's configuration: what SeaBIOS and other QEMU-aware firmware read besides CMOS.
+/// </summary>
+/// <remarks>
+/// <para>Numbered: signature and ID (by the device), UUID (16 zero bytes, QEMU's default without
+/// <c>-uuid</c>), RAM size (64-bit), CPU count and the APIC-ID limit SeaBIOS reads as
+/// <c>etc/max-cpus</c> (both 1: the board has one CPU, APIC ID 0), the boot-menu flag (0: emu
+/// has no <c>-boot menu=on</c>), the NUMA table with no nodes (a zero count, then one zero node
+/// number per APIC ID), and the x86 IRQ0 override (0x8002 = 1: the ISA timer IRQ 0 is IOAPIC
+/// input 2, as the board wires it).</para>
+/// <para>Files: <c>etc/e820</c> (the board's memory map: little-endian 64-bit address, 64-bit
+/// length, 32-bit type; one RAM entry from 0, as QEMU gives it, for SeaBIOS adds its own
+/// reservations), <c>etc/boot-fail-wait</c> (-1 as a 32-bit value: QEMU's default of never
+/// retrying a failed boot), and <c>bootorder</c> and <c>bios-geometry</c>, which list devices
+/// given a <c>bootindex</c> or <c>lchs</c>; emu has neither, so both are empty. The legacy
+/// boot order (<c>-boot order=</c>) reaches the firmware through CMOS, as on QEMU.</para>
+/// <para>Absent, so SeaBIOS builds its own or goes without: ACPI (<c>etc/table-loader</c>,
+/// <c>etc/acpi/*</c>, key 0x8000), SMBIOS (<c>etc/smbios/*</c>, key 0x8001), the HPET
+/// description (0x8004, which SeaBIOS does not read), <c>-nographic</c> (0x04), kernel
+/// loading (<c>-kernel</c>), option ROMs (<c>genroms/</c>, <c>vgaroms/</c>) and
+/// <c>etc/boot-menu-wait</c>/<c>bootsplash</c>.</para>
+/// </remarks>
+public static class FwCfgSetup
+{
+    public const ushort Irq0Override = FwCfg.ArchLocal | 2;
+    public const uint E820Ram = 1;
+
+    /// <summary>The number of CPUs on the board.</summary>
+    const int CpuCount = 1;
+
+    public static void Fill(FwCfg fwCfg, ulong ramSize)
+    {
+        fwCfg.AddBytes(FwCfg.Uuid, new byte[16]);
+        fwCfg.AddUInt16(FwCfg.BootMenu, 0);
+        fwCfg.AddUInt16(FwCfg.NbCpus, CpuCount);
+        fwCfg.AddUInt16(FwCfg.MaxCpus, CpuCount);
+        fwCfg.AddUInt64(FwCfg.RamSize, ramSize);
+        fwCfg.AddUInt32(Irq0Override, 1);
+        fwCfg.AddBytes(FwCfg.Numa, new byte[8 * (1 + CpuCount)]);
+
+        fwCfg.AddFile("etc/e820", E820Entry(0, ramSize, E820Ram));
+        var failWait = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(failWait, uint.MaxValue);
+        fwCfg.AddFile("etc/boot-fail-wait", failWait);
+        fwCfg.AddFile("bootorder", []);
+        fwCfg.AddFile("bios-geometry", []);
+    }
+
+    /// <summary>One <c>struct e820_entry</c>: 64-bit address, 64-bit length, 32-bit type, little-endian, packed.</summary>
+    static byte[] E820Entry(ulong address, ulong length, uint type)
+    {
+        var e = new byte[20];
+        BinaryPrimitives.WriteUInt64LittleEndian(e, address);
+        BinaryPrimitives.WriteUInt64LittleEndian(e.AsSpan(8), length);
+        BinaryPrimitives.WriteUInt32LittleEndian(e.AsSpan(16), type);
+        return e;
+    }
+}
