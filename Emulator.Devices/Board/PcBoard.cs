@@ -82,6 +82,12 @@ public sealed class PcBoard
 {
     public const int IsaIrqCount = 16;
     public const int SciIrq = 9;
+    /// <summary>
+    /// Where firmware puts the PIIX4 PM I/O block, and so what the FADT says: 0xB000, SeaBIOS's
+    /// PORT_ACPI_PM_BASE for the i440FX (its piix4_pm_setup; QEMU's q35 uses 0x600 for the ICH9).
+    /// The tables are built once, so firmware on this board must program this base.
+    /// </summary>
+    public const ushort PmBase = 0xB000;
     const ulong FourGiB = 1UL << 32;
     const int IsaBiosMaxSize = 128 << 10;
 
@@ -104,6 +110,8 @@ public sealed class PcBoard
     public PostCodePort PostCode { get; }
     public CoprocessorErrorLatch FerrLatch { get; }
     public FwCfg FwCfg { get; }
+    /// <summary>The ACPI tables and their loader script, in fw_cfg as QEMU gives them.</summary>
+    public Firmware.Acpi.AcpiBuilder.Files AcpiTables { get; }
     public Dma8237 Dma { get; private set; } = null!;
     public Storage.Floppy.FloppyController Floppy { get; private set; } = null!;
     public Hpet Hpet { get; private set; } = null!;
@@ -184,6 +192,11 @@ public sealed class PcBoard
         Machine.Io.Register(Piix4Acpi.ApmControlPort, 2, Acpi);
         Machine.Io.Register(Piix4Acpi.Gpe0Port, Piix4Acpi.Gpe0Length, Acpi);
 
+        // ACPI tables in fw_cfg (acpi_setup, at machine-done in QEMU).
+        AcpiTables = Firmware.Acpi.AcpiBuilder.Build(new Firmware.Acpi.AcpiPlatform(
+            Machine.Memory.RamSize, PmBase, SciIrq, SerialPorts.Count, FloppyController: true));
+        Firmware.Acpi.AcpiBuilder.AddToFwCfg(FwCfg, AcpiTables);
+
         // Debug devices: the POST port, -debugcon, -device isa-debug-exit.
         PostCode = new PostCodePort(config.PostCode);
         Machine.Io.Register(PostCodePort.DefaultPort, 1, PostCode);
@@ -208,6 +221,13 @@ public sealed class PcBoard
         Machine.OnReset(Acpi.Reset);
         Machine.OnReset(FerrLatch.Reset);
     }
+
+    /// <summary>
+    /// Puts the ACPI tables in guest memory and programs the PM block as firmware would, for a
+    /// boot without firmware (<see cref="LinuxDirectBoot"/>); call after <c>Machine.Reset</c>.
+    /// </summary>
+    public Firmware.Acpi.AcpiDirectInstall.Installed InstallAcpiDirect() =>
+        Firmware.Acpi.AcpiDirectInstall.Install(Machine.Memory, Acpi, PmBase, AcpiTables);
 
     /// <summary>
     /// Maps the BIOS so it ends at 4 GiB, where the reset vector FFFFFFF0 reads its last 16 bytes,
