@@ -46,6 +46,7 @@ public static class Fadt
         BinaryPrimitives.WriteUInt16LittleEndian(s[98..], 0x03E9);
         t[108] = 0x32;                                                  // CENTURY: the CMOS century byte
         BinaryPrimitives.WriteUInt32LittleEndian(s[112..], Flags);
+        AcpiTable.SetChecksum(t, AcpiTable.ChecksumOffset);
         return t;
     }
 }
