@@ -83,11 +83,12 @@ public sealed class PcBoard
     public const int IsaIrqCount = 16;
     public const int SciIrq = 9;
     /// <summary>
-    /// Where firmware puts the PIIX4 PM I/O block, and so what the FADT says: 0xB000, SeaBIOS's
-    /// PORT_ACPI_PM_BASE for the i440FX (its piix4_pm_setup; QEMU's q35 uses 0x600 for the ICH9).
-    /// The tables are built once, so firmware on this board must program this base.
+    /// Where firmware puts the PIIX4 PM I/O block, and so what the FADT says: 0x600, where SeaBIOS
+    /// moves it ("Moving pm_base to 0x600", from its default 0xB000) when fw_cfg has
+    /// <c>etc/table-loader</c>, as QEMU's tables expect. The tables are built once, so any firmware
+    /// on this board (and <see cref="InstallAcpiDirect"/>) programs this base.
     /// </summary>
-    public const ushort PmBase = 0xB000;
+    public const ushort PmBase = 0x600;
     const ulong FourGiB = 1UL << 32;
     const int IsaBiosMaxSize = 128 << 10;
 

@@ -60,7 +60,7 @@ public class AcpiDsdtTests
     public void Build_patches_the_pci_window_and_the_devices_and_keeps_the_checksum()
     {
         var compiled = AcpiDsdt.Compiled();
-        var aml = AcpiDsdt.Build(new AcpiPlatform(0x0800_0000, 0xB000, 9, SerialPorts: 2, FloppyController: true));
+        var aml = AcpiDsdt.Build(new AcpiPlatform(0x0800_0000, 0x600, 9, SerialPorts: 2, FloppyController: true));
         Assert.Multiple(() =>
         {
             Assert.That(aml, Has.Length.EqualTo(compiled.Length));

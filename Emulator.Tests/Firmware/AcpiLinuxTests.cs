@@ -66,7 +66,7 @@ public class AcpiLinuxTests
                 "ACPI: RSDP 0x000000000009FC00 000014 (v00 EMU   )",
                 "ACPI: RSDT", "ACPI: FACP", "ACPI: DSDT", "ACPI: FACS", "ACPI: APIC", "ACPI: HPET",
                 "IOAPIC[0]: apic_id 0, version 32, address 0xfec00000, GSI 0-23",
-                "ACPI: PM-Timer IO Port: 0xb008",
+                "ACPI: PM-Timer IO Port: 0x608",
                 "ACPI: Interpreter enabled",
                 "ACPI: Using IOAPIC for interrupt routing",
                 "ACPI: PCI Root Bridge [PCI0]",

@@ -145,7 +145,7 @@ public class AcpiLoaderTests
             Assert.That(installed.RegionBase, Is.EqualTo((128UL << 20) - 0x10000));
             Assert.That(rsdt, Is.InRange((uint)installed.RegionBase, (uint)(128 << 20) - 40));
             Assert.That(Encoding.ASCII.GetString(Read(rsdt, 4)), Is.EqualTo("RSDT"));
-            Assert.That(board.Acpi.PmBase, Is.EqualTo((ushort)0xB000), "the PM block is decoded where the FADT says");
+            Assert.That(board.Acpi.PmBase, Is.EqualTo((ushort)0x600), "the PM block is decoded where the FADT says");
         });
         Assert.That(LinuxDirectBoot.MemoryMap(128UL << 20, installed.RegionSize), Is.EqualTo(new LinuxDirectBoot.E820Entry[]
         {

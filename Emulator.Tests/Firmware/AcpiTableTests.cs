@@ -7,7 +7,7 @@ namespace Emulator.Tests.Firmware;
 /// <summary>The fixed tables field by field against the ACPI 1.0b/6.4 layouts and the HPET spec.</summary>
 public class AcpiTableTests
 {
-    static readonly AcpiPlatform Platform = new(128UL << 20, 0xB000, 9, 1, true);
+    static readonly AcpiPlatform Platform = new(128UL << 20, 0x600, 9, 1, true);
 
     static uint U32(byte[] t, int o) => BinaryPrimitives.ReadUInt32LittleEndian(t.AsSpan(o));
     static ushort U16(byte[] t, int o) => BinaryPrimitives.ReadUInt16LittleEndian(t.AsSpan(o));
@@ -38,12 +38,12 @@ public class AcpiTableTests
             Assert.That(U32(t, 48), Is.EqualTo(0xB2), "SMI_CMD");
             Assert.That(t[52], Is.EqualTo(0xF1), "ACPI_ENABLE");
             Assert.That(t[53], Is.EqualTo(0xF0), "ACPI_DISABLE");
-            Assert.That(U32(t, 56), Is.EqualTo(0xB000), "PM1a_EVT_BLK");
+            Assert.That(U32(t, 56), Is.EqualTo(0x600), "PM1a_EVT_BLK");
             Assert.That(U32(t, 60), Is.EqualTo(0), "PM1b_EVT_BLK");
-            Assert.That(U32(t, 64), Is.EqualTo(0xB004), "PM1a_CNT_BLK");
+            Assert.That(U32(t, 64), Is.EqualTo(0x604), "PM1a_CNT_BLK");
             Assert.That(U32(t, 68), Is.EqualTo(0), "PM1b_CNT_BLK");
             Assert.That(U32(t, 72), Is.EqualTo(0), "PM2_CNT_BLK");
-            Assert.That(U32(t, 76), Is.EqualTo(0xB008), "PM_TMR_BLK");
+            Assert.That(U32(t, 76), Is.EqualTo(0x608), "PM_TMR_BLK");
             Assert.That(U32(t, 80), Is.EqualTo(0xAFE0), "GPE0_BLK");
             Assert.That(U32(t, 84), Is.EqualTo(0), "GPE1_BLK");
             Assert.That(t.AsSpan(88, 6).ToArray(), Is.EqualTo(new byte[] { 4, 2, 0, 4, 4, 0 }), "block lengths");
