@@ -16,13 +16,13 @@ public static class Madt
     public const byte Revision = 1;
     public const byte IoApicId = 0;
     /// <summary>The ISA IRQs PCI interrupts may be routed to (the links' _PRS, and the SCI's 9).</summary>
-    public static readonly int[] PciIrqs = [5, 9, 10, 11];
+    public static IReadOnlyList<int> PciIrqs { get; } = [5, 9, 10, 11];
     /// <summary>MPS INTI flags (5.2.12.5): polarity active high (01b), trigger level (11b).</summary>
     public const ushort LevelActiveHigh = 0x000D;
 
     public static byte[] Build()
     {
-        int length = AcpiTable.HeaderLength + 8 + 8 + 12 + 10 * (1 + PciIrqs.Length) + 6;
+        int length = AcpiTable.HeaderLength + 8 + 8 + 12 + 10 * (1 + PciIrqs.Count) + 6;
         var t = AcpiTable.Create("APIC", length, Revision);
         var s = t.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(s[36..], (uint)LocalApic.DefaultBase);
