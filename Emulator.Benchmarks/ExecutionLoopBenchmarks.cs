@@ -20,9 +20,9 @@ public class ExecutionLoopBenchmarks
 
     Machine machine = null!;
 
-    byte[] Prepare(Action<Assembler> build)
+    byte[] Prepare(Action<Assembler> build, Emulator.Core.Cpu.CpuModel? model = null)
     {
-        machine = new Machine(new MachineConfig { MemorySize = 64UL << 20, NoReboot = true });
+        machine = new Machine(new MachineConfig { MemorySize = 64UL << 20, NoReboot = true, CpuModel = model ?? Emulator.Core.Cpu.CpuModel.PentiumPro });
         var path = ProtectedModeSetup.StubSupported ? SetupPath.RealModeStub : SetupPath.DirectApi;
         ProtectedModeSetup.WriteSystemStructures(machine, Code);
         var bytes = GuestCode.Load(machine, 32, Code, build);
@@ -38,6 +38,7 @@ public class ExecutionLoopBenchmarks
     [GlobalSetup(Target = nameof(AluLoopBench))] public void SetupAlu() => _ = Prepare(AluLoop.Build);
     [GlobalSetup(Target = nameof(MemoryLoopBench))] public void SetupMemory() => _ = Prepare(MemoryLoop.Build);
     [GlobalSetup(Target = nameof(CallRetLoopBench))] public void SetupCallRet() => _ = Prepare(CallRetLoop.Build);
+    [GlobalSetup(Target = nameof(MmxLoopBench))] public void SetupMmx() => _ = Prepare(MmxLoop.Build, Emulator.Core.Cpu.CpuModel.Pentium2);
     [GlobalSetup(Target = nameof(SelfModifyingBench))] public void SetupSmc() => SelfModifyingLoop.Verify(Prepare(SelfModifyingLoop.Build(Code)));
 
     /// <summary>Eight ALU instructions + DEC + JNZ per block.</summary>
@@ -51,6 +52,10 @@ public class ExecutionLoopBenchmarks
     /// <summary>CALL/PUSH/CALL/RET/POP/RET: blocks of 1-3 instructions.</summary>
     [Benchmark(OperationsPerInvoke = Budget, Description = "call/ret loop (ns/instr)")]
     public StopReason CallRetLoopBench() => machine.Run(Budget);
+
+    /// <summary>Eight MMX instructions + DEC + JNZ per block.</summary>
+    [Benchmark(OperationsPerInvoke = Budget, Description = "MMX loop (ns/instr)")]
+    public StopReason MmxLoopBench() => machine.Run(Budget);
 
     /// <summary>A store into its own code page every 5 instructions: invalidate + re-decode each iteration.</summary>
     [Benchmark(OperationsPerInvoke = Budget / 10, Description = "self-modifying code (ns/instr, 5 per iteration)")]

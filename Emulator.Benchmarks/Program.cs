@@ -37,7 +37,9 @@ static int Usage()
 
           bdn [--cpu-time] [BenchmarkDotNet options, e.g. --filter *]
               Execution-loop micro-benchmarks (ALU loop, memory loop, CALL/RET loop,
-              self-modifying code, fresh-code decoding) in ns per guest instruction, with allocations.
+              self-modifying code, fresh-code decoding) in ns per guest instruction, with allocations;
+              disk images (BlockImageBenchmarks: raw and qcow2, 4 KiB sequential/random reads and writes)
+              in ns per 4 KiB operation (MB/s = 4096 / ns * 1000).
               --cpu-time: time with this thread's CPU time instead of wall time (shared machines).
         """);
     return 0;

@@ -12,6 +12,7 @@ internal static class EmuMain
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Stream? stdoutBytes = null,
         long instructionLimit = long.MaxValue, Stream? stdinBytes = null)
     {
+        if (args.Length > 0 && args[0] == "img") return ImageTool.ImageToolCommand.Run(args[1..], stdout, stderr);
         var parsed = EmuCommandLine.Parse(args, stdout, stderr);
         if (parsed.Options is not { } options) return parsed.ExitCode;
         try

@@ -1,10 +1,16 @@
 using Emulator.Core.Cpu;
+using Emulator.Core.Debugging;
 using Emulator.Core.Machine;
 using Emulator.Devices.Board;
+using Emulator.Devices.Firmware;
 using Emulator.Devices.Debug;
 using Emulator.Devices.Serial;
+using Emulator.Devices.Storage;
+using Emulator.Devices.Storage.Images;
+using System.Runtime.InteropServices;
 using Emulator.Frontend.Serial;
 using Emulator.Frontend.CommandLine;
+using Emulator.Frontend.Debugging;
 
 namespace Emulator.Frontend;
 
@@ -34,6 +40,8 @@ internal sealed class MachineRunner : IDisposable
     readonly List<IDisposable> owned;
     readonly DebugConsole? debugConsole;
     readonly List<HostSerialBackend> serialBackends = new();
+    GdbServer? gdbServer;
+    bool waitForDebugger;
 
     MachineRunner(PcBoard board, ConsoleStreams console, TextWriter log, List<IDisposable> owned, DebugConsole? debugConsole)
     {
@@ -54,6 +62,15 @@ internal sealed class MachineRunner : IDisposable
 
     /// <summary>The board the machine was built on.</summary>
     public PcBoard Board => board;
+
+    /// <summary>The IDE drives given to the board, by position (0 primary master .. 3 secondary slave).</summary>
+    public IReadOnlyList<IdeDrive?> IdeDrives { get; private init; } = [];
+
+    /// <summary>The floppy images given to the board (A:, B:).</summary>
+    public IReadOnlyList<IBlockImage?> Floppies { get; private init; } = [];
+
+    /// <summary>The GDB server of <c>-s</c>/<c>-gdb</c>, or null.</summary>
+    public GdbServer? GdbServer => gdbServer;
 
     /// <summary>COM1, COM2... as <c>-serial</c> asked for them.</summary>
     public IReadOnlyList<Uart16550> SerialPorts => board.SerialPorts;
@@ -89,12 +106,22 @@ internal sealed class MachineRunner : IDisposable
                 owned.Add(backend);
                 backends.Add(backend);
             }
+            var drives = OpenDrives(options, owned);
             var debugConsole = CreateDebugConsole(options, console, debugConFile);
             var board = CreateBoard(options, bios, debugConsole,
-                options.Log.HasFlag(LogItems.Post) ? code => log.WriteLine(PostCodePort.FormatLine(code)) : null, backends);
-            var runner = new MachineRunner(board, console, log, owned, debugConsole);
+                options.Log.HasFlag(LogItems.Post) ? code => log.WriteLine(PostCodePort.FormatLine(code)) : null, backends, drives);
+            if (options.KernelPath != null) AttachDirectKernelBoot(board, options);
+            var runner = new MachineRunner(board, console, log, owned, debugConsole) { IdeDrives = drives.Ide, Floppies = drives.Floppies };
             runner.serialBackends.AddRange(backends);
             foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
+            if (options.WaitForDebugger && options.Gdb == null)
+                throw new EmuError("-S: nothing could start the CPU (use it with -s or -gdb; emu has no monitor yet)");
+            if (options.Gdb is { } gdb)
+            {
+                runner.gdbServer = StartGdbServer(gdb, runner.machine);
+                owned.Add(runner.gdbServer);
+                runner.waitForDebugger = options.WaitForDebugger;
+            }
             return runner;
         }
         catch
@@ -104,8 +131,50 @@ internal sealed class MachineRunner : IDisposable
         }
     }
 
+    /// <summary>The drives' images, opened, by position.</summary>
+    sealed record OpenedDrives(IdeDrive?[] Ide, IBlockImage?[] Floppies);
+
+    /// <summary>
+    /// Opens every drive's image (read-only for CD-ROMs and <c>readonly=on</c>, behind a temporary
+    /// overlay with <c>-snapshot</c>), adding each to <paramref name="owned"/> so it is flushed and
+    /// closed on every exit. As QEMU's PC does, an empty CD-ROM drive goes to the secondary master
+    /// when no drive claims that position.
+    /// </summary>
+    static OpenedDrives OpenDrives(EmuOptions options, List<IDisposable> owned)
+    {
+        var ide = new IdeDrive?[DriveParser.IdePositions];
+        var floppies = new IBlockImage?[DriveParser.FloppyPositions];
+        foreach (var drive in options.Drives)
+        {
+            IBlockImage? image = null;
+            if (drive.File != null)
+            {
+                try
+                {
+                    image = ImageOpener.Open(drive.File, drive.Format, drive.ReadOnly);
+                    owned.Add(image);
+                    if ((options.Snapshot || drive.Snapshot) && !drive.ReadOnly)
+                    {
+                        owned.Remove(image);
+                        image = ImageOpener.WithSnapshotOverlay(image);
+                        owned.Add(image);
+                    }
+                }
+                catch (ImageException e)
+                {
+                    throw new EmuError($"{drive.Source}: {e.Message}");
+                }
+            }
+            if (drive.Interface == DriveInterface.Floppy) floppies[drive.Index] = image;
+            else ide[drive.Index] = new IdeDrive(drive.Media, image);
+        }
+        const int SecondaryMaster = 2;
+        ide[SecondaryMaster] ??= new IdeDrive(DriveMedia.CdRom, null);
+        return new OpenedDrives(ide, floppies);
+    }
+
     static PcBoard CreateBoard(EmuOptions options, byte[] bios, DebugConsole? debugConsole, Action<byte>? postCode,
-        IReadOnlyList<ISerialBackend> serials)
+        IReadOnlyList<ISerialBackend> serials, OpenedDrives drives)
     {
         var exits = new List<(ushort, int)>();
         foreach (var device in options.Devices)
@@ -131,6 +200,9 @@ internal sealed class MachineRunner : IDisposable
                 DebugExits = exits,
                 Serials = serials,
                 RtcBase = options.RtcBase,
+                IdeDrives = drives.Ide,
+                Floppies = drives.Floppies,
+                BootOrder = options.BootOrder,
             });
         }
         catch (ArgumentOutOfRangeException e) when (e.ParamName == "ramSize")
@@ -138,6 +210,35 @@ internal sealed class MachineRunner : IDisposable
             string reason = e.Message.Split(" (Parameter", 2)[0];
             throw new EmuError($"-m: {QemuSyntax.FormatSize(options.MemorySize)} cannot be used: {reason}");
         }
+    }
+
+    /// <summary>
+    /// <c>-kernel</c>: every reset (the first start included) loads the kernel, initrd and command
+    /// line and starts the kernel's 32-bit entry, as QEMU re-runs its Linux loader on each reset.
+    /// The files are read and checked here, so a bad file is an error before the machine runs.
+    /// </summary>
+    static void AttachDirectKernelBoot(PcBoard board, EmuOptions options)
+    {
+        LinuxKernelImage kernel;
+        byte[]? initrd;
+        try
+        {
+            kernel = new LinuxKernelImage(File.ReadAllBytes(options.KernelPath!));
+            initrd = options.InitrdPath == null ? null : File.ReadAllBytes(options.InitrdPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EmuError($"-kernel: {e.Message}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new EmuError($"-kernel {options.KernelPath}: {e.Message}");
+        }
+        // Check the placement once now, so a kernel or initrd too big for -m is a start-up error.
+        // The ACPI tables go in as firmware would install them (the kernel finds the RSDP in the EBDA).
+        try { LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()); }
+        catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
+        board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()));
     }
 
     static DebugConsole? CreateDebugConsole(EmuOptions options, ConsoleStreams console, Stream? debugConFile) =>
@@ -154,6 +255,9 @@ internal sealed class MachineRunner : IDisposable
     /// <summary>Exit status when the run hits <c>instructionLimit</c> (the status <c>timeout</c> uses).</summary>
     public const int InstructionLimitStatus = 124;
 
+    /// <summary>The signal (2 SIGINT, 15 SIGTERM) that stopped the run, or 0.</summary>
+    int stopSignal;
+
     /// <summary>
     /// Runs until the machine stops for good, and returns emu's exit status.
     /// <paramref name="instructionLimit"/> bounds the run for tests (no QEMU option sets it):
@@ -161,7 +265,27 @@ internal sealed class MachineRunner : IDisposable
     /// </summary>
     public int Run(long instructionLimit = long.MaxValue)
     {
+        // Ctrl-C and SIGTERM stop the machine between instructions; Run returns and the caller's
+        // Dispose flushes and closes the images, as QEMU does ("terminating on signal N").
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stopSignal = context.Signal == PosixSignal.SIGINT ? 2 : 15;
+            machine.RequestStop();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        int status = RunMachine(instructionLimit);
+        // A debugger that is attached hears that the machine is gone (GDB's 'W' reply).
+        gdbServer?.Target.NotifyExit(status);
+        return status;
+    }
+
+    int RunMachine(long instructionLimit)
+    {
         machine.Reset();
+        var debug = gdbServer?.Target;
+        if (waitForDebugger && debug!.ServiceStop(new DebugStop(DebugStopKind.Interrupt)) == ResumeKind.Kill) return 0;
         long start = machine.Cpu.InstructionsRetired;
         while (true)
         {
@@ -178,6 +302,10 @@ internal sealed class MachineRunner : IDisposable
             {
                 case StopReason.BudgetExhausted:
                     continue;
+                case StopReason.Debug:
+                    // Only a debugger sets breakpoints or asks for stops; 'kill' ends emu with status 0.
+                    if (debug != null && debug.ServiceStop(machine.Debug.LastStop) == ResumeKind.Kill) return 0;
+                    continue;
                 case StopReason.ExitRequested:
                     return machine.ExitCode;
                 case StopReason.Halted:
@@ -186,12 +314,27 @@ internal sealed class MachineRunner : IDisposable
                         ? "emu: guest halted with no interrupt source or timer to wake it"
                         : "emu: guest halted with interrupts disabled");
                     return 0;
+                case StopReason.Stopped when stopSignal != 0:
+                    console.Error.WriteLine($"emu: terminating on signal {stopSignal}");
+                    return 0;
                 case StopReason.Reset:
                 case StopReason.Stopped:
                     return 0;
                 default:
                     throw new InvalidOperationException($"unexpected stop reason {reason}");
             }
+        }
+    }
+
+    static GdbServer StartGdbServer(GdbEndpoint gdb, Machine machine)
+    {
+        try
+        {
+            return new GdbServer(gdb.Host, gdb.Port, new DebugTarget(machine), new BasicMonitorCommands());
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new EmuError($"-gdb tcp:{gdb.Host}:{gdb.Port}: Failed to bind socket: {e.Message}");
         }
     }
 
@@ -273,6 +416,7 @@ internal sealed class MachineRunner : IDisposable
         _ => e.Message,
     };
 
+    /// <summary>Flushes output and images and closes everything the runner opened (images last-opened first).</summary>
     public void Dispose()
     {
         debugConsole?.Flush();

@@ -5,4 +5,4 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here}
 mkdir -p "$out"
-nasm -f bin -o "$out/bios.bin" "$here/src/bios.asm"
+nasm -f bin -I "$here/src/" -o "$out/bios.bin" "$here/src/bios.asm"

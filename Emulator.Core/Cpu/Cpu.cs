@@ -78,6 +78,7 @@ public sealed unsafe partial class Cpu
         Clock = clock;
         tlb = new Paging.Tlb();
         Blocks = new Decoding.BlockCache(this);
+        Debug = new Debugging.DebugHooks(this);
         memory.MappingChanged += FlushTlb;
         memory.CodePageTracked += tlb.FlushWritesTo;
         memory.CodeWritten += Blocks.InvalidatePage;

@@ -84,6 +84,37 @@ public sealed unsafe partial class Cpu
         else WriteLinearChecked(rmwLinear, T.Bytes, value);
     }
 
+    /// <summary>
+    /// Checks that a write of <paramref name="size"/> bytes (at most a page) at <paramref name="offset"/> would
+    /// succeed, faulting as the write would (#GP/#SS for the segment, #PF for the page), without reading or
+    /// writing anything, so an MMIO destination sees no access. Multi-part stores (FSAVE, FSTENV, FBSTP,
+    /// FSTP m80, FXSAVE) probe first so they are never partly performed. The range spans at most two pages:
+    /// the segment check covers its first and last byte (the last offset wraps with <paramref name="addrMask"/>,
+    /// as the store's parts do), the page check its first byte and, in a second page, that page's first
+    /// byte written, which is where CR2 points if it faults (as for any page-crossing access).
+    /// </summary>
+    internal bool ProbeWrite(int seg, ulong offset, int size, ulong addrMask)
+    {
+        ref SegmentCache s = ref Seg(seg);
+        ulong last = (offset + (ulong)(size - 1)) & addrMask;
+        if (offset < s.WriteLow || offset > s.WriteHigh || last < s.WriteLow || last > s.WriteHigh)
+            return SegmentFault(seg, offset);
+        ulong lin = (s.Base + offset) & linearMask;
+        ulong linLast = (s.Base + last) & linearMask;
+        if (!ProbeWritePage(lin)) return false;
+        if ((linLast & ~0xFFFUL) == (lin & ~0xFFFUL)) return true;
+        // A wrapped range restarts at offset 0; a contiguous one enters the second page at its start.
+        ulong second = last < offset ? Math.Max(linLast & ~0xFFFUL, s.Base & linearMask) : linLast & ~0xFFFUL;
+        return ProbeWritePage(second);
+    }
+
+    bool ProbeWritePage(ulong lin)
+    {
+        ref TlbEntry e = ref tlb.Entry(tlbWrite, lin);
+        if (e.Tag == (lin & ~0xFFFUL)) return true;
+        return Translate(lin, true, Cpl == 3, out _);
+    }
+
     // ---------------- linear access ----------------
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -158,13 +189,15 @@ public sealed unsafe partial class Cpu
         }
         byte* host = Memory.HostPage(t.Physical, out bool hostWritable);
         bool supWritable = t.Writable || (cr0 & CrBits.CR0_WP) == 0;
-        if (host != null)
+        bool noRead = false, noWrite = false;
+        if (debugWatch) Debug.WatchedPage(page, out noRead, out noWrite);
+        if (host != null && !noRead)
         {
             nint addend = (nint)host - (nint)page;
             // Read entries for supervisor always; for user only when the page is a user page.
             Fill(Tlb.ReadSup, page, addend, t.Physical);
             if (t.User) Fill(Tlb.ReadUser, page, addend, t.Physical);
-            if (hostWritable && t.Dirty)
+            if (hostWritable && t.Dirty && !noWrite)
             {
                 if (supWritable) Fill(Tlb.WriteSup, page, addend, t.Physical);
                 if (t.User && t.Writable) Fill(Tlb.WriteUser, page, addend, t.Physical);
@@ -186,6 +219,7 @@ public sealed unsafe partial class Cpu
     {
         value = 0;
         if (!Translate(lin, false, user, out ulong p0)) return false;
+        if (debugWatch) WatchRead(lin, size);
         int first = (int)Math.Min((ulong)size, 0x1000 - (lin & 0xFFF));
         if (first == size)
         {
@@ -205,6 +239,7 @@ public sealed unsafe partial class Cpu
     internal bool WriteLinearSlow(ulong lin, int size, ulong value, bool user)
     {
         if (!Translate(lin, true, user, out ulong p0)) return false;
+        if (debugWatch) WatchWrite(lin, size);
         int first = (int)Math.Min((ulong)size, 0x1000 - (lin & 0xFFF));
         if (first == size)
         {
@@ -286,8 +321,8 @@ public sealed unsafe partial class Cpu
     public bool TryTranslateDebug(ulong linear, out ulong physical)
     {
         if (!PagingEnabled) { physical = linear & Memory.A20Mask; return true; }
-        var t = PageWalker.Walk(Memory, cr3, cr0, cr4, linear, false, false);
-        physical = t.Physical;
+        var t = PageWalker.Walk(Memory, cr3, cr0, cr4, linear, false, false, update: false);
+        physical = t.Physical & Memory.A20Mask;
         return t.Ok;
     }
 }

@@ -27,15 +27,24 @@ public sealed record CpuModel(
     /// A Pentium Pro class i686 reporting only what the core implements: FPU (the x87, Cpu/X87 and
     /// Instructions/X87*.cs), DE, PSE, TSC, MSR, CX8, APIC (the board's local APIC), SEP, PGE, CMOV, and
     /// FXSR (FXSAVE/FXRSTOR of the x87 state; a Pentium II addition, here so kernels save the FPU the
-    /// modern way; there is no SSE, so no XMM state). Not reported until they exist: MMX, VME/PVI, PAE,
-    /// MTRR, MCE/MCA.
+    /// modern way; there is no SSE, so no XMM state). Not reported: MMX (a Pentium II addition, in
+    /// <see cref="Pentium2"/>), and until they exist VME/PVI, PAE, MTRR, MCE/MCA.
     /// </summary>
     public static CpuModel PentiumPro { get; } = new(
         "pentiumpro", "GenuineIntel", 6, 1, 9,
         Edx.FPU | Edx.DE | Edx.PSE | Edx.TSC | Edx.MSR | Edx.CX8 | Edx.APIC | Edx.SEP | Edx.PGE | Edx.CMOV | Edx.FXSR,
         0, "Emulated Pentium Pro class CPU");
 
-    public static IReadOnlyList<CpuModel> All { get; } = [PentiumPro];
+    /// <summary>
+    /// A Pentium II (Deschutes: family 6, model 5, stepping 2): the Pentium Pro set above plus MMX (the MMX
+    /// instructions on the x87 registers, Instructions/Mmx*.cs). The same things are left unreported.
+    /// </summary>
+    public static CpuModel Pentium2 { get; } = new(
+        "pentium2", "GenuineIntel", 6, 5, 2,
+        PentiumPro.FeaturesEdx | Edx.MMX,
+        0, "Emulated Pentium II class CPU");
+
+    public static IReadOnlyList<CpuModel> All { get; } = [PentiumPro, Pentium2];
 
     public static CpuModel? Find(string name) =>
         All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -54,10 +54,8 @@ public sealed partial class Cpu
 
     public bool InterruptsEnabledForWake => IF;
 
-    internal bool DebugArmed => (eflagsBits & (uint)EFlags.TF) != 0 || (dr[7] & 0xFF) != 0 || InstructionHook != null;
-
-    /// <summary>Called before each instruction when set (debugger, tracer); forces the slow path.</summary>
-    public Func<Cpu, bool>? InstructionHook { get; set; }
+    /// <summary>Guest single step or DR7 breakpoints, or a debugger hook (Cpu/DebugSupport.cs): the loop's debug branch.</summary>
+    internal bool DebugArmed => (eflagsBits & (uint)EFlags.TF) != 0 || (dr[7] & 0xFF) != 0 || debugAttention;
 
     /// <summary>
     /// Runs at most about <paramref name="budget"/> instructions (whole blocks, so a few more may
@@ -68,7 +66,8 @@ public sealed partial class Cpu
     public long Execute(long budget)
     {
         long executed = 0, published = 0;
-        asyncExit = false;
+        // Cleared for this call, unless a debugger break already waits (it may have come just before).
+        asyncExit = Debug.StopPending;
         DecodedBlock? prev = null;
         while (executed < budget)
         {
@@ -86,10 +85,14 @@ public sealed partial class Cpu
             exitBlock = false;
             if (DebugArmed)
             {
-                prev = null;
-                if (!StepDebug()) break;
-                executed++;
-                continue;
+                if (debugAttention && DebugBoundary()) break;
+                if (Stepwise)
+                {
+                    prev = null;
+                    if (!StepDebug()) break;
+                    executed++;
+                    continue;
+                }
             }
             if (shadow)
             {
@@ -270,7 +273,7 @@ public sealed partial class Cpu
     /// <summary>The slow path: one instruction at a time with single-step traps and instruction breakpoints.</summary>
     bool StepDebug()
     {
-        if (InstructionHook != null && !InstructionHook(this)) return false;
+        if (instructionHook != null && !instructionHook(this)) return false;
         bool tf = (eflagsBits & (uint)EFlags.TF) != 0;
         if (CheckInstructionBreakpoint()) return true;
         var block = GetBlock();

@@ -26,6 +26,7 @@ public sealed class Machine
         Io = new IoBus();
         Clock = new VirtualClock(config.NanosecondsPerInstruction);
         Cpu = new Cpu.Cpu(config.CpuModel, Memory, Io, Clock);
+        Cpu.Debug.Wake = wake.Set;
         Clock.EarliestChanged = Cpu.RequestExit;   // re-size the slice to an event scheduled mid-slice
         if (config.PaceToWallClock) pacer = new WallClockPacer();
     }
@@ -38,6 +39,9 @@ public sealed class Machine
     public IoBus Io { get; }
     public VirtualClock Clock { get; }
     public Cpu.Cpu Cpu { get; }
+
+    /// <summary>The CPU's debugger hooks; Run returns <see cref="StopReason.Debug"/> when they stop it.</summary>
+    public Debugging.DebugHooks Debug => Cpu.Debug;
 
     /// <summary>The exit status a device asked for (isa-debug-exit, power-off).</summary>
     public int ExitCode { get; private set; }
@@ -92,6 +96,7 @@ public sealed class Machine
         {
             if (exitRequested) { exitRequested = false; return StopReason.ExitRequested; }
             if (stopRequested) { stopRequested = false; return StopReason.Stopped; }
+            if (Cpu.Debug.StopPending) { Cpu.Debug.TakeStop(); return StopReason.Debug; }
             if (Cpu.ShutdownPending || resetRequested)
             {
                 if (Cpu.ShutdownPending) TripleFault?.Invoke(Cpu.ToString());
@@ -132,6 +137,12 @@ public sealed class Machine
             {
                 long untilDue = (due - Clock.Now + Clock.NanosecondsPerInstruction - 1) / Clock.NanosecondsPerInstruction;
                 slice = Math.Min(slice, Math.Max(1, untilDue));
+            }
+            if (Cpu.Debug.StepRequested)
+            {
+                remaining -= Cpu.DebugStep();
+                Clock.RunDue();
+                continue;
             }
             long executed = Cpu.Execute(slice);   // advances the clock as it retires blocks
             remaining -= executed;

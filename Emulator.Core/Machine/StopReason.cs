@@ -11,6 +11,8 @@ public enum StopReason
     ExitRequested,
     /// <summary>The CPU shut down (triple fault) or a reset was requested, and <see cref="MachineConfig.NoReboot"/> is set.</summary>
     Reset,
-    /// <summary>Execution stopped at a debugger breakpoint or by <see cref="Machine.RequestStop"/>.</summary>
+    /// <summary>Execution stopped by <see cref="Machine.RequestStop"/>.</summary>
     Stopped,
+    /// <summary>A debugger stop: breakpoint, watchpoint, finished single step or break request (<see cref="Debugging.DebugHooks.LastStop"/> says which).</summary>
+    Debug,
 }

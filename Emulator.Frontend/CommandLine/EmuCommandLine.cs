@@ -46,13 +46,30 @@ internal static class EmuCommandLine
         public readonly Option<bool> NoGraphic = new("-nographic", "--nographic") { Arity = ArgumentArity.Zero, Description = "no display; COM1 on stdio unless -serial is given" };
         public readonly Option<string[]> Rtc = Value("rtc", "base=utc|localtime|DATETIME", "the RTC's starting time: utc (default), localtime, or a date such as 2006-06-17T16:01:21");
         public readonly Option<bool> NoReboot = new("-no-reboot", "--no-reboot") { Arity = ArgumentArity.Zero, Description = "exit instead of rebooting on a triple fault or reset" };
+        public readonly Option<string[]> Gdb = Value("gdb", "tcp:[HOST]:PORT", "wait for a GDB connection on HOST:PORT (default host 127.0.0.1)");
+        public readonly Option<bool> GdbDefault = new("-s") { Arity = ArgumentArity.Zero, Description = "shorthand for -gdb tcp::1234" };
+        public readonly Option<bool> WaitForDebugger = new("-S") { Arity = ArgumentArity.Zero, Description = "do not start the CPU at startup (wait for the debugger's 'continue')" };
+        public readonly Option<string[]> Kernel = Value("kernel", "BZIMAGE", "boot a Linux kernel directly (the boot protocol's 32-bit entry, without firmware)");
+        public readonly Option<string[]> Initrd = Value("initrd", "FILE", "initial ramdisk for -kernel");
+        public readonly Option<string[]> Append = Value("append", "CMDLINE", "kernel command line for -kernel");
+        public readonly Option<string[]> Hda = Value("hda", "FILE", "IDE primary master hard disk image");
+        public readonly Option<string[]> Hdb = Value("hdb", "FILE", "IDE primary slave hard disk image");
+        public readonly Option<string[]> Hdc = Value("hdc", "FILE", "IDE secondary master hard disk image");
+        public readonly Option<string[]> Hdd = Value("hdd", "FILE", "IDE secondary slave hard disk image");
+        public readonly Option<string[]> CdRom = Value("cdrom", "FILE", "CD-ROM image (IDE secondary master, read-only)");
+        public readonly Option<string[]> Fda = Value("fda", "FILE", "floppy image for drive A:");
+        public readonly Option<string[]> Fdb = Value("fdb", "FILE", "floppy image for drive B:");
+        public readonly Option<string[]> Drive = Value("drive", "file=FILE[,format=raw|qcow2][,if=ide|floppy][,index=N][,media=disk|cdrom][,readonly=on|off][,snapshot=on|off]", "add a drive");
+        public readonly Option<string[]> Boot = Value("boot", "[order=]DRIVES[,once=DRIVES][,menu=on|off]", "boot order: a floppy, c hard disk, d CD-ROM (default cad)");
+        public readonly Option<bool> Snapshot = new("-snapshot", "--snapshot") { Arity = ArgumentArity.Zero, Description = "write to temporary overlays; the disk images are not changed" };
         public readonly Command Root = new("emu", "emu: a PC emulator with QEMU's command line");
 
         public Definition()
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Global, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot }) Root.Options.Add(o);
+            foreach (var o in new Option[] { Bios, Memory, DebugCon, Global, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot,
+                         Hda, Hdb, Hdc, Hdd, CdRom, Fda, Fdb, Drive, Boot, Snapshot, Kernel, Initrd, Append, Gdb, GdbDefault, WaitForDebugger }) Root.Options.Add(o);
         }
 
         /// <summary>An option taking one value per occurrence, allowed several times.</summary>
@@ -122,7 +139,7 @@ internal static class EmuCommandLine
         foreach (string token in parsed.UnmatchedTokens)
             return token.StartsWith('-')
                 ? $"{token}: invalid option"
-                : $"'{token}': unexpected argument (disk images are not supported yet)";
+                : $"'{token}': unexpected argument (disk images are given with -hda, -cdrom, -fda or -drive)";
         var error = parsed.Errors[0];
         var option = error.SymbolResult as OptionResult ?? (error.SymbolResult as ArgumentResult)?.Parent as OptionResult;
         if (option != null && option.Tokens.Count == 0)
@@ -142,11 +159,17 @@ internal static class EmuCommandLine
         var serials = ParseSerials(parsed.GetValue(def.Serial), noGraphic);
         if (debugConDevice?.Kind == ChardevKind.Stdio && serials.Any(s => s.Kind == ChardevKind.Stdio))
             throw new EmuError("cannot use stdio by multiple character devices");
+        string? kernel = Last(parsed, def.Kernel), initrd = Last(parsed, def.Initrd), append = Last(parsed, def.Append);
+        if (kernel == null && initrd != null) throw new EmuError("-initrd only allowed with -kernel option");
+        if (kernel == null && append != null) throw new EmuError("-append only allowed with -kernel option");
         ushort debugConPort = DebugConsole.DefaultPort;
         foreach (string global in parsed.GetValue(def.Global) ?? [])
             debugConPort = ParseGlobal(global);
         return new EmuOptions
         {
+            KernelPath = kernel,
+            InitrdPath = initrd,
+            KernelCommandLine = append ?? "",
             BiosPath = Last(parsed, def.Bios),
             MemorySize = memory == null ? EmuOptions.DefaultMemorySize : ParseMemory(memory),
             DebugCon = debugConDevice,
@@ -158,7 +181,21 @@ internal static class EmuCommandLine
             Devices = (parsed.GetValue(def.Device) ?? []).Select(DeviceCatalog.Parse).ToArray(),
             NoReboot = parsed.GetValue(def.NoReboot),
             RtcBase = Last(parsed, def.Rtc) is { } rtc ? ParseRtc(rtc) : null,
+            Drives = ParseDrives(def, parsed),
+            BootOrder = Last(parsed, def.Boot) is { } boot ? DriveParser.ParseBoot(boot) : EmuOptions.DefaultBootOrder,
+            Snapshot = parsed.GetValue(def.Snapshot),
+            Gdb = Last(parsed, def.Gdb) is { } gdb ? ParseGdb(gdb) : parsed.GetValue(def.GdbDefault) ? new GdbEndpoint("", 1234) : null,
+            WaitForDebugger = parsed.GetValue(def.WaitForDebugger),
         };
+    }
+
+    static IReadOnlyList<DriveOptions> ParseDrives(Definition def, ParseResult parsed)
+    {
+        var specs = new List<DriveParser.Spec>();
+        foreach (var (option, name) in new[] { (def.Hda, "-hda"), (def.Hdb, "-hdb"), (def.Hdc, "-hdc"), (def.Hdd, "-hdd"), (def.CdRom, "-cdrom"), (def.Fda, "-fda"), (def.Fdb, "-fdb") })
+            if (Last(parsed, option) is { } file) specs.Add(DriveParser.Shorthand(name, file));
+        foreach (string text in parsed.GetValue(def.Drive) ?? []) specs.Add(DriveParser.Parse(text));
+        return DriveParser.Place(specs);
     }
 
     /// <summary>
@@ -331,6 +368,20 @@ internal static class EmuCommandLine
         "off" or "no" or "false" => false,
         _ => throw new EmuError($"{option} {text}: '{key}' takes on or off, not '{value}'"),
     };
+
+    /// <summary>
+    /// Parses QEMU's <c>-gdb DEV</c>: <c>tcp:[HOST]:PORT</c> (a server in any case, as QEMU makes
+    /// it), a bare port number (QEMU reads <c>-gdb 1234</c> as <c>tcp::1234</c>), or <c>none</c>.
+    /// </summary>
+    public static GdbEndpoint? ParseGdb(string text)
+    {
+        if (text == "none") return null;
+        string spec = text.Length > 0 && text.All(char.IsAsciiDigit) ? "tcp::" + text : text;
+        if (!spec.StartsWith("tcp:", StringComparison.Ordinal))
+            throw new EmuError($"-gdb {text}: only tcp:[HOST]:PORT is supported");
+        var tcp = ParseTcp("-gdb", spec);
+        return new GdbEndpoint(tcp.Host, tcp.Port);
+    }
 
     /// <summary>Parses QEMU's <c>-d ITEM,ITEM,...</c>.</summary>
     public static LogItems ParseLogItems(string text)

@@ -3,6 +3,9 @@ namespace Emulator.Frontend.CommandLine;
 /// <summary>What the <c>emu</c> command line asked for, after QEMU-style value parsing.</summary>
 internal sealed record EmuOptions
 {
+    /// <summary>QEMU's default boot order for the PC: floppy, hard disk, CD-ROM.</summary>
+    public const string DefaultBootOrder = "cad";
+
     /// <summary>QEMU's default RAM size for the PC machines.</summary>
     public const ulong DefaultMemorySize = 128UL << 20;
 
@@ -43,6 +46,29 @@ internal sealed record EmuOptions
 
     /// <summary><c>-nographic</c>: no display; COM1 on stdio unless <c>-serial</c> says otherwise.</summary>
     public bool NoGraphic { get; init; }
+
+    /// <summary><c>-gdb tcp:[HOST]:PORT</c> or <c>-s</c> (tcp::1234): where the GDB server listens; null for none.</summary>
+    public GdbEndpoint? Gdb { get; init; }
+
+    /// <summary><c>-S</c>: do not start the CPU until a debugger lets it run.</summary>
+    public bool WaitForDebugger { get; init; }
+    /// <summary><c>-kernel FILE</c>: a Linux bzImage booted directly; null to boot through the firmware.</summary>
+    public string? KernelPath { get; init; }
+
+    /// <summary><c>-initrd FILE</c>: the initial ramdisk for <c>-kernel</c>.</summary>
+    public string? InitrdPath { get; init; }
+
+    /// <summary><c>-append CMDLINE</c>: the kernel command line for <c>-kernel</c>.</summary>
+    public string KernelCommandLine { get; init; } = "";
+
+    /// <summary>The drives (<c>-hda</c>..<c>-hdd</c>, <c>-cdrom</c>, <c>-fda</c>/<c>-fdb</c>, <c>-drive</c>) with their positions.</summary>
+    public IReadOnlyList<DriveOptions> Drives { get; init; } = [];
+
+    /// <summary><c>-boot</c>: drive letters in boot order.</summary>
+    public string BootOrder { get; init; } = DefaultBootOrder;
+
+    /// <summary><c>-snapshot</c>: writes to every writable drive go to a temporary overlay; the image files are not changed.</summary>
+    public bool Snapshot { get; init; }
 }
 
 /// <summary>The <c>-d</c> log items emu implements.</summary>
@@ -77,3 +103,6 @@ internal sealed record ChardevOptions(ChardevKind Kind, string? Path = null, Tcp
 /// host is 127.0.0.1.
 /// </summary>
 internal sealed record TcpChardev(string Host, int Port, bool Server, bool Wait);
+
+/// <summary>The GDB server's listening address; an empty host means 127.0.0.1.</summary>
+internal sealed record GdbEndpoint(string Host, int Port);

@@ -35,9 +35,9 @@ public sealed class ProtectedModeSetup
     public ushort IdtLimit { get; set; } = 0x7FF;
     AssemblerResult bodyResult;
 
-    public ProtectedModeSetup(bool noReboot = false)
+    public ProtectedModeSetup(bool noReboot = false, CpuModel? model = null)
     {
-        M = new TestMachine(new MachineConfig { MemorySize = 16UL << 20, NoReboot = noReboot });
+        M = new TestMachine(new MachineConfig { MemorySize = 16UL << 20, NoReboot = noReboot, CpuModel = model ?? CpuModel.PentiumPro });
         SetGdt(1, Segment(0, 0xFFFFF, 0x9A, 0xC));
         SetGdt(2, Segment(0, 0xFFFFF, 0x92, 0xC));
         SetGdt(3, Segment(0, 0xFFFFF, 0xFA, 0xC));

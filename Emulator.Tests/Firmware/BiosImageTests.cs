@@ -1,11 +1,8 @@
 using System.Diagnostics;
-using System.Text;
-using Emulator.Core.Io;
-using Emulator.Core.Machine;
 
 namespace Emulator.Tests.Firmware;
 
-/// <summary>The committed BIOS image must be exactly what its source builds to, and must run.</summary>
+/// <summary>The committed BIOS image must be exactly what its source builds to (BiosPostTests run it).</summary>
 public class BiosImageTests
 {
     static string RepoRoot()
@@ -39,36 +36,5 @@ public class BiosImageTests
         {
             if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
         }
-    }
-
-    sealed class PortRecorder : IIoDevice
-    {
-        public readonly StringBuilder Text = new();
-        public readonly List<byte> Post = new();
-        public uint In(ushort port, int size) => 0xFF;
-        public void Out(ushort port, int size, uint value)
-        {
-            if (port == 0xE9) Text.Append((char)(byte)value);
-            else Post.Add((byte)value);
-        }
-    }
-
-    [Test]
-    public void BiosRunsFromResetVectorToBanner()
-    {
-        var image = File.ReadAllBytes(Path.Combine(RepoRoot(), "bios", "bios.bin"));
-        var m = new Machine(new MachineConfig { MemorySize = 16UL << 20 });
-        m.Memory.MapRom(0xFFFF0000, image);
-        m.Memory.MapAlias(0xF0000, 0xFFFF0000, 0x10000, readOnly: true);
-        var rec = new PortRecorder();
-        m.Io.Register(0xE9, 1, rec);
-        m.Io.Register(0x80, 1, rec);
-        var reason = m.Run(1_000_000);
-        Assert.Multiple(() =>
-        {
-            Assert.That(reason, Is.EqualTo(StopReason.Halted));
-            Assert.That(rec.Text.ToString(), Does.StartWith("emu BIOS 0.1"));
-            Assert.That(rec.Post, Is.EqualTo(new byte[] { 0x01, 0x02, 0x03 }));
-        });
     }
 }

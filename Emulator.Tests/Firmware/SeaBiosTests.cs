@@ -25,7 +25,8 @@ public class SeaBiosTests
     sealed record Boot(string Log, long Instructions, StopReason Stop, PcBoard Board);
 
     /// <summary>Boots <paramref name="image"/> with 128 MiB and no drives until SeaBIOS reports the boot failure or the budget runs out.</summary>
-    static Boot Run(string image, ulong memory = 128UL << 20, IReadOnlyList<IdeDrive?>? drives = null, string until = "No bootable device.")
+    static Boot Run(string image, ulong memory = 128UL << 20, IReadOnlyList<IdeDrive?>? drives = null, string until = "No bootable device.",
+        IReadOnlyList<IBlockImage?>? floppies = null)
     {
         string path = Dir + image;
         if (!File.Exists(path))
@@ -38,6 +39,7 @@ public class SeaBiosTests
             DebugConsole = new DebugConsole(log),
             DebugConsolePort = 0x402,
             IdeDrives = drives ?? [],
+            Floppies = floppies ?? [],
         });
         var machine = board.Machine;
         machine.Reset();
@@ -75,13 +77,14 @@ public class SeaBiosTests
             "QEMU fw_cfg DMA interface supported",
             // The memory map from etc/e820: all the RAM, from 0.
             $"qemu/e820: addr 0x0000000000000000 len 0x{ram:x16} [RAM]",
-            // PCI: host bridge, PIIX3, its IDE, PIIX4 PM; the PM I/O block where SeaBIOS puts it
+            // PCI: host bridge, PIIX3 ISA and IDE, PIIX4 PM, the VGA at 02.0; the PM I/O block where SeaBIOS puts it
             // when QEMU-style ACPI tables are in fw_cfg (0x600, which the board's FADT gives).
             "Moving pm_base to 0x600",
-            "Found 4 PCI devices (max PCI bus is 00)",
+            "Found 5 PCI devices (max PCI bus is 00)",
             "PCI: init bdf=00:00.0 id=8086:1237",
             "PCI: init bdf=00:01.0 id=8086:7000",
             "PCI: init bdf=00:01.1 id=8086:7010",
+            "ATA controller 1 at 1f0/3f4/0 (irq 14 dev 9)",
             "PCI: init bdf=00:01.3 id=8086:7113",
             "Using pmtimer, ioport 0x608",
             "Found 1 cpu(s) max supported 1 cpu(s)",
@@ -154,8 +157,8 @@ public class SeaBiosTests
         });
     }
 
-    /// <summary>A 4 MiB disk whose MBR code writes "MBR ran" to port 0x402 and halts.</summary>
-    static IBlockImage BootDisk()
+    /// <summary>A disk of <paramref name="size"/> bytes (4 MiB by default) whose boot sector writes "MBR ran" to port 0x402 and halts.</summary>
+    static IBlockImage BootDisk(int size = 4 << 20)
     {
         var a = new Assembler(16);
         a.xor(ax, ax);
@@ -169,7 +172,7 @@ public class SeaBiosTests
         a.hlt();
         using var ms = new MemoryStream();
         a.Assemble(new StreamCodeWriter(ms), 0x7C00);
-        var disk = new byte[4 << 20];
+        var disk = new byte[size];
         ms.ToArray().CopyTo(disk, 0);
         "MBR ran\n"u8.CopyTo(disk.AsSpan(0x40));
         disk[510] = 0x55;
@@ -183,5 +186,12 @@ public class SeaBiosTests
         var boot = Run("bios-256k.bin", drives: [new IdeDrive(DriveMedia.Disk, BootDisk()), null, new IdeDrive(DriveMedia.CdRom, null)], until: "MBR ran\n");
         TestContext.Out.WriteLine(boot.Log);
         AssertLines(boot, "Booting from Hard Disk...", "MBR ran\n");
+    }
+
+    [Test]
+    public void Boots_a_floppy()
+    {
+        var boot = Run("bios-256k.bin", floppies: [BootDisk(1_474_560)], until: "MBR ran\n");
+        AssertLines(boot, "Booting from Floppy...", "MBR ran\n");
     }
 }

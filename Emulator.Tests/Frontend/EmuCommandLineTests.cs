@@ -109,7 +109,7 @@ public class EmuCommandLineTests
     {
         TestCaseData Case(string expected, params string[] args) => new TestCaseData(args, expected).SetArgDisplayNames(string.Join(' ', args));
         yield return Case("emu: -foo: invalid option", "-foo");
-        yield return Case("emu: 'disk.img': unexpected argument (disk images are not supported yet)", "disk.img");
+        yield return Case("emu: 'disk.img': unexpected argument (disk images are given with -hda, -cdrom, -fda or -drive)", "disk.img");
         yield return Case("emu: -m: requires an argument", "-m");
         yield return Case("emu: -bios: requires an argument", "-no-reboot", "-bios");
         yield return Case("emu: -m 12X: invalid size '12X' (a number of MiB, or a number with suffix K, M or G)", "-m", "12X");
@@ -147,7 +147,7 @@ public class EmuCommandLineTests
     {
         var run = EmuRun.Of("-no-reboot", "true");
         Assert.That(run.ExitCode, Is.EqualTo(1));
-        Assert.That(run.ErrorLines, Is.EqualTo(new[] { "emu: 'true': unexpected argument (disk images are not supported yet)" }));
+        Assert.That(run.ErrorLines, Is.EqualTo(new[] { "emu: 'true': unexpected argument (disk images are given with -hda, -cdrom, -fda or -drive)" }));
     }
 
     [TestCase("--help")]

@@ -5,6 +5,9 @@
 #                and the screen, runs a few commands, and powers off (or gives a shell with
 #                init=/bin/sh-style "emu.shell" on the command line)
 #   linux.iso    an ISOLINUX CD of the same kernel and initramfs
+#   install.iso  the same CD booting the installer (emu.install): it partitions the first hard
+#                disk, copies the system and kernel onto an ext2 file system and installs
+#                EXTLINUX (Debian's extlinux and libc6, i386) so the disk boots by itself
 # Output goes to $EMU_GUEST_DIR (default ~/.cache/emu-guests), outside git; a second run with
 # the same package versions does nothing. Needs: apt-get (with the i386 architecture, which this
 # script adds), cpio, xorriso, isolinux, syslinux-common, gzip (.ci/run installs them).
@@ -21,19 +24,21 @@ done
 [ -f /usr/lib/syslinux/modules/bios/ldlinux.c32 ] || { echo "build.sh: ldlinux.c32 is missing (apt-get install syslinux-common)" >&2; exit 1; }
 
 # The i386 package lists: apt-get download needs them even though nothing is installed.
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if ! dpkg --print-foreign-architectures | grep -qx i386; then
-    dpkg --add-architecture i386
-    apt-get update -qq || true
+    $SUDO dpkg --add-architecture i386
+    $SUDO apt-get update -qq || true
 fi
-if ! apt-cache show busybox-static:i386 >/dev/null 2>&1; then apt-get update -qq || true; fi
+if ! apt-cache show busybox-static:i386 >/dev/null 2>&1; then $SUDO apt-get update -qq || true; fi
 
 kernel_pkg="$(apt-cache depends linux-image-686:i386 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')"
 kernel_pkg="${kernel_pkg%:i386}"
 [ -n "$kernel_pkg" ] || { echo "build.sh: cannot resolve linux-image-686:i386 (apt-get update?)" >&2; exit 1; }
 kernel_ver="${kernel_pkg#linux-image-}"
 busybox_ver="$(apt-cache policy busybox-static:i386 | awk '/Candidate:/ {print $2}')"
-stamp="$kernel_pkg $busybox_ver $(sha256sum "$here/build.sh" "$here/init" | sha256sum | cut -c1-16)"
-if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/linux.iso" ]; then
+extlinux_ver="$(apt-cache policy extlinux:i386 | awk '/Candidate:/ {print $2}')"
+stamp="$kernel_pkg $busybox_ver $extlinux_ver $(sha256sum "$here/build.sh" "$here/init" | sha256sum | cut -c1-16)"
+if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/install.iso" ]; then
     echo "guests up to date in $out ($stamp)"
     exit 0
 fi
@@ -43,7 +48,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 # apt's sandbox user must be able to write here.
 chmod 777 "$work"
-apt-get download -q "$kernel_pkg:i386" "busybox-static:i386" >/dev/null
+apt-get download -q "$kernel_pkg:i386" "busybox-static:i386" "extlinux:i386" "libc6:i386" >/dev/null
 dpkg-deb -x linux-image-*.deb kernel
 dpkg-deb -x busybox-static_*.deb busybox
 
@@ -85,26 +90,38 @@ chmod 755 "$root/init"
 
 cp "kernel/boot/vmlinuz-$kernel_ver" vmlinuz
 
-# The CD: ISOLINUX boots the same kernel and initramfs.
-iso="$work/iso"
-mkdir -p "$iso/isolinux"
-cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
-cp vmlinuz initrd.img "$iso/"
-cat > "$iso/isolinux/isolinux.cfg" <<CFG
+# The CDs: ISOLINUX boots the same kernel and initramfs; the installer's tools (EXTLINUX with
+# the i386 libc it needs, and its MBR) are on the install CD under /install.
+dpkg-deb -x extlinux_*.deb extlinux
+dpkg-deb -x libc6_*.deb libc
+make_iso() { # NAME EXTRA-APPEND [with-installer]
+    local iso="$work/iso-$1"
+    mkdir -p "$iso/isolinux"
+    cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
+    cp vmlinuz initrd.img "$iso/"
+    if [ -n "${3:-}" ]; then
+        mkdir -p "$iso/install"
+        cp extlinux/usr/bin/extlinux extlinux/usr/lib/EXTLINUX/mbr.bin "$iso/install/"
+        cp -L libc/lib/ld-linux.so.2 libc/lib/i386-linux-gnu/libc.so.6 "$iso/install/"
+    fi
+    cat > "$iso/isolinux/isolinux.cfg" <<CFG
 SERIAL 0 115200
 DEFAULT linux
 PROMPT 1
 TIMEOUT 10
-SAY emu test CD: booting linux
+SAY emu test CD: booting linux $2
 LABEL linux
   KERNEL /vmlinuz
   INITRD /initrd.img
-  APPEND console=tty0 console=ttyS0,115200
+  APPEND console=tty0 console=ttyS0,115200 $2
 CFG
-xorriso -as mkisofs -quiet -o linux.iso -V EMU_LINUX -J -R \
-    -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table \
-    "$iso"
+    xorriso -as mkisofs -quiet -o "$1" -V EMU_LINUX -J -R \
+        -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table \
+        "$iso" 2>/dev/null
+}
+make_iso linux.iso ""
+make_iso install.iso "emu.install" with-installer
 
-cp vmlinuz initrd.img linux.iso "$out/"
+cp vmlinuz initrd.img linux.iso install.iso "$out/"
 echo "$stamp" > "$out/stamp"
-echo "guests built in $out: $(cd "$out" && ls -s vmlinuz initrd.img linux.iso | tr '\n' ' ')"
+echo "guests built in $out: $(cd "$out" && ls -s vmlinuz initrd.img linux.iso install.iso | tr '\n' ' ')"

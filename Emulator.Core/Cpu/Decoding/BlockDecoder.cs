@@ -48,9 +48,18 @@ internal sealed unsafe class BlockDecoder
         decoder.IP = rip;
 
         int count = 0;
+        ulong[]? breakOffsets = cpu.debugBreakpoints ? cpu.Debug.breakOffsets : null;
+        int pageOffset = (int)(phys & PhysicalMemory.PageMask);
         while (count < MaxOps)
         {
             int start = reader.Position;
+            // While breakpoints exist, a block ends before any instruction at a breakpoint's page
+            // offset, so the loop's check at block entry sees it under every linear alias of the page.
+            if (breakOffsets != null && count > 0)
+            {
+                int off = pageOffset + start;
+                if ((breakOffsets[off >> 6] & (1UL << (off & 63))) != 0) break;
+            }
             decoder.Decode(out Instruction instr);
             if (decoder.LastError == DecoderError.NoMoreBytes)
             {
@@ -209,7 +218,7 @@ internal sealed unsafe class BlockDecoder
     };
 
     /// <summary>Our register number: 0-15 for 16/32/64-bit GPRs (encoding order), a byte offset for 8-bit ones,
-    /// the Sreg number for segment registers, n for CRn/DRn and for x87 ST(n).</summary>
+    /// the Sreg number for segment registers, n for CRn/DRn, x87 ST(n) and MMn.</summary>
     internal static byte RegisterIndex(Register r)
     {
         if (r >= Register.AL && r <= Register.R15L)
@@ -227,6 +236,7 @@ internal sealed unsafe class BlockDecoder
         if (r >= Register.DR0 && r <= Register.DR15) return (byte)(r - Register.DR0);
         if (r >= Register.TR0 && r <= Register.TR7) return (byte)(r - Register.TR0);
         if (r >= Register.ST0 && r <= Register.ST7) return (byte)(r - Register.ST0);
+        if (r >= Register.MM0 && r <= Register.MM7) return (byte)(r - Register.MM0);
         return Cpu.ZeroReg;
     }
 }

@@ -37,6 +37,7 @@ internal static unsafe class InstructionTable
         Bcd.Register();
         // Before Misc, whose fallback claims every x87 code still unregistered.
         Instructions.X87.Register();
+        Mmx.Register();
         Misc.Register();
         SystemInstructions.Register();
         ProtectedTransfer.Register();

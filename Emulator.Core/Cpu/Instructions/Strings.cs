@@ -84,7 +84,7 @@ internal static unsafe class Strings
         ulong mask = op.AddrMask;
         ulong count = c.Reg(Rcx) & mask;
         // Single-stepping traps after every iteration (SDM vol. 3, 18.3.1.4), so take one at a time then.
-        ulong budget = c.DebugArmed ? 1 : MaxIterations;
+        ulong budget = c.IterationTraps ? 1 : MaxIterations;
         while (count != 0)
         {
             if (budget == 0)
@@ -92,6 +92,7 @@ internal static unsafe class Strings
                 // Not finished: run this instruction again after the loop has looked at interrupts.
                 c.Rip = c.InstructionStart(ref op);
                 c.exitBlock = true;
+                c.repRestartLinear = (c.Seg((int)SegReg.CS).Base + c.Rip) & c.linearMask;
                 return;
             }
             if (!down)

@@ -34,7 +34,7 @@ internal static unsafe partial class X87
     /// With NE=0 the error went out on FERR# (<see cref="FpuState.ErrorSignal"/>, IRQ 13 on a PC) when it was
     /// raised; a PC's chipset then asserts IGNNE# (the handler's write to port F0h), so the instruction runs.
     /// </summary>
-    static bool NoPendingError(Cpu c)
+    internal static bool NoPendingError(Cpu c)
     {
         if (c.fpu.ErrorPending && (c.cr0 & CrBits.CR0_NE) != 0) return c.RaiseFault(Vector.MF, 0);
         return true;
@@ -129,17 +129,6 @@ internal static unsafe partial class X87
         f.RaiseFlags(ctx.Raised);
     }
 
-    /// <summary>
-    /// Checks that a multi-part store of <paramref name="size"/> bytes can complete before any part is
-    /// written: a range of at most a page spans at most two pages, so probing its first and last byte
-    /// for write access finds every fault up front (an x87 store is not partially performed).
-    /// </summary>
-    static bool ProbeWrite(Cpu c, int seg, ulong offset, int size, ulong addrMask)
-    {
-        if (!c.ReadRmw<Size8>(seg, offset, out _)) return false;
-        return c.ReadRmw<Size8>(seg, (offset + (ulong)(size - 1)) & addrMask, out _);
-    }
-
     static bool ReadFloat80(Cpu c, int seg, ulong ea, ulong addrMask, out Float80 v)
     {
         v = default;
@@ -151,7 +140,7 @@ internal static unsafe partial class X87
 
     static bool WriteFloat80(Cpu c, int seg, ulong ea, ulong addrMask, Float80 v)
     {
-        if (!ProbeWrite(c, seg, ea, 10, addrMask)) return false;
+        if (!c.ProbeWrite(seg, ea, 10, addrMask)) return false;
         return c.Write<Size64>(seg, ea, v.Significand) && c.Write<Size16>(seg, (ea + 8) & addrMask, v.SignExponent);
     }
 }

@@ -95,7 +95,7 @@ internal static unsafe partial class X87
 
     static bool StoreEnvironment(Cpu c, ref DecodedOp op, ulong ea, int totalBytes, bool wide)
     {
-        if (!ProbeWrite(c, op.Seg, ea, totalBytes, op.AddrMask)) return false;
+        if (!c.ProbeWrite(op.Seg, ea, totalBytes, op.AddrMask)) return false;
         Span<ushort> w = stackalloc ushort[14];
         BuildEnvironment(c, w, wide);
         int words = wide ? 14 : 7;
@@ -120,7 +120,7 @@ internal static unsafe partial class X87
         if (!Available(c)) return;
         ulong ea = c.EffectiveAddress(ref op);
         int total = TEnv.Bytes + 80;
-        if (!ProbeWrite(c, op.Seg, ea, total, op.AddrMask)) return;
+        if (!c.ProbeWrite(op.Seg, ea, total, op.AddrMask)) return;
         if (!StoreEnvironment(c, ref op, ea, TEnv.Bytes, TEnv.Bytes == 28)) return;
         var f = c.fpu;
         for (int i = 0; i < 8; i++)

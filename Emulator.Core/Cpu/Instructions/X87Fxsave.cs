@@ -29,7 +29,7 @@ internal static unsafe partial class X87
     static void Fxsave(Cpu c, ref DecodedOp op)
     {
         if (!FxAccessible(c, ref op, out ulong ea)) return;
-        if (!ProbeWrite(c, op.Seg, ea, 160, op.AddrMask)) return;
+        if (!c.ProbeWrite(op.Seg, ea, 160, op.AddrMask)) return;
         var f = c.fpu;
         int abridged = 0;
         for (int p = 0; p < 8; p++)

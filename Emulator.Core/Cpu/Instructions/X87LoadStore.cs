@@ -233,7 +233,7 @@ internal static unsafe partial class X87
         Float80.ToPackedBcd(empty ? Float80.Indefinite : f.St(0), b, ref ctx);
         if (StoreAllowed(ref ctx))
         {
-            if (!ProbeWrite(c, op.Seg, ea, 10, op.AddrMask)) return;
+            if (!c.ProbeWrite(op.Seg, ea, 10, op.AddrMask)) return;
             if (!c.Write<Size64>(op.Seg, ea, BitConverter.ToUInt64(b)) || !c.Write<Size16>(op.Seg, (ea + 8) & op.AddrMask, BitConverter.ToUInt16(b[8..]))) return;
         }
         if (empty) { Underflow(c, -1, 1); return; }

@@ -17,7 +17,8 @@ internal static class PageWalker
 
     /// <param name="write">The access writes.</param>
     /// <param name="user">The access is a user-mode access (CPL 3, not an implicit supervisor access).</param>
-    public static Translation Walk(PhysicalMemory mem, ulong cr3, ulong cr0, ulong cr4, ulong linear, bool write, bool user)
+    /// <param name="update">Set the accessed and dirty bits as the CPU does; false for a debugger's look that must leave guest memory alone.</param>
+    public static Translation Walk(PhysicalMemory mem, ulong cr3, ulong cr0, ulong cr4, ulong linear, bool write, bool user, bool update = true)
     {
         uint lin = (uint)linear;
         ulong pdeAddr = (cr3 & 0xFFFF_F000) + ((lin >> 22) << 2);
@@ -31,7 +32,7 @@ internal static class PageWalker
             bool w = (pde & RW) != 0, u = (pde & US) != 0;
             if (!Allowed(w, u, write, user, wp)) return Fault(err | 1);
             uint newPde = pde | A | (write ? D : 0);
-            if (newPde != pde) mem.WriteSlow(pdeAddr, 4, newPde);
+            if (newPde != pde && update) mem.WriteSlow(pdeAddr, 4, newPde);
             ulong phys = (pde & 0xFFC0_0000) | (lin & 0x003F_FFFF);
             return new Translation(phys, w, u, (newPde & D) != 0, true, 0);
         }
@@ -42,9 +43,9 @@ internal static class PageWalker
         bool writable = (pde & RW) != 0 && (pte & RW) != 0;
         bool usr = (pde & US) != 0 && (pte & US) != 0;
         if (!Allowed(writable, usr, write, user, wp)) return Fault(err | 1);
-        if ((pde & A) == 0) mem.WriteSlow(pdeAddr, 4, pde | A);
+        if ((pde & A) == 0 && update) mem.WriteSlow(pdeAddr, 4, pde | A);
         uint newPte = pte | A | (write ? D : 0);
-        if (newPte != pte) mem.WriteSlow(pteAddr, 4, newPte);
+        if (newPte != pte && update) mem.WriteSlow(pteAddr, 4, newPte);
         return new Translation((pte & 0xFFFF_F000) | (lin & 0xFFF), writable, usr, (newPte & D) != 0, true, 0);
     }
 

@@ -78,6 +78,23 @@ public sealed class FpuState : ISaveable
         Top = (Top + 1) & 7;
     }
 
+    /// <summary>MMX register <paramref name="i"/>: the significand of physical register Ri (SDM vol. 1, 9.5; vol. 3, 12.2).</summary>
+    public ulong Mmx(int i) => Regs[i].Significand;
+
+    /// <summary>An MMX write: the significand takes the value and bits 64-79 (sign and exponent) become all ones (SDM vol. 3, 12.2).</summary>
+    public void SetMmx(int i, ulong v) => Regs[i] = new Float80(0xFFFF, v);
+
+    /// <summary>
+    /// The x87 side effect of every MMX instruction but EMMS, reading or writing (SDM vol. 3, 12.2, table 12-1):
+    /// TOP becomes 0 and every tag valid (00B). The rest of the status word, the control word and the
+    /// instruction and data pointers are unchanged.
+    /// </summary>
+    public void EnterMmx()
+    {
+        Top = 0;
+        TagWord = 0;
+    }
+
     public void SetConditionCodes(ushort codes) => Status = (ushort)((Status & ~SwConditionCodes) | (codes & SwConditionCodes));
 
     /// <summary>

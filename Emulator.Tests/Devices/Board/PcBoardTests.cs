@@ -29,12 +29,12 @@ public class PcBoardTests
             DebugConsole = new DebugConsole(text),
         });
         board.Machine.Reset();
-        var reason = board.Machine.Run(1_000_000);
+        var reason = board.Machine.Run(20_000_000);
         Assert.Multiple(() =>
         {
             Assert.That(reason, Is.EqualTo(StopReason.Halted));
-            Assert.That(text.ToString(), Does.StartWith("emu BIOS 0.1"));
-            Assert.That(post, Is.EqualTo(new byte[] { 0x01, 0x02, 0x03 }));
+            Assert.That(text.ToString(), Does.StartWith("emu BIOS 0.2"));
+            Assert.That(post, Is.EqualTo(Enumerable.Range(1, 13).Select(i => (byte)i)));
         });
     }
 
