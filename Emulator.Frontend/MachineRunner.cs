@@ -263,9 +263,10 @@ internal sealed class MachineRunner : IDisposable
             throw new EmuError($"-kernel {options.KernelPath}: {e.Message}");
         }
         // Check the placement once now, so a kernel or initrd too big for -m is a start-up error.
-        try { LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine); }
+        // The ACPI tables go in as firmware would install them (the kernel finds the RSDP in the EBDA).
+        try { LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()); }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
-        board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine));
+        board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()));
     }
 
     static DebugConsole? CreateDebugConsole(EmuOptions options, ConsoleStreams console, Stream? debugConFile) =>

@@ -21,8 +21,9 @@ namespace Emulator.Devices.Board;
 /// retrying a failed boot), and <c>bootorder</c> and <c>bios-geometry</c>, which list devices
 /// given a <c>bootindex</c> or <c>lchs</c>; emu has neither, so both are empty. The legacy
 /// boot order (<c>-boot order=</c>) reaches the firmware through CMOS, as on QEMU.</para>
-/// <para>Absent, so SeaBIOS builds its own or goes without: ACPI (<c>etc/table-loader</c>,
-/// <c>etc/acpi/*</c>, key 0x8000), SMBIOS (<c>etc/smbios/*</c>, key 0x8001), the HPET
+/// <para>The ACPI files (<c>etc/acpi/tables</c>, <c>etc/acpi/rsdp</c>, <c>etc/table-loader</c>)
+/// are added by the board from <see cref="Firmware.Acpi.AcpiBuilder"/>.</para>
+/// <para>Absent, so SeaBIOS builds its own or goes without: the legacy ACPI key 0x8000, SMBIOS (<c>etc/smbios/*</c>, key 0x8001), the HPET
 /// description (0x8004, which SeaBIOS does not read), <c>-nographic</c> (0x04), kernel
 /// loading (<c>-kernel</c>), option ROMs (<c>genroms/</c>, <c>vgaroms/</c>) and
 /// <c>etc/boot-menu-wait</c>/<c>bootsplash</c>.</para>

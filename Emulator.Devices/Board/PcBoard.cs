@@ -87,6 +87,13 @@ public sealed class PcBoard
 {
     public const int IsaIrqCount = 16;
     public const int SciIrq = 9;
+    /// <summary>
+    /// Where firmware puts the PIIX4 PM I/O block, and so what the FADT says: 0x600, where SeaBIOS
+    /// moves it ("Moving pm_base to 0x600", from its default 0xB000) when fw_cfg has
+    /// <c>etc/table-loader</c>, as QEMU's tables expect. The tables are built once, so any firmware
+    /// on this board (and <see cref="InstallAcpiDirect"/>) programs this base.
+    /// </summary>
+    public const ushort PmBase = 0x600;
     const ulong FourGiB = 1UL << 32;
     const int IsaBiosMaxSize = 128 << 10;
 
@@ -109,6 +116,8 @@ public sealed class PcBoard
     public PostCodePort PostCode { get; }
     public CoprocessorErrorLatch FerrLatch { get; }
     public FwCfg FwCfg { get; }
+    /// <summary>The ACPI tables and their loader script, in fw_cfg as QEMU gives them.</summary>
+    public Firmware.Acpi.AcpiBuilder.Files AcpiTables { get; }
     public Dma8237 Dma { get; private set; } = null!;
     public Storage.Floppy.FloppyController Floppy { get; private set; } = null!;
     public Hpet Hpet { get; private set; } = null!;
@@ -198,6 +207,11 @@ public sealed class PcBoard
         Machine.Io.Register(Piix4Acpi.ApmControlPort, 2, Acpi);
         Machine.Io.Register(Piix4Acpi.Gpe0Port, Piix4Acpi.Gpe0Length, Acpi);
 
+        // ACPI tables in fw_cfg (acpi_setup, at machine-done in QEMU).
+        AcpiTables = Firmware.Acpi.AcpiBuilder.Build(new Firmware.Acpi.AcpiPlatform(
+            Machine.Memory.RamSize, PmBase, SciIrq, SerialPorts.Count, FloppyController: true));
+        Firmware.Acpi.AcpiBuilder.AddToFwCfg(FwCfg, AcpiTables);
+
         // Debug devices: the POST port, -debugcon, -device isa-debug-exit.
         PostCode = new PostCodePort(config.PostCode);
         Machine.Io.Register(PostCodePort.DefaultPort, 1, PostCode);
@@ -223,6 +237,13 @@ public sealed class PcBoard
         Machine.OnReset(Acpi.Reset);
         Machine.OnReset(FerrLatch.Reset);
     }
+
+    /// <summary>
+    /// Puts the ACPI tables in guest memory and programs the PM block as firmware would, for a
+    /// boot without firmware (<see cref="LinuxDirectBoot"/>); call after <c>Machine.Reset</c>.
+    /// </summary>
+    public Firmware.Acpi.AcpiDirectInstall.Installed InstallAcpiDirect() =>
+        Firmware.Acpi.AcpiDirectInstall.Install(Machine.Memory, Acpi, PmBase, AcpiTables);
 
     /// <summary>
     /// Maps the BIOS so it ends at 4 GiB, where the reset vector FFFFFFF0 reads its last 16 bytes,

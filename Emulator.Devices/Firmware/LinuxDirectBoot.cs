@@ -16,7 +16,8 @@ namespace Emulator.Devices.Firmware;
 /// <remarks>
 /// Memory layout (physical): boot_params at 0x10000, command line at 0x20000, GDT at 0x1000
 /// (selectors 0x10 code and 0x18 data, the __BOOT_CS/__BOOT_DS the protocol requires), the
-/// kernel at 0x100000, the initrd as high as <c>initrd_addr_max</c> and RAM allow.
+/// kernel at 0x100000, the initrd as high as <c>initrd_addr_max</c> and RAM allow (below the
+/// ACPI tables when <see cref="Acpi.AcpiDirectInstall"/> put them at the top of RAM).
 /// </remarks>
 public static class LinuxDirectBoot
 {
@@ -30,24 +31,38 @@ public static class LinuxDirectBoot
     const int OrigVideoModeOffset = 0x06, OrigVideoColsOffset = 0x07, OrigVideoLinesOffset = 0x0E, OrigVideoIsVgaOffset = 0x0F,
         OrigVideoPointsOffset = 0x10;
 
-    /// <summary>One E820 range: base, length and type (1 RAM, 2 reserved).</summary>
+    /// <summary>One E820 range: base, length and type (1 RAM, 2 reserved, 3 ACPI tables).</summary>
     public readonly record struct E820Entry(ulong Base, ulong Length, uint Type);
 
-    /// <summary>The memory map of the PC for RAM of <paramref name="ramSize"/> bytes below 4 GiB.</summary>
-    public static IReadOnlyList<E820Entry> MemoryMap(ulong ramSize) =>
-    [
-        new(0, 0x9FC00, 1),
-        new(0x9FC00, 0x400, 2),
-        new(0xF0000, 0x10000, 2),
-        new(0x100000, ramSize - 0x100000, 1),
-        new(0xFFFC0000, 0x40000, 2),
-    ];
+    public const uint E820Ram = 1, E820Reserved = 2, E820Acpi = 3;
 
+    /// <summary>
+    /// The memory map of the PC for RAM of <paramref name="ramSize"/> bytes below 4 GiB, the last
+    /// <paramref name="acpiSize"/> bytes of which hold the ACPI tables (type 3, reclaimable once
+    /// the OS has read them). The EBDA's KiB below 0xA0000, which holds the RSDP, is reserved.
+    /// </summary>
+    public static IReadOnlyList<E820Entry> MemoryMap(ulong ramSize, ulong acpiSize = 0)
+    {
+        var map = new List<E820Entry>
+        {
+            new(0, 0x9FC00, E820Ram),
+            new(0x9FC00, 0x400, E820Reserved),
+            new(0xF0000, 0x10000, E820Reserved),
+            new(0x100000, ramSize - acpiSize - 0x100000, E820Ram),
+        };
+        if (acpiSize != 0) map.Add(new(ramSize - acpiSize, acpiSize, E820Acpi));
+        map.Add(new(0xFFFC0000, 0x40000, E820Reserved));
+        return map;
+    }
+
+    /// <param name="acpi">The ACPI tables <see cref="Acpi.AcpiDirectInstall"/> installed, or null for none.</param>
     /// <exception cref="InvalidDataException">The kernel, initrd or command line cannot be loaded (one line).</exception>
-    public static void Load(Machine machine, LinuxKernelImage kernel, byte[]? initrd, string commandLine)
+    public static void Load(Machine machine, LinuxKernelImage kernel, byte[]? initrd, string commandLine,
+        Acpi.AcpiDirectInstall.Installed? acpi = null)
     {
         var memory = machine.Memory;
-        ulong ram = memory.RamSize;
+        ulong acpiSize = acpi?.RegionSize ?? 0;
+        ulong ram = memory.RamSize - acpiSize;
         var pm = kernel.ProtectedModeKernel;
         if (KernelAddress + (ulong)pm.Length > ram)
             throw new InvalidDataException($"the kernel ({pm.Length} bytes) does not fit in {ram >> 20} MiB of RAM");
@@ -86,7 +101,7 @@ public static class LinuxDirectBoot
             BinaryPrimitives.WriteUInt32LittleEndian(bp.AsSpan(RamdiskSizeOffset), (uint)initrd.Length);
         }
 
-        var map = MemoryMap(ram);
+        var map = MemoryMap(memory.RamSize, acpiSize);
         bp[E820EntriesOffset] = (byte)Math.Min(map.Count, E820MaxEntries);
         for (int i = 0; i < map.Count; i++)
         {

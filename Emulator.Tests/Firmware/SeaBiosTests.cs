@@ -22,7 +22,7 @@ public class SeaBiosTests
     const long Budget = 30_000_000;
     const long Slice = 100_000;
 
-    sealed record Boot(string Log, long Instructions, StopReason Stop);
+    sealed record Boot(string Log, long Instructions, StopReason Stop, PcBoard Board);
 
     /// <summary>Boots <paramref name="image"/> with 128 MiB and no drives until SeaBIOS reports the boot failure or the budget runs out.</summary>
     static Boot Run(string image, ulong memory = 128UL << 20, IReadOnlyList<IdeDrive?>? drives = null, string until = "No bootable device.",
@@ -49,7 +49,7 @@ public class SeaBiosTests
             stop = machine.Run(Slice);
             if (stop is not StopReason.BudgetExhausted and not StopReason.Halted) break;
         }
-        return new Boot(log.ToString(), machine.Cpu.InstructionsRetired, stop);
+        return new Boot(log.ToString(), machine.Cpu.InstructionsRetired, stop, board);
     }
 
     static void AssertLines(Boot boot, params string[] lines)
@@ -77,7 +77,9 @@ public class SeaBiosTests
             "QEMU fw_cfg DMA interface supported",
             // The memory map from etc/e820: all the RAM, from 0.
             $"qemu/e820: addr 0x0000000000000000 len 0x{ram:x16} [RAM]",
-            // PCI: host bridge, PIIX3 ISA and IDE, PIIX4 PM, the standard VGA; the PM I/O block where SeaBIOS puts it.
+            // PCI: host bridge, PIIX3 ISA and IDE, PIIX4 PM, the VGA at 02.0; the PM I/O block where SeaBIOS puts it
+            // when QEMU-style ACPI tables are in fw_cfg (0x600, which the board's FADT gives).
+            "Moving pm_base to 0x600",
             "Found 5 PCI devices (max PCI bus is 00)",
             "PCI: init bdf=00:00.0 id=8086:1237",
             "PCI: init bdf=00:01.0 id=8086:7000",
@@ -85,20 +87,75 @@ public class SeaBiosTests
             "ATA controller 1 at 1f0/3f4/0 (irq 14 dev 9)",
             "PCI: init bdf=00:01.3 id=8086:7113",
             "PCI: init bdf=00:02.0 id=1234:1111",
-            "Using pmtimer, ioport 0xb008",
+            "Using pmtimer, ioport 0x608",
             "Found 1 cpu(s) max supported 1 cpu(s)",
-            // Tables SeaBIOS builds itself when fw_cfg has none (no etc/table-loader, no SMBIOS).
+            // SMBIOS, which SeaBIOS builds itself as fw_cfg has none.
             "Copying SMBIOS from",
-            "Copying ACPI RSDP from",
             "PS2 keyboard initialized",
             // Its final map: conventional memory below its EBDA, and extended memory up to the
-            // 8 KiB it reserves at the top of RAM.
+            // page at the top of RAM it reserves for the ACPI tables.
             "0: 0000000000000000 - 000000000009fc00 = 1 RAM",
-            $"3: 0000000000100000 - {ram - 0x2000:x16} = 1 RAM",
+            $"3: 0000000000100000 - {ram - 0x1000:x16} = 1 RAM",
+            $"4: {ram - 0x1000:x16} - {ram:x16} = 2 RESERVED",
             "Booting from Floppy...",
             "Booting from Hard Disk...",
             // etc/boot-fail-wait is -1: no retry countdown.
             "No bootable device.\n");
+        if (image == "bios-256k.bin")
+        {
+            // The board's ACPI tables, which it installs by etc/table-loader, then finds (the FADT
+            // by the RSDT) and parses (the 128 KiB build leaves out the DSDT parser and these lines).
+            AssertLines(boot,
+                "table(50434146)=",
+                " (via rsdt)\n",
+                "ACPI: parse DSDT at 0x",
+                $" (len {Emulator.Devices.Firmware.Acpi.AcpiDsdt.Compiled().Length})\n");
+        }
+    }
+
+    /// <summary>
+    /// The ACPI tables SeaBIOS installed from fw_cfg, found as an OS finds them: the RSDP on a
+    /// 16-byte boundary in E0000-FFFFF (ACPI 6.4 5.2.5.1), then the RSDT and every table it lists,
+    /// each with a valid checksum, and the FADT's FACS and DSDT.
+    /// </summary>
+    [TestCase("bios-256k.bin")]
+    [TestCase("bios.bin")]
+    public void Installs_the_boards_acpi_tables(string image)
+    {
+        var boot = Run(image);
+        var memory = boot.Board.Machine.Memory;
+        byte[] Read(ulong a, int n) { var b = new byte[n]; memory.Read(a, b); return b; }
+        byte[] Table(ulong a) => Read(a, (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(Read(a + 4, 4)));
+        uint U32(byte[] t, int o) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(t.AsSpan(o));
+        static byte Sum(byte[] t) => Emulator.Devices.Firmware.Acpi.AcpiTable.Sum(t);
+
+        ulong rsdp = 0;
+        for (ulong a = 0xE0000; a < 0x100000 && rsdp == 0; a += 16)
+            if (System.Text.Encoding.ASCII.GetString(Read(a, 8)) == "RSD PTR " && Sum(Read(a, 20)) == 0) rsdp = a;
+        Assert.That(rsdp, Is.Not.EqualTo(0UL), "no RSDP in E0000-FFFFF; log:\n" + boot.Log);
+        var rsdt = Table(U32(Read(rsdp, 20), 16));
+        var signatures = new List<string>();
+        byte[]? fadt = null;
+        for (int o = 36; o < rsdt.Length; o += 4)
+        {
+            var t = Table(U32(rsdt, o));
+            string sig = System.Text.Encoding.ASCII.GetString(t, 0, 4);
+            signatures.Add(sig);
+            Assert.That(Sum(t), Is.EqualTo(0), sig);
+            if (sig == "FACP") fadt = t;
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(System.Text.Encoding.ASCII.GetString(rsdt, 0, 4), Is.EqualTo("RSDT"));
+            Assert.That(Sum(rsdt), Is.EqualTo(0), "RSDT");
+            Assert.That(signatures, Is.EqualTo(new[] { "FACP", "APIC", "HPET" }));
+            Assert.That(System.Text.Encoding.ASCII.GetString(Read(U32(fadt!, 36), 4)), Is.EqualTo("FACS"));
+            var dsdt = Table(U32(fadt!, 40));
+            Assert.That(System.Text.Encoding.ASCII.GetString(dsdt, 0, 4), Is.EqualTo("DSDT"));
+            Assert.That(Sum(dsdt), Is.EqualTo(0), "DSDT");
+            Assert.That(U32(fadt!, 56), Is.EqualTo(0x600), "PM1a_EVT_BLK where SeaBIOS put the PM block");
+            Assert.That(boot.Board.Acpi.PmBase, Is.EqualTo((ushort)0x600));
+        });
     }
 
     /// <summary>A disk of <paramref name="size"/> bytes (4 MiB by default) whose boot sector writes "MBR ran" to port 0x402 and halts.</summary>

@@ -290,7 +290,9 @@ public class FwCfgTests
             }));
             Assert.That(Read(fw, failWait ?? 0, 4), Is.EqualTo(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }), "-1: never retry");
             Assert.That(fw.FileSelector("bootorder"), Is.Not.Null);
-            Assert.That(fw.FileSelector("etc/table-loader"), Is.Null, "no ACPI tables from the board");
+            Assert.That(fw.FileSelector("etc/table-loader"), Is.Not.Null, "the board's ACPI tables (AcpiLoaderTests)");
+            Assert.That(fw.FileSelector("etc/acpi/tables"), Is.Not.Null);
+            Assert.That(fw.FileSelector("etc/acpi/rsdp"), Is.Not.Null);
         });
     }
 
