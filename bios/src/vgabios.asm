@@ -406,6 +406,7 @@ load_registers:
 ; load_ega_palette: DAC 0-63 as the EGA's 6-bit rgbRGB colours (primary bits 2/3, secondary
 ; 1/3 intensity), what the text and 16-colour modes' attribute palettes index.
 load_ega_palette:
+        pusha
         mov     dx, 0x3C8
         xor     al, al
         out     dx, al
@@ -420,6 +421,7 @@ load_ega_palette:
         inc     bl
         cmp     bl, 64
         jb      .each
+        popa
         ret
 .comp:  xor     al, al
         test    bl, cl
@@ -434,6 +436,7 @@ load_ega_palette:
 ; load_256_palette: mode 13h's first 32 DAC entries as IBM's: the 16 CGA colours and a
 ; 16-step grey ramp. Entries 32-255 (IBM's hue/saturation table) are set black.
 load_256_palette:
+        pusha
         mov     dx, 0x3C8
         xor     al, al
         out     dx, al
@@ -471,6 +474,7 @@ load_256_palette:
         xor     al, al
 .black: out     dx, al
         loop    .black
+        popa
         ret
 
 grey_ramp:
