@@ -246,11 +246,7 @@ cur_mode:
 set_mode:
         mov     ah, al
         and     al, 0x7F
-        cmp     al, 0x00
-        je      .ok
-        cmp     al, 0x02
-        je      .ok
-.ok:    push    ax
+        push    ax
         call    find_mode
         pop     ax
         jc      .ret
