@@ -35,6 +35,8 @@ internal sealed class MachineRunner : IDisposable
     public const int MinBiosSize = 64 << 10;
     public const int MaxBiosSize = 2 << 20;
     const string EmbeddedBiosName = "bios/bios.bin";
+    /// <summary>The VGA BIOS on the VGA's expansion ROM BAR, as QEMU's -vga std carries vgabios-stdvga.bin.</summary>
+    const string EmbeddedVgaBiosName = "bios/vgabios.bin";
 
     readonly PcBoard board;
     readonly Machine machine;
@@ -222,6 +224,7 @@ internal sealed class MachineRunner : IDisposable
             {
                 Machine = new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot, PaceToWallClock = true },
                 Bios = bios,
+                VgaBios = EmbeddedVgaBios(),
                 PostCode = postCode,
                 DebugConsole = debugConsole,
                 DebugConsolePort = options.DebugConPort,
@@ -473,6 +476,15 @@ internal sealed class MachineRunner : IDisposable
         {
             throw new EmuError($"-bios: cannot open '{path}': {Describe(e, path)}");
         }
+    }
+
+    static byte[]? EmbeddedVgaBios()
+    {
+        using var resource = typeof(MachineRunner).Assembly.GetManifestResourceStream(EmbeddedVgaBiosName);
+        if (resource == null) return null;
+        var image = new byte[resource.Length];
+        resource.ReadExactly(image);
+        return image;
     }
 
     static bool ValidBiosSize(long length) => length >= MinBiosSize && length <= MaxBiosSize && length % 4096 == 0;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Emulator.Tests.Firmware;
 
-/// <summary>The committed BIOS image must be exactly what its source builds to (BiosPostTests run it).</summary>
+/// <summary>The committed BIOS and VGA BIOS images must be exactly what their sources build to (BiosPostTests and VgaBiosTests run them).</summary>
 public class BiosImageTests
 {
     static string RepoRoot()
@@ -12,8 +12,9 @@ public class BiosImageTests
         return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
-    [Test]
-    public void CommittedImageMatchesSource()
+    [TestCase("bios.bin")]
+    [TestCase("vgabios.bin")]
+    public void CommittedImageMatchesSource(string image)
     {
         string root = RepoRoot();
         string outDir = Path.Combine(Path.GetTempPath(), "emu-bios-" + Guid.NewGuid().ToString("N"));
@@ -28,9 +29,9 @@ public class BiosImageTests
             string err = p.StandardError.ReadToEnd();
             p.WaitForExit();
             Assert.That(p.ExitCode, Is.EqualTo(0), "bios/build.sh failed (is nasm installed? .ci/run installs it): " + err);
-            var built = File.ReadAllBytes(Path.Combine(outDir, "bios.bin"));
-            var committed = File.ReadAllBytes(Path.Combine(root, "bios", "bios.bin"));
-            Assert.That(built, Is.EqualTo(committed), "bios/bios.bin is stale: run bios/build.sh and commit the result");
+            var built = File.ReadAllBytes(Path.Combine(outDir, image));
+            var committed = File.ReadAllBytes(Path.Combine(root, "bios", image));
+            Assert.That(built, Is.EqualTo(committed), $"bios/{image} is stale: run bios/build.sh and commit the result");
         }
         finally
         {

@@ -28,7 +28,8 @@ public sealed class BiosRig
     public static readonly DateTime RtcBase = new(2026, 11, 26, 13, 45, 30);
 
     public BiosRig(ulong memory = 64UL << 20, Action<Assembler>? bootCode = null, IReadOnlyList<ISerialBackend>? serials = null,
-        string bootOrder = "cad", Action<PcBoard>? wire = null, IReadOnlyList<Emulator.Devices.Storage.IdeDrive?>? ide = null)
+        string bootOrder = "cad", Action<PcBoard>? wire = null, IReadOnlyList<Emulator.Devices.Storage.IdeDrive?>? ide = null,
+        byte[]? vgaBios = null)
     {
         Config = new PcBoardConfig
         {
@@ -40,6 +41,7 @@ public sealed class BiosRig
             Serials = serials ?? [],
             BootOrder = bootOrder,
             IdeDrives = ide ?? [],
+            VgaBios = vgaBios,
         };
         Board = new PcBoard(Config);
         wire?.Invoke(Board);
@@ -55,6 +57,9 @@ public sealed class BiosRig
     }
 
     public static byte[] BiosImage() => File.ReadAllBytes(Path.Combine(RepoRoot(), "bios", "bios.bin"));
+
+    /// <summary>The committed VGA BIOS (bios/vgabios.bin), for <see cref="PcBoardConfig.VgaBios"/>.</summary>
+    public static byte[] VgaBiosImage() => File.ReadAllBytes(Path.Combine(RepoRoot(), "bios", "vgabios.bin"));
 
     /// <summary>Runs until the machine stops (at most <paramref name="budget"/> instructions).</summary>
     public StopReason Run(long budget = 20_000_000) => Machine.Run(budget);

@@ -1,0 +1,539 @@
+; VBE 2.0 (VESA BIOS Extension Core Functions 2.0) on the Bochs DISPI interface: the mode is
+; set through XRES/YRES/BPP/ENABLE, the linear framebuffer is the VGA's PCI BAR0, banks are
+; DISPI BANK (64 KiB windows at A0000). Included by vgabios.asm (INT 10h frame at BP).
+
+; dispi_write: DISPI register AL = BX. dispi_read: BX = DISPI register AL.
+dispi_write:
+        push    ax
+        push    dx
+        mov     dx, DISPI_INDEX
+        movzx   ax, al
+        out     dx, ax
+        inc     dx
+        mov     ax, bx
+        out     dx, ax
+        pop     dx
+        pop     ax
+        ret
+dispi_read:
+        push    ax
+        push    dx
+        mov     dx, DISPI_INDEX
+        movzx   ax, al
+        out     dx, ax
+        inc     dx
+        in      ax, dx
+        mov     bx, ax
+        pop     dx
+        pop     ax
+        ret
+
+; VBE modes: number, width, height, bits per pixel. 100h-11Bh are the VESA numbers; 140h and up
+; are Bochs-style numbers for the depths and sizes VESA never numbered.
+V_X     equ     2
+V_Y     equ     4
+V_BPP   equ     6
+V_SIZE  equ     8
+%macro VMODE 4
+        dw      %1, %2, %3
+        db      %4, 0
+%endmacro
+vbe_modes:
+        VMODE   0x100, 640, 400, 8
+        VMODE   0x101, 640, 480, 8
+        VMODE   0x103, 800, 600, 8
+        VMODE   0x105, 1024, 768, 8
+        VMODE   0x107, 1280, 1024, 8
+        VMODE   0x10D, 320, 200, 15
+        VMODE   0x10E, 320, 200, 16
+        VMODE   0x10F, 320, 200, 24
+        VMODE   0x110, 640, 480, 15
+        VMODE   0x111, 640, 480, 16
+        VMODE   0x112, 640, 480, 24
+        VMODE   0x113, 800, 600, 15
+        VMODE   0x114, 800, 600, 16
+        VMODE   0x115, 800, 600, 24
+        VMODE   0x116, 1024, 768, 15
+        VMODE   0x117, 1024, 768, 16
+        VMODE   0x118, 1024, 768, 24
+        VMODE   0x119, 1280, 1024, 15
+        VMODE   0x11A, 1280, 1024, 16
+        VMODE   0x11B, 1280, 1024, 24
+        VMODE   0x140, 320, 200, 32
+        VMODE   0x141, 640, 400, 32
+        VMODE   0x142, 640, 480, 32
+        VMODE   0x143, 800, 600, 32
+        VMODE   0x144, 1024, 768, 32
+        VMODE   0x145, 1280, 1024, 32
+        VMODE   0x146, 320, 200, 8
+        VMODE   0x147, 1600, 1200, 32
+        VMODE   0x148, 1152, 864, 8
+        VMODE   0x149, 1152, 864, 15
+        VMODE   0x14A, 1152, 864, 16
+        VMODE   0x14B, 1152, 864, 24
+        VMODE   0x14C, 1152, 864, 32
+vbe_modes_end:
+
+oem_string:     db      "emu VGA BIOS", 0
+oem_vendor:     db      "emu", 0
+oem_product:    db      "QEMU standard VGA", 0
+oem_revision:   db      "0.1", 0
+
+; pixel formats per depth: red size/position, green, blue, reserved, direct colour info
+masks_15:       db      5, 10, 5, 5, 5, 0, 1, 15, 0
+masks_16:       db      5, 11, 6, 5, 5, 0, 0, 0, 0
+masks_24:       db      8, 16, 8, 8, 8, 0, 0, 0, 0
+masks_32:       db      8, 16, 8, 8, 8, 0, 8, 24, 0
+
+; vbe_find: CX mode number (bits 0-8) -> SI entry; CF when unknown.
+vbe_find:
+        push    cx
+        and     cx, 0x1FF
+        mov     si, vbe_modes
+.next:  cmp     [cs:si], cx
+        je      .found
+        add     si, V_SIZE
+        cmp     si, vbe_modes_end
+        jb      .next
+        pop     cx
+        stc
+        ret
+.found: pop     cx
+        clc
+        ret
+
+; vbe_pitch: AX = bytes per scan line of entry SI. vbe_bytespp: AX = bytes per pixel.
+vbe_bytespp:
+        movzx   ax, byte [cs:si + V_BPP]
+        add     ax, 7
+        shr     ax, 3
+        ret
+vbe_pitch:
+        push    dx
+        call    vbe_bytespp
+        mul     word [cs:si + V_X]
+        pop     dx
+        ret
+
+; vbe_frame: EAX = bytes of one frame of entry SI. vbe_memory: EBX = VRAM bytes.
+vbe_frame:
+        push    edx
+        call    vbe_pitch
+        movzx   eax, ax
+        movzx   edx, word [cs:si + V_Y]
+        imul    eax, edx
+        pop     edx
+        ret
+vbe_memory:
+        push    ax
+        mov     al, DI_MEM64K
+        call    dispi_read
+        movzx   ebx, bx
+        shl     ebx, 16
+        pop     ax
+        ret
+
+; vbe_fits: CF when entry SI needs more than VRAM.
+vbe_fits:
+        push    eax
+        push    ebx
+        call    vbe_frame
+        call    vbe_memory
+        cmp     ebx, eax                ; CF when VRAM < frame
+        pop     ebx
+        pop     eax
+        ret
+
+; vga_lfb: EAX = the VGA's BAR0 (the linear framebuffer), found on bus 0 by its vendor and
+; device ID through configuration mechanism #1 (PCI Local Bus 3.0, 3.2.2.3.2); 0 if absent.
+vga_lfb:
+        push    ecx
+        push    dx
+        mov     ecx, 0x80000000
+.dev:   mov     eax, ecx
+        mov     dx, 0xCF8
+        out     dx, eax
+        mov     dx, 0xCFC
+        in      eax, dx
+        cmp     eax, 0x11111234
+        je      .found
+        add     ecx, 0x100              ; next function
+        cmp     ecx, 0x80010000
+        jb      .dev
+        xor     eax, eax
+        jmp     .ret
+.found: lea     eax, [ecx + 0x10]
+        mov     dx, 0xCF8
+        out     dx, eax
+        mov     dx, 0xCFC
+        in      eax, dx
+        and     al, 0xF0
+.ret:   pop     dx
+        pop     ecx
+        ret
+
+vbe:    cmp     al, 0x09
+        ja      .ret                    ; AL stays unlike 4Fh: not supported
+        movzx   si, al
+        add     si, si
+        jmp     [cs:vbe_table + si]
+.ret:   ret
+
+vbe_table:
+        dw      vbe_info, vbe_mode_info, vbe_set_mode, vbe_get_mode, vbe.ret
+        dw      vbe_window, vbe_scanline, vbe_display_start, vbe_dac_width, vbe_palette
+
+vbe_ok:
+        mov     word [bp + F_AX], 0x004F
+        ret
+vbe_fail:
+        mov     word [bp + F_AX], 0x014F
+        ret
+
+; 4F00h: controller information at ES:DI (512 bytes when the caller put "VBE2" there). The
+; mode list goes in the block's reserved area (allowed by VBE 2.0), holding only the modes
+; this VRAM size can show.
+vbe_info:
+        mov     eax, [es:di]
+        push    eax
+        mov     cx, 128
+        cmp     eax, 'VBE2'
+        jne     .zero
+        mov     cx, 256
+.zero:  push    di
+        xor     ax, ax
+        rep     stosw
+        pop     di
+        mov     dword [es:di], 'VESA'
+        mov     word [es:di + 4], 0x0200
+        mov     word [es:di + 6], oem_string
+        mov     [es:di + 8], cs
+        mov     dword [es:di + 10], 1   ; DAC switchable to 8 bits
+        lea     ax, [di + 0x22]
+        mov     [es:di + 14], ax
+        mov     [es:di + 16], es
+        call    vbe_memory
+        shr     ebx, 16
+        mov     [es:di + 18], bx
+        pop     eax
+        cmp     eax, 'VBE2'
+        jne     .list
+        mov     word [es:di + 20], 0x0001
+        mov     word [es:di + 22], oem_vendor
+        mov     [es:di + 24], cs
+        mov     word [es:di + 26], oem_product
+        mov     [es:di + 28], cs
+        mov     word [es:di + 30], oem_revision
+        mov     [es:di + 32], cs
+.list:  add     di, 0x22
+        mov     si, vbe_modes
+.mode:  call    vbe_fits
+        jc      .skip
+        mov     ax, [cs:si]
+        stosw
+.skip:  add     si, V_SIZE
+        cmp     si, vbe_modes_end
+        jb      .mode
+        mov     ax, 0xFFFF
+        stosw
+        jmp     vbe_ok
+
+; 4F01h: mode information for CX at ES:DI (256 bytes).
+vbe_mode_info:
+        call    vbe_find
+        jc      vbe_fail
+        push    di
+        mov     cx, 128
+        xor     ax, ax
+        rep     stosw
+        pop     di
+        mov     ax, 0x009B              ; supported, extra info, colour, graphics, LFB
+        call    vbe_fits
+        jnc     .attr
+        and     al, 0xFE
+.attr:  mov     [es:di], ax
+        mov     byte [es:di + 2], 0x07  ; window A: exists, readable, writable
+        mov     word [es:di + 4], 64
+        mov     word [es:di + 6], 64
+        mov     word [es:di + 8], 0xA000
+        mov     word [es:di + 0x0C], vbe_window_far
+        mov     [es:di + 0x0E], cs
+        call    vbe_pitch
+        mov     [es:di + 0x10], ax
+        mov     ax, [cs:si + V_X]
+        mov     [es:di + 0x12], ax
+        mov     ax, [cs:si + V_Y]
+        mov     [es:di + 0x14], ax
+        mov     word [es:di + 0x16], 0x1008 ; 8x16 character cell
+        mov     byte [es:di + 0x18], 1      ; planes
+        mov     al, [cs:si + V_BPP]
+        mov     [es:di + 0x19], al
+        mov     byte [es:di + 0x1A], 1      ; banks
+        mov     byte [es:di + 0x1B], 4      ; packed pixel
+        call    vbe_frame
+        call    vbe_memory
+        xchg    eax, ebx
+        xor     edx, edx
+        div     ebx
+        dec     eax
+        cmp     eax, 255
+        jbe     .pages
+        mov     al, 255
+.pages: mov     [es:di + 0x1D], al
+        mov     byte [es:di + 0x1E], 1
+        mov     al, [cs:si + V_BPP]
+        cmp     al, 8
+        je      .lfb
+        mov     byte [es:di + 0x1B], 6      ; direct colour
+        mov     bx, masks_15
+        cmp     al, 15
+        je      .masks
+        mov     bx, masks_16
+        cmp     al, 16
+        je      .masks
+        mov     bx, masks_24
+        cmp     al, 24
+        je      .masks
+        mov     bx, masks_32
+.masks: push    si
+        push    di
+        mov     si, bx
+        add     di, 0x1F
+        mov     cx, 9
+.m:     mov     al, [cs:si]
+        stosb
+        inc     si
+        loop    .m
+        pop     di
+        pop     si
+.lfb:   call    vga_lfb
+        mov     [es:di + 0x28], eax
+        jmp     vbe_ok
+
+; 4F02h: set mode BX (bit 14: linear framebuffer, bit 15: keep memory); below 100h a VGA mode.
+vbe_set_mode:
+        mov     cx, bx
+        and     cx, 0x1FF
+        cmp     cx, 0x100
+        jae     .vbe
+        mov     al, cl
+        test    bh, 0x80
+        jz      .vga
+        or      al, 0x80
+.vga:   call    set_mode
+        jmp     vbe_ok
+.vbe:   call    vbe_find
+        jc      vbe_fail
+        call    vbe_fits
+        jc      vbe_fail
+        mov     dx, bx
+        mov     al, DI_ENABLE
+        xor     bx, bx
+        call    dispi_write
+        mov     al, DI_BPP
+        movzx   bx, byte [cs:si + V_BPP]
+        call    dispi_write
+        mov     al, DI_XRES
+        mov     bx, [cs:si + V_X]
+        call    dispi_write
+        mov     al, DI_YRES
+        mov     bx, [cs:si + V_Y]
+        call    dispi_write
+        mov     al, DI_VWIDTH
+        call    dispi_write             ; BX = XRES still
+        xor     bx, bx
+        mov     al, DI_BANK
+        call    dispi_write
+        mov     al, DI_XOFF
+        call    dispi_write
+        mov     al, DI_YOFF
+        call    dispi_write
+        mov     bx, EN_ON
+        test    dh, 0x40
+        jz      .nolfb
+        or      bl, EN_LFB
+.nolfb: test    dh, 0x80
+        jz      .clear
+        or      bl, EN_NOCLEAR
+.clear: mov     al, DI_ENABLE
+        call    dispi_write
+        cmp     byte [cs:si + V_BPP], 8
+        jne     vbe_ok
+        call    load_256_palette
+        jmp     vbe_ok
+
+; 4F03h: BX = the current mode (a VBE mode with bit 14 when the LFB was asked for).
+vbe_get_mode:
+        mov     al, DI_ENABLE
+        call    dispi_read
+        test    bl, EN_ON
+        jz      .vga
+        mov     dl, bl
+        mov     al, DI_XRES
+        call    dispi_read
+        mov     cx, bx
+        mov     al, DI_YRES
+        call    dispi_read
+        mov     di, bx
+        mov     al, DI_BPP
+        call    dispi_read
+        mov     si, vbe_modes
+.find:  cmp     [cs:si + V_X], cx
+        jne     .next
+        cmp     [cs:si + V_Y], di
+        jne     .next
+        cmp     [cs:si + V_BPP], bl
+        je      .found
+.next:  add     si, V_SIZE
+        cmp     si, vbe_modes_end
+        jb      .find
+        jmp     vbe_fail                ; a DISPI mode set without this BIOS
+.found: mov     ax, [cs:si]
+        test    dl, EN_LFB
+        jz      .ret
+        or      ax, 0x4000
+.ret:   mov     [bp + F_BX], ax
+        jmp     vbe_ok
+.vga:   movzx   ax, byte [0x49]
+        mov     [bp + F_BX], ax
+        jmp     vbe_ok
+
+; 4F05h: window A position: BH 0 set DX (64 KiB units), 1 get into DX.
+vbe_window:
+        test    bl, bl
+        jnz     vbe_fail                ; there is no window B
+        cmp     bh, 1
+        ja      vbe_fail
+        je      .get
+        mov     al, DI_BANK
+        mov     bx, dx
+        call    dispi_write
+        jmp     vbe_ok
+.get:   mov     al, DI_BANK
+        call    dispi_read
+        mov     [bp + F_DX], bx
+        jmp     vbe_ok
+
+; the far window function of the mode information (called with BH/BL/DX as 4F05h)
+vbe_window_far:
+        test    bx, bx
+        jnz     .ret
+        push    ax
+        push    bx
+        mov     al, DI_BANK
+        mov     bx, dx
+        call    dispi_write
+        pop     bx
+        pop     ax
+.ret:   retf
+
+; 4F06h: logical scan line: BL 0 set CX pixels, 2 set CX bytes, 1 get; returns BX bytes,
+; CX pixels, DX lines that fit in VRAM (DISPI's VIRT_HEIGHT).
+vbe_scanline:
+        mov     al, DI_BPP
+        call    dispi_read
+        movzx   si, bl
+        add     si, 7
+        shr     si, 3                   ; SI = bytes per pixel
+        mov     bl, [bp + F_BL]
+        cmp     bl, 1
+        je      .get
+        cmp     bl, 2
+        ja      vbe_fail
+        jb      .set
+        mov     ax, cx
+        xor     dx, dx
+        div     si
+        mov     cx, ax
+.set:   mov     al, DI_VWIDTH
+        mov     bx, cx
+        call    dispi_write
+.get:   mov     al, DI_VWIDTH
+        call    dispi_read
+        mov     [bp + F_CX], bx
+        mov     ax, bx
+        mul     si
+        mov     [bp + F_BX], ax
+        mov     al, DI_VHEIGHT
+        call    dispi_read
+        mov     [bp + F_DX], bx
+        jmp     vbe_ok
+
+; 4F07h: display start: BL 00h/80h set CX pixel, DX line; 01h get.
+vbe_display_start:
+        cmp     bl, 1
+        je      .get
+        test    bl, 0x7F
+        jnz     vbe_fail
+        mov     al, DI_XOFF
+        mov     bx, cx
+        call    dispi_write
+        mov     al, DI_YOFF
+        mov     bx, dx
+        call    dispi_write
+        jmp     vbe_ok
+.get:   mov     al, DI_XOFF
+        call    dispi_read
+        mov     [bp + F_CX], bx
+        mov     al, DI_YOFF
+        call    dispi_read
+        mov     [bp + F_DX], bx
+        mov     byte [bp + F_BH], 0
+        jmp     vbe_ok
+
+; 4F08h: DAC width: BL 0 set BH (8, else 6), 1 get; BH = the width now.
+vbe_dac_width:
+        cmp     bl, 1
+        ja      vbe_fail
+        mov     dh, bh
+        mov     al, DI_ENABLE
+        call    dispi_read
+        cmp     byte [bp + F_BL], 1
+        je      .get
+        and     bl, ~EN_DAC8
+        cmp     dh, 8
+        jb      .set
+        or      bl, EN_DAC8
+.set:   call    dispi_write
+.get:   mov     byte [bp + F_BH], 6
+        test    bl, EN_DAC8
+        jz      vbe_ok
+        mov     byte [bp + F_BH], 8
+        jmp     vbe_ok
+
+; 4F09h: palette: BL 00h/80h set CX entries from DX out of ES:DI, 01h get; entries are
+; blue, green, red, reserved (VBE 2.0, function 09h).
+vbe_palette:
+        cmp     bl, 1
+        je      .get
+        test    bl, 0x7F
+        jnz     vbe_fail
+        mov     al, dl
+        mov     dx, 0x3C8
+        out     dx, al
+        inc     dx
+        jcxz    .ok
+.set:   mov     al, [es:di + 2]
+        out     dx, al
+        mov     al, [es:di + 1]
+        out     dx, al
+        mov     al, [es:di]
+        out     dx, al
+        add     di, 4
+        loop    .set
+.ok:    jmp     vbe_ok
+.get:   mov     al, dl
+        mov     dx, 0x3C7
+        out     dx, al
+        add     dx, 2
+        jcxz    .ok
+.g:     in      al, dx
+        mov     [es:di + 2], al
+        in      al, dx
+        mov     [es:di + 1], al
+        in      al, dx
+        mov     [es:di], al
+        mov     byte [es:di + 3], 0
+        add     di, 4
+        loop    .g
+        jmp     vbe_ok
