@@ -19,6 +19,11 @@ namespace Emulator.Core.Memory;
 /// the page's reads and writes to the bus side; <see cref="SetRoute"/> routes reads and writes
 /// separately to RAM or to the bus side, as the i440FX PAM and SMRAM registers do for
 /// A0000-FFFFF. Writes routed to the bus side of a ROM page are dropped.</para>
+/// <para>Device memory (<see cref="MapDeviceMemory"/>, a video card's VRAM behind a PCI BAR) is
+/// host memory on the bus side that TLBs read and write directly; its pages are write-protected
+/// until first written after each <see cref="RearmWriteTracking"/>, so the owner learns which
+/// pages the guest wrote without a callback on every store. BARs that move are unmapped with
+/// <see cref="UnmapDeviceMemory"/> and <see cref="UnmapMmio"/>.</para>
 /// </remarks>
 public sealed unsafe class PhysicalMemory
 {
@@ -34,8 +39,9 @@ public sealed unsafe class PhysicalMemory
     // The page's route, set by the map calls and SetRoute; meaningful only for pages with RAM:
     const byte FlagReadBus = 8;      // reads go to the bus side (ROM, MMIO or nothing)
     const byte FlagWriteBus = 16;    // writes go to the bus side
+    const byte FlagWriteTrack = 32;  // device memory not written since its owner last re-armed it
     /// <summary>Flags that keep a TLB from writing through the page's host pointer.</summary>
-    const byte NotWritableMask = FlagReadOnly | FlagCode | FlagWriteRam;
+    const byte NotWritableMask = FlagReadOnly | FlagCode | FlagWriteRam | FlagWriteTrack;
 
     readonly byte[] ram;
     readonly byte* ramPtr;
@@ -43,6 +49,8 @@ public sealed unsafe class PhysicalMemory
     readonly byte[] pageFlags = new byte[PageCount];
     readonly List<(ulong Start, ulong End, IMmioHandler Handler)> mmio = new();
     readonly List<byte[]> pinnedBlocks = new();
+    /// <summary>Device memory mapped with <see cref="MapDeviceMemory"/>: its range and whom to tell of writes.</summary>
+    readonly List<(ulong Start, ulong End, Action<ulong> PageWritten)> deviceMemory = new();
     /// <summary>The ROM side of pages that have one: host pointer and whether writes are dropped.</summary>
     readonly Dictionary<ulong, (nint Host, bool ReadOnly)> busPages = new();
     readonly ulong ramPages;
@@ -130,6 +138,80 @@ public sealed unsafe class PhysicalMemory
         MappingChanged?.Invoke();
     }
 
+    /// <summary>
+    /// Maps device-owned host memory (a video card's VRAM behind a PCI BAR) at the page-aligned
+    /// <paramref name="address"/> on the bus side, so the CPU's TLB reads and writes it directly
+    /// like RAM. Writes are tracked per page: a page starts write-protected for TLBs; the first
+    /// write to it takes the slow path, stores, lifts the protection and calls
+    /// <paramref name="pageWritten"/> with the page's index in the region. The owner re-arms the
+    /// protection with <see cref="RearmWriteTracking"/>. With <paramref name="pageWritten"/> null the
+    /// mapping is read-only (a PCI expansion ROM) and writes are dropped. <paramref name="host"/>
+    /// must stay pinned while mapped; <see cref="UnmapDeviceMemory"/> removes the mapping.
+    /// </summary>
+    public void MapDeviceMemory(ulong address, nint host, ulong length, Action<ulong>? pageWritten)
+    {
+        if (((address | length) & PageMask) != 0) throw new ArgumentException("device memory is mapped per 4 KiB page");
+        if (pageWritten != null) deviceMemory.Add((address, address + length, pageWritten));
+        for (ulong off = 0; off < length && address + off < (1UL << 32); off += PageSize)
+        {
+            ulong page = (address + off) >> PageShift;
+            if (pageWritten != null) pageFlags[page] |= FlagWriteTrack;
+            MapBusPage(page, host + (nint)off, readOnly: pageWritten == null);
+        }
+        MappingChanged?.Invoke();
+    }
+
+    /// <summary>
+    /// Write-protects the pages of device memory in the range again, and calls the owner's
+    /// callback for each page that was writable: the CPU may have written it through a TLB since
+    /// it was last reported. TLBs are flushed when any page changed. Device memory is reported
+    /// page by page this way, and never missed: a write either finds the page protected (and is
+    /// reported now) or happened before the next re-arm (and is reported then).
+    /// </summary>
+    public void RearmWriteTracking(ulong address, ulong length)
+    {
+        bool changed = false;
+        foreach (var (start, end, pageWritten) in deviceMemory)
+        {
+            ulong from = Math.Max(start, address & ~PageMask), to = Math.Min(end, address + length);
+            for (ulong a = from; a < to && a < (1UL << 32); a += PageSize)
+            {
+                ref byte f = ref pageFlags[a >> PageShift];
+                if ((f & FlagWriteTrack) != 0) continue;
+                f |= FlagWriteTrack;
+                pageWritten((a - start) >> PageShift);
+                changed = true;
+            }
+        }
+        if (changed) MappingChanged?.Invoke();
+    }
+
+    /// <summary>
+    /// Removes a mapping made by <see cref="MapDeviceMemory"/> with the same arguments, as when the
+    /// guest moves or disables a PCI BAR. Only this mapping goes: MMIO under it shows again. Pages
+    /// keep their route, so whether RAM shows there stays the chipset's decision (PAM, SMRAM).
+    /// </summary>
+    public void UnmapDeviceMemory(ulong address, nint host, ulong length)
+    {
+        deviceMemory.RemoveAll(d => d.Start == address && d.End == address + length);
+        for (ulong off = 0; off < length && address + off < (1UL << 32); off += PageSize)
+        {
+            ulong page = (address + off) >> PageShift;
+            if (busPages.TryGetValue(page, out var bus) && bus.Host == host + (nint)off) busPages.Remove(page);
+            pageFlags[page] &= unchecked((byte)~FlagWriteTrack);
+            UpdatePage(page);
+        }
+        MappingChanged?.Invoke();
+    }
+
+    /// <summary>Removes the MMIO mapping of <paramref name="handler"/> at <paramref name="address"/> (a BAR that moved).
+    /// Pages keep their route, as for <see cref="UnmapDeviceMemory"/>.</summary>
+    public void UnmapMmio(ulong address, IMmioHandler handler)
+    {
+        mmio.RemoveAll(m => m.Start == address && m.Handler == handler);
+        MappingChanged?.Invoke();
+    }
+
     void MapBusPage(ulong page, nint host, bool readOnly)
     {
         if (host != 0) busPages[page] = (host, readOnly);
@@ -186,7 +268,7 @@ public sealed unsafe class PhysicalMemory
         else derived = bus.Host != 0 && !bus.ReadOnly ? (byte)0 : FlagReadOnly;
         bool readSideChanged = pageHost[page] != readHost;
         pageHost[page] = readHost;
-        pageFlags[page] = (byte)((f & (FlagCode | FlagReadBus | FlagWriteBus)) | derived);
+        pageFlags[page] = (byte)((f & (FlagCode | FlagReadBus | FlagWriteBus | FlagWriteTrack)) | derived);
         // Blocks decoded from the old read side are stale.
         if (readSideChanged && (f & FlagCode) != 0) CodeWritten?.Invoke(page);
     }
@@ -264,6 +346,7 @@ public sealed unsafe class PhysicalMemory
             {
                 Store(host + (physical & PageMask), size, value);
                 if ((f & FlagCode) != 0) CodeWritten?.Invoke(page);
+                if ((f & FlagWriteTrack) != 0) DeviceMemoryWritten(physical);
                 return;
             }
         }
@@ -271,6 +354,19 @@ public sealed unsafe class PhysicalMemory
             if (physical >= start && physical < end)
             {
                 handler.Write(physical - start, size, value);
+                return;
+            }
+    }
+
+    /// <summary>The first write to a protected page of device memory: lift the protection (TLBs may
+    /// now map the page for writes) and tell the owner, after the store so it sees the data.</summary>
+    void DeviceMemoryWritten(ulong physical)
+    {
+        pageFlags[physical >> PageShift] &= unchecked((byte)~FlagWriteTrack);
+        foreach (var (start, end, pageWritten) in deviceMemory)
+            if (physical >= start && physical < end)
+            {
+                pageWritten((physical - start) >> PageShift);
                 return;
             }
     }
@@ -306,6 +402,7 @@ public sealed unsafe class PhysicalMemory
             {
                 data.Slice(i, chunk).CopyTo(new Span<byte>(host + (a & PageMask), chunk));
                 if ((f & FlagCode) != 0) CodeWritten?.Invoke(a >> PageShift);
+                if ((f & FlagWriteTrack) != 0) DeviceMemoryWritten(a);
             }
             else
             {

@@ -10,6 +10,7 @@ using Emulator.Devices.Serial;
 using Emulator.Devices.Storage;
 using Emulator.Devices.Storage.Ide;
 using Emulator.Devices.Timers;
+using Emulator.Devices.Video;
 
 namespace Emulator.Devices.Board;
 
@@ -52,6 +53,9 @@ public sealed record PcBoardConfig
     /// a = floppy, c = first hard disk, d = CD-ROM, n = network. The firmware reads it from CMOS.
     /// </summary>
     public string BootOrder { get; init; } = "cad";
+
+    /// <summary>The VGA BIOS behind the standard VGA's PCI expansion ROM BAR, or null for none.</summary>
+    public byte[]? VgaBios { get; init; }
 }
 
 /// <summary>
@@ -63,7 +67,8 @@ public sealed record PcBoardConfig
 /// </summary>
 /// <remarks>
 /// <para>PCI: 00.0 i440FX host bridge, 01.0 PIIX3 ISA bridge, 01.1 PIIX3 IDE (IRQ 14 and 15),
-/// 01.3 PIIX4 ACPI (SCI on IRQ 9). 01.2 (USB) is absent. INTx of the function at slot S, pin P (1-4) goes
+/// 01.3 PIIX4 ACPI (SCI on IRQ 9), 02.0 the standard VGA (1234:1111) with its legacy ports and
+/// the A0000-BFFFF window. 01.2 (USB) is absent. INTx of the function at slot S, pin P (1-4) goes
 /// to PIRQ (P - 1 + S - 1) mod 4, QEMU's <c>pci_slot_get_pirq</c>; the PIIX3 routes PIRQs to ISA IRQs.</para>
 /// <para>ISA IRQs: each device drives its own <see cref="IrqLine"/> from <see cref="IsaIrq"/>;
 /// the lines into one ISA IRQ are wired-OR (the IRQ is high while any of them is), and each change
@@ -103,6 +108,7 @@ public sealed class PcBoard
     public Pit8254 Pit { get; private set; } = null!;
     public SystemControlPortB PortB { get; private set; } = null!;
     public IReadOnlyList<Uart16550> SerialPorts { get; private set; } = [];
+    public StdVga Vga { get; }
 
     /// <exception cref="ArgumentOutOfRangeException">The memory size cannot be used (ParamName "ramSize").</exception>
     public PcBoard(PcBoardConfig config)
@@ -142,6 +148,14 @@ public sealed class PcBoard
         IoApic = new IoApic(LocalApic);
         Machine.Memory.MapMmio(IoApic.DefaultBase, IoApic.Length, IoApic);
         Machine.Cpu.InterruptController = new ApicInterruptController(LocalApic, Pic);
+
+        // The standard VGA at 02.0 (pc_vga_init): legacy ports, the A0000-BFFFF window (behind the
+        // i440FX SMRAM route), the DISPI ports, and its BARs on the PCI bus.
+        Vga = new StdVga(Machine.Memory, Machine.Clock, config.VgaBios);
+        PciBus.Attach(Vga, 2, 0);
+        Machine.Io.Register(StdVga.LegacyPortBase, StdVga.LegacyPortCount, Vga.Ports);
+        Machine.Io.Register(StdVga.DispiIndexPort, StdVga.DispiPortCount, Vga.Ports);
+        Machine.Memory.MapMmio(StdVga.LegacyWindowBase, StdVga.LegacyWindowSize, Vga.LegacyWindow);
 
         // Basic ISA devices (pc_basic_device_init, pc_superio_init).
         AttachTimersAndSerial(config);
@@ -184,6 +198,7 @@ public sealed class PcBoard
         Machine.OnReset(Piix3.Reset);
         Machine.OnReset(Pic.Reset);
         Machine.OnReset(IoApic.Reset);
+        Machine.OnReset(Vga.Reset);
         Machine.OnReset(Kbc.Reset);
         Machine.OnReset(Keyboard.Reset);
         Machine.OnReset(Mouse.Reset);

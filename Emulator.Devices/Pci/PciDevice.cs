@@ -14,8 +14,9 @@ namespace Emulator.Devices.Pci;
 /// <para>BARs (6.2.5.1): a BAR's low bits below its size are read-only, so writing all ones and
 /// reading back gives the size mask with the type bits. A BAR is decoded only while its command
 /// enable is set and its address is neither 0 nor wraps past the top of its space (QEMU's rule);
-/// the device is told through its mapping callback each time the decoded address changes. 64-bit
-/// BARs and expansion ROM BARs are absent.</para>
+/// the device is told through its mapping callback each time the decoded address changes. The
+/// expansion ROM BAR (0x30, 6.2.5.2) decodes while its enable bit 0 and the command register's
+/// memory enable are both set. 64-bit BARs are absent.</para>
 /// </remarks>
 public abstract class PciDevice : ISaveable
 {
@@ -28,6 +29,8 @@ public abstract class PciDevice : ISaveable
     protected readonly byte[] ClearMask = new byte[256];
 
     readonly Bar?[] bars = new Bar?[6];
+    Bar? romBar;
+    const int RomBarRegister = 0x30;
     bool intxLevel;
 
     sealed class Bar(uint size, bool io, byte typeBits, Action<uint?> mapped)
@@ -104,7 +107,7 @@ public abstract class PciDevice : ISaveable
             Config[a] = (byte)((Config[a] & ~WriteMask[a]) | (b & WriteMask[a]));
             Config[a] &= (byte)~(b & ClearMask[a]);
         }
-        if (Overlaps(offset, n, 0x04, 2) || Overlaps(offset, n, 0x10, 24)) UpdateBars();
+        if (Overlaps(offset, n, 0x04, 2) || Overlaps(offset, n, 0x10, 24) || Overlaps(offset, n, RomBarRegister, 4)) UpdateBars();
         if (IntxAsserted != intxBefore) Bus?.IntxChanged(this, IntxAsserted);
         ConfigWritten(offset, n);
     }
@@ -131,8 +134,19 @@ public abstract class PciDevice : ISaveable
         SetDword(Config, reg, typeBits);
     }
 
+    /// <summary>Defines the expansion ROM BAR of <paramref name="size"/> bytes (a power of two, at least 2 KiB).</summary>
+    protected void DefineRomBar(uint size, Action<uint?> mapped)
+    {
+        if (size < 0x800 || (size & (size - 1)) != 0) throw new ArgumentOutOfRangeException(nameof(size));
+        romBar = new Bar(size, false, 0, mapped);
+        SetDword(WriteMask, RomBarRegister, ~(size - 1) | 1);
+    }
+
     /// <summary>The address a BAR decodes now, or null when it is not decoded.</summary>
     public uint? BarAddress(int index) => bars[index]?.Address;
+
+    /// <summary>The address the expansion ROM BAR decodes now, or null.</summary>
+    public uint? RomBarAddress => romBar?.Address;
 
     void UpdateBars()
     {
@@ -144,6 +158,16 @@ public abstract class PciDevice : ISaveable
             if (address == bar.Address) continue;
             bar.Address = address;
             bar.Mapped(address);
+        }
+        if (romBar != null)
+        {
+            uint value = GetDword(Config, RomBarRegister);
+            uint? address = (value & 1) != 0 ? Decode(romBar, value & ~1u) : null;
+            if (address != romBar.Address)
+            {
+                romBar.Address = address;
+                romBar.Mapped(address);
+            }
         }
     }
 
@@ -179,6 +203,7 @@ public abstract class PciDevice : ISaveable
         Config[0x3C] = 0;
         for (int i = 0; i < 6; i++)
             if (bars[i] is { } bar) SetDword(Config, 0x10 + 4 * i, bar.TypeBits);
+        if (romBar != null) SetDword(Config, RomBarRegister, 0);
         UpdateBars();
     }
 

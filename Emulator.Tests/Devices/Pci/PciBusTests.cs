@@ -37,7 +37,7 @@ public class PciBusTests
             PciAsm.ReadDword(a, 0x00, 0); a.mov(ebx, eax);
             PciAsm.ReadDword(a, 0x08, 0); a.mov(ecx, eax);
             PciAsm.ReadDword(a, 0x0B, 0); a.mov(esi, eax);
-            PciAsm.ReadDword(a, 0x10, 0); a.mov(edi, eax);   // 02.0: nothing there
+            PciAsm.ReadDword(a, 0x18, 0); a.mov(edi, eax);   // 03.0: nothing there (02.0 is the VGA)
             PciAsm.ReadDword(a, 0x08, 0x0C);                 // 01.0 header type (byte 0x0E)
             a.hlt();
         });
