@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Reflection;
+using Emulator.Frontend.Display;
 
 namespace Emulator.Frontend.CommandLine;
 
@@ -47,13 +48,17 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Kernel = Value("kernel", "BZIMAGE", "boot a Linux kernel directly (the boot protocol's 32-bit entry, without firmware)");
         public readonly Option<string[]> Initrd = Value("initrd", "FILE", "initial ramdisk for -kernel");
         public readonly Option<string[]> Append = Value("append", "CMDLINE", "kernel command line for -kernel");
+        public readonly Option<string[]> Display = Value("display", "sdl|curses|none", "the display: an SDL window, the text console in this terminal, or none (default: SDL when there is a graphical display, else the terminal, else none)");
+        public readonly Option<string[]> Name = Value("name", "NAME", "the guest's name, shown in the window title");
+        public readonly Option<bool> FullScreen = new("-full-screen", "--full-screen") { Arity = ArgumentArity.Zero, Description = "start the window in full screen (Ctrl+Alt+F toggles)" };
+        public readonly Option<string[]> ScreenDump = Value("screendump", "FILE", "save the screen as PNG to FILE when emu exits");
         public readonly Command Root = new("emu", "emu: a PC emulator with QEMU's command line");
 
         public Definition()
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot, Kernel, Initrd, Append }) Root.Options.Add(o);
+            foreach (var o in new Option[] { Bios, Memory, DebugCon, Serial, NoGraphic, Log, LogFile, Device, Rtc, NoReboot, Kernel, Initrd, Append, Display, Name, FullScreen, ScreenDump }) Root.Options.Add(o);
         }
 
         /// <summary>An option taking one value per occurrence, allowed several times.</summary>
@@ -161,6 +166,10 @@ internal static class EmuCommandLine
             Devices = (parsed.GetValue(def.Device) ?? []).Select(DeviceCatalog.Parse).ToArray(),
             NoReboot = parsed.GetValue(def.NoReboot),
             RtcBase = Last(parsed, def.Rtc) is { } rtc ? ParseRtc(rtc) : null,
+            Display = Last(parsed, def.Display) is { } display ? ParseDisplay(display, noGraphic) : null,
+            Name = Last(parsed, def.Name) is { } name ? ParseName(name) : null,
+            FullScreen = parsed.GetValue(def.FullScreen),
+            ScreenDumpPath = Last(parsed, def.ScreenDump),
         };
     }
 
@@ -196,6 +205,33 @@ internal static class EmuCommandLine
             }
         }
         return start;
+    }
+
+    /// <summary>Parses <c>-display TYPE</c>: sdl, curses or none (QEMU's other displays are not implemented).</summary>
+    public static DisplayKind ParseDisplay(string text, bool noGraphic)
+    {
+        var opts = QemuOpts.Parse(text, "type");
+        string type = opts.Get("type") ?? "";
+        foreach (var (key, _) in opts.Items)
+            if (key != "type") throw new EmuError($"-display {text}: option '{key}' is not supported");
+        var kind = type switch
+        {
+            "sdl" => DisplayKind.Sdl,
+            "curses" => DisplayKind.Curses,
+            "none" => DisplayKind.None,
+            "gtk" or "vnc" or "cocoa" or "egl-headless" or "dbus" or "spice-app" or "default"
+                => throw new EmuError($"-display {type}: not supported (emu has sdl, curses and none)"),
+            _ => throw new EmuError($"-display {text}: unknown display type (sdl, curses or none)"),
+        };
+        if (noGraphic && kind != DisplayKind.None) throw new EmuError("-nographic cannot be used with -display " + type);
+        return kind;
+    }
+
+    /// <summary>Parses <c>-name NAME</c> or <c>-name guest=NAME[,...]</c>.</summary>
+    static string ParseName(string text)
+    {
+        var opts = QemuOpts.Parse(text, "guest");
+        return opts.Get("guest") ?? text;
     }
 
     static string? Last(ParseResult parsed, Option<string[]> option) =>
