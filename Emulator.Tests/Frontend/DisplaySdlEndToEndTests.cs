@@ -23,7 +23,7 @@ public class DisplaySdlEndToEndTests
     /// c (so each byte is recognisable on screen), sets DAC entry i to (i, 63-i, 7i mod 64), clears
     /// the screen, hides the cursor, then echoes every byte the 8042 gives it to row 2, one cell a byte.
     /// </summary>
-    static void EchoGuest(Assembler a)
+    internal static void EchoGuest(Assembler a)
     {
         void Out8(ushort port, byte value) { a.mov(dx, port); a.mov(al, value); a.@out(dx, al); }
         void Indexed(ushort port, int index, byte value) { a.mov(dx, port); a.mov(ax, (ushort)(value << 8 | index)); a.@out(dx, ax); }
