@@ -67,7 +67,7 @@ public partial class DisplayCursesEndToEndTests
         var clock = Stopwatch.StartNew();
         while (!done())
         {
-            if (clock.ElapsedMilliseconds > 15_000) throw new AssertionException($"timed out waiting for {what}; output: {show()}");
+            if (clock.ElapsedMilliseconds > 30_000) throw new AssertionException($"timed out waiting for {what}; output: {show()}");
             Thread.Sleep(50);
         }
     }

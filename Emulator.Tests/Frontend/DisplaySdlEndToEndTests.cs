@@ -130,7 +130,7 @@ public class DisplaySdlEndToEndTests
             }, px => px.Length > 0 && ShowsEcho((sx, sy) => px[WindowY(sy) * 720 + sx], expected), "the echoed scan codes in the window");
 
             x.CloseWindow(window);
-            Assert.That(emu.WaitForExit(10_000), Is.True, "closing the window powers off");
+            Assert.That(emu.WaitForExit(30_000), Is.True, "closing the window powers off");
             Assert.That(emu.ExitCode, Is.EqualTo(0), stderr.Result);
 
             // The renderer's frame (written by -screendump as emu exited) is what the window showed.
@@ -159,7 +159,7 @@ public class DisplaySdlEndToEndTests
         {
             var value = probe();
             if (done(value)) return value;
-            if (clock.ElapsedMilliseconds > 15_000) throw new AssertionException($"timed out waiting for {what}");
+            if (clock.ElapsedMilliseconds > 30_000) throw new AssertionException($"timed out waiting for {what}");
             Thread.Sleep(100);
         }
     }

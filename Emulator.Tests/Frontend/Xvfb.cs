@@ -41,7 +41,7 @@ internal sealed partial class Xvfb : IDisposable
             if (!File.Exists($"/tmp/.X{n}-lock") && !File.Exists($"/tmp/.X11-unix/X{n}")) return n;
     }
 
-    /// <summary>Runs an X client on this display and returns its standard output; throws when it fails or takes over 10 s.</summary>
+    /// <summary>Runs an X client on this display and returns its standard output; throws when it fails or takes over 30 s.</summary>
     public string Run(string tool, params string[] args)
     {
         var psi = new ProcessStartInfo(tool, args) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -49,7 +49,7 @@ internal sealed partial class Xvfb : IDisposable
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(10_000))
+        if (!p.WaitForExit(30_000))
         {
             p.Kill();
             throw new TimeoutException($"{tool} {string.Join(' ', args)} did not finish");
