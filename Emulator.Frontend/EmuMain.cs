@@ -1,4 +1,5 @@
 using Emulator.Frontend.CommandLine;
+using Emulator.Frontend.Display;
 
 namespace Emulator.Frontend;
 
@@ -18,7 +19,11 @@ internal static class EmuMain
         try
         {
             using var runner = MachineRunner.Create(options, new ConsoleStreams(stdout, stderr, stdoutBytes, stdinBytes));
-            return runner.Run(instructionLimit);
+            bool onTerminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !Console.IsInputRedirected;
+            using var display = DisplaySession.Start(options, runner.Board, stdout, stderr, onTerminal);
+            int status = runner.Run(instructionLimit);
+            display.Stop();
+            return status;
         }
         catch (EmuError e)
         {

@@ -4,6 +4,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Reflection;
 using Emulator.Devices.Debug;
+using Emulator.Frontend.Display;
 
 namespace Emulator.Frontend.CommandLine;
 
@@ -64,6 +65,10 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Drive = Value("drive", "file=FILE[,format=raw|qcow2][,if=ide|floppy][,index=N][,media=disk|cdrom][,readonly=on|off][,snapshot=on|off]", "add a drive");
         public readonly Option<string[]> Boot = Value("boot", "[order=]DRIVES[,once=DRIVES][,menu=on|off]", "boot order: a floppy, c hard disk, d CD-ROM (default cad)");
         public readonly Option<bool> Snapshot = new("-snapshot", "--snapshot") { Arity = ArgumentArity.Zero, Description = "write to temporary overlays; the disk images are not changed" };
+        public readonly Option<string[]> Display = Value("display", "sdl|curses|none", "the display: an SDL window, the text console in this terminal, or none (default: SDL when there is a graphical display, else the terminal, else none)");
+        public readonly Option<string[]> Name = Value("name", "NAME", "the guest's name, shown in the window title");
+        public readonly Option<bool> FullScreen = new("-full-screen", "--full-screen") { Arity = ArgumentArity.Zero, Description = "start the window in full screen (Ctrl+Alt+F toggles)" };
+        public readonly Option<string[]> ScreenDump = Value("screendump", "FILE", "save the screen as PNG to FILE when emu exits");
         public readonly Command Root = new("emu", "emu: a PC emulator with QEMU's command line");
 
         public Definition()
@@ -71,7 +76,7 @@ internal static class EmuCommandLine
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
             foreach (var o in new Option[] { Bios, Memory, DebugCon, Global, Serial, NoGraphic, Log, LogFile, LogFilter, Monitor, Device, Rtc, NoReboot,
-                         Hda, Hdb, Hdc, Hdd, CdRom, Fda, Fdb, Drive, Boot, Snapshot, Kernel, Initrd, Append, Gdb, GdbDefault, WaitForDebugger }) Root.Options.Add(o);
+                         Hda, Hdb, Hdc, Hdd, CdRom, Fda, Fdb, Drive, Boot, Snapshot, Kernel, Initrd, Append, Gdb, GdbDefault, WaitForDebugger, Display, Name, FullScreen, ScreenDump }) Root.Options.Add(o);
         }
 
         /// <summary>An option taking one value per occurrence, allowed several times.</summary>
@@ -193,6 +198,10 @@ internal static class EmuCommandLine
             WaitForDebugger = parsed.GetValue(def.WaitForDebugger),
             Monitor = monitor,
             LogFilter = Last(parsed, def.LogFilter) is { } filter ? ParseLogFilter(filter) : [],
+            Display = Last(parsed, def.Display) is { } display ? ParseDisplay(display, noGraphic) : null,
+            Name = Last(parsed, def.Name) is { } name ? ParseName(name) : null,
+            FullScreen = parsed.GetValue(def.FullScreen),
+            ScreenDumpPath = Last(parsed, def.ScreenDump),
         };
     }
 
@@ -272,6 +281,33 @@ internal static class EmuCommandLine
         if (port > 0xFFFF)
             throw new EmuError($"-global {text}: iobase 0x{port:x} is outside the I/O port space (0 to 0xffff)");
         return (ushort)port;
+    }
+
+    /// <summary>Parses <c>-display TYPE</c>: sdl, curses or none (QEMU's other displays are not implemented).</summary>
+    public static DisplayKind ParseDisplay(string text, bool noGraphic)
+    {
+        var opts = QemuOpts.Parse(text, "type");
+        string type = opts.Get("type") ?? "";
+        foreach (var (key, _) in opts.Items)
+            if (key != "type") throw new EmuError($"-display {text}: option '{key}' is not supported");
+        var kind = type switch
+        {
+            "sdl" => DisplayKind.Sdl,
+            "curses" => DisplayKind.Curses,
+            "none" => DisplayKind.None,
+            "gtk" or "vnc" or "cocoa" or "egl-headless" or "dbus" or "spice-app" or "default"
+                => throw new EmuError($"-display {type}: not supported (emu has sdl, curses and none)"),
+            _ => throw new EmuError($"-display {text}: unknown display type (sdl, curses or none)"),
+        };
+        if (noGraphic && kind != DisplayKind.None) throw new EmuError("-nographic cannot be used with -display " + type);
+        return kind;
+    }
+
+    /// <summary>Parses <c>-name NAME</c> or <c>-name guest=NAME[,...]</c>.</summary>
+    static string ParseName(string text)
+    {
+        var opts = QemuOpts.Parse(text, "guest");
+        return opts.Get("guest") ?? text;
     }
 
     static string? Last(ParseResult parsed, Option<string[]> option) =>

@@ -1,3 +1,5 @@
+using Emulator.Frontend.Display;
+
 namespace Emulator.Frontend.CommandLine;
 
 /// <summary>What the <c>emu</c> command line asked for, after QEMU-style value parsing.</summary>
@@ -58,6 +60,18 @@ internal sealed record EmuOptions
 
     /// <summary><c>-dfilter</c>: the address ranges <c>in_asm</c> and <c>exec</c> log; empty for all.</summary>
     public IReadOnlyList<(ulong First, ulong Last)> LogFilter { get; init; } = [];
+
+    /// <summary><c>-display sdl|curses|none</c>; null for the default choice (<see cref="DisplayChoice"/>).</summary>
+    public DisplayKind? Display { get; init; }
+
+    /// <summary><c>-name NAME</c>: the guest's name, shown in the window title.</summary>
+    public string? Name { get; init; }
+
+    /// <summary><c>-full-screen</c>: start the SDL window full screen.</summary>
+    public bool FullScreen { get; init; }
+
+    /// <summary><c>-screendump FILE</c>: save the screen as PNG when emu exits.</summary>
+    public string? ScreenDumpPath { get; init; }
 
     /// <summary><c>-kernel FILE</c>: a Linux bzImage booted directly; null to boot through the firmware.</summary>
     public string? KernelPath { get; init; }
