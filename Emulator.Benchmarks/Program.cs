@@ -8,6 +8,7 @@ using Emulator.Benchmarks;
 return args.Length == 0 ? Usage() : args[0] switch
 {
     "mips" => MipsBenchmark.Run(args[1..]),
+    "linux" => LinuxBootBenchmark.Run(args[1..]),
     "bdn" => RunBdn(args[1..]),
     _ => Usage(),
 };
@@ -34,6 +35,14 @@ static int Usage()
               Prints each run and a last line "guest MIPS: X" (best run).
               --strings/--no-strings: force REP MOVSD/STOSD in or out (default: in when implemented).
               --api: enter protected mode through Cpu.SetSegment/SetControlRegister instead of the real-mode stub.
+
+          linux [--guests DIR] [--memory MiB] [--timeout S] [--no-qemu] [--no-bochs] [--no-emu] [--bochs-ips N] [--profile]
+              Boots the Debian i386 guest of tests/guests/build.sh (default DIR ~/.cache/emu-guests) once,
+              unpaced, with -kernel/-initrd/-append console=ttyS0, and reports instructions, virtual and
+              wall time to the kernel banner, the init marker and power-off/halt, and guest MIPS; then the
+              same under qemu-system-i386 -accel tcg and Bochs (linux.iso from its CD) when installed,
+              in one table with ratios to emu's times and the load average.
+              --profile: sample the guest CS:EIP every ~1 ms of wall time and list the hottest addresses.
 
           bdn [--cpu-time] [BenchmarkDotNet options, e.g. --filter *]
               Execution-loop micro-benchmarks (ALU loop, memory loop, CALL/RET loop,
