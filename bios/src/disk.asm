@@ -4,7 +4,7 @@
 ; secondary master, secondary slave. The geometry reported to CHS callers is 63 sectors and 16
 ; heads, or 255 heads (LBA-assisted translation) when that would give more than 1024 cylinders.
 ; Interrupts from the drives are disabled (nIEN); the BIOS polls the status register.
-; Not here yet: floppies, ATAPI/El Torito, the EDD 3.0 device path table (48h returns the
+; ATAPI CD-ROMs (drive E0h) are in cdrom.asm. Not here yet: floppies, the EDD 3.0 device path table (48h returns the
 ; 1Ah-byte EDD 1.1 buffer).
 
 DISK_TABLE      equ     0x100           ; in the EBDA: 4 entries of 16 bytes
@@ -48,6 +48,18 @@ ata_detect:
         in      al, dx
         cmp     al, 0xFF                ; nothing on the channel
         je      .next
+        push    ax                      ; the PACKET signature 14h/EBh in LBA mid/high (9.12)
+        lea     dx, [bx + 4]
+        in      al, dx
+        mov     ah, al
+        inc     dx
+        in      al, dx
+        cmp     ax, 0x14EB
+        pop     ax
+        jne     .ata
+        call    atapi_detected
+        jmp     .next
+.ata:   lea     dx, [bx + 7]
         test    al, al
         jz      .next                   ; no device at this position
         mov     al, 0xEC                ; IDENTIFY DEVICE
@@ -161,6 +173,8 @@ int13_handler:
         jb      .nodrive                ; floppies: no controller support yet
         mov     ax, BDA_SEG
         mov     ds, ax
+        cmp     dl, CD_DRIVE
+        je      cd_int13
         mov     al, dl
         sub     al, 0x80
         cmp     al, [0x75]

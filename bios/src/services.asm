@@ -207,7 +207,10 @@ boot_device:
         jmp     0x0000:0x7C00
 .cd:    mov     si, msg_boot_cd
         call    print
-        jmp     .failed
+        push    bx
+        call    cd_boot
+        pop     bx
+        ret
 .net:   mov     si, msg_boot_net
         call    print
 .failed:

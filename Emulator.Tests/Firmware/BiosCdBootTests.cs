@@ -1,0 +1,253 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using Emulator.Core.Machine;
+using Emulator.Devices.Serial;
+using Emulator.Devices.Storage;
+using Emulator.Devices.Storage.Images;
+using Emulator.Tests.Guests;
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Emulator.Tests.Firmware;
+
+/// <summary>
+/// El Torito no-emulation boot with the project's BIOS from an ATAPI CD-ROM on the secondary
+/// master: an ISO that Debian's xorriso builds around a boot image assembled here, which calls
+/// INT 13h on its drive and reports over port E9h; and ISOLINUX from the Linux test CD.
+/// </summary>
+public class BiosCdBootTests
+{
+    [Test]
+    public void A_no_emulation_boot_image_loads_and_int_13h_serves_the_cd()
+    {
+        var bootImage = new Assembler(16);
+        var r = new GuestReport(bootImage);
+        BootImage(bootImage, r);
+        byte[] iso = MakeIso(Assemble(bootImage));
+        // The boot image's RBA, from the Boot Record Volume Descriptor (El Torito 1.0 2.0: the
+        // catalog's sector at 47h) and the default entry (2.3: the load RBA at 08h of entry 20h).
+        uint catalog = BinaryPrimitives.ReadUInt32LittleEndian(iso.AsSpan(17 * 2048 + 0x47));
+        uint rba = BinaryPrimitives.ReadUInt32LittleEndian(iso.AsSpan((int)catalog * 2048 + 0x28));
+
+        var rig = new BiosRig(bootOrder: "d", ide: [null, null, new IdeDrive(DriveMedia.CdRom, new MemoryImage(iso))]);
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
+        int at = rig.Console.IndexOf("cd ", StringComparison.Ordinal);
+        Assert.That(at, Is.GreaterThan(0), rig.Console);
+        // DL = E0h and CS = 07C0h at entry. 4B01h: packet size 13h, media 0 (no emulation),
+        // drive E0h, controller 1 (secondary), the image's RBA, device specification 0 (master),
+        // load segment 07C0h, 4 virtual sectors. 41h: EDD 3.0, AA55h, CX = 1. 48h: flags 74h,
+        // 2048 bytes per sector. 42h: sectors 16 and 17, the Primary Volume Descriptor (type 1,
+        // "CD001") and the Boot Record (type 0, "CD001") (ECMA-119 8.1); the count stays 2.
+        // 03h: write protected (03h). 08h: invalid (01h). 4B01h on a hard disk number: no drive.
+        string expected = "cd 000000E0 000007C0 NC 01E00013 00000000 " + rba.ToString("X8") + " 07C00000 00000004 "
+            + "NC 0000AA55 00000030 00000001 "
+            + "NC 00000074 00000800 "
+            + "NC 30444301 30444300 00000002 "
+            + "C 00000003 C 00000001 C \n";
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Console[at..], Is.EqualTo(expected));
+            Assert.That(rig.Console, Does.Contain("Booting from CD-ROM...\r\n"));
+        });
+    }
+
+    /// <summary>The boot image's program (entered at 07C0:0000; data at 0:0600 and 0:9000).</summary>
+    static void BootImage(Assembler a, GuestReport r)
+    {
+        a.mov(bx, cs);
+        a.xor(ax, ax);
+        a.mov(ds, ax);
+        a.mov(es, ax);
+        r.Text("cd ");
+        a.movzx(eax, dl);
+        r.Hex(eax);
+        a.movzx(eax, bx);
+        r.Hex(eax);
+        a.mov(bp, dx);                          // the boot drive, for every call
+        // 4B01h: the specification packet to 0:0600
+        a.mov(di, 0x600);
+        a.mov(cx, 0x20 / 2);
+        a.mov(ax, 0xCCCC);
+        a.rep.stosw();
+        a.mov(ax, 0x4B01);
+        a.mov(si, 0x600);
+        a.mov(dx, bp);
+        a.@int(0x13);
+        r.Carry();
+        a.mov(eax, __dword_ptr[0x600]);         // size, media, drive, controller
+        r.Hex(eax);
+        a.mov(eax, __dword_ptr[0x608]);         // device specification, buffer segment
+        r.Hex(eax);
+        a.mov(eax, __dword_ptr[0x604]);         // LBA
+        r.Hex(eax);
+        a.mov(eax, __dword_ptr[0x60A]);         // buffer segment, load segment
+        r.Hex(eax);
+        a.movzx(eax, __word_ptr[0x60E]);        // sector count
+        r.Hex(eax);
+        // 41h
+        a.mov(ah, 0x41);
+        a.mov(bx, 0x55AA);
+        a.mov(dx, bp);
+        a.@int(0x13);
+        r.Carry();
+        a.movzx(ecx, cx);
+        a.movzx(eax, ah);
+        a.movzx(ebx, bx);
+        r.Hex(ebx);
+        r.Hex(eax);
+        r.Hex(ecx);
+        // 48h
+        a.mov(__word_ptr[0x600], 0x1A);
+        a.mov(si, 0x600);
+        a.mov(ah, 0x48);
+        a.mov(dx, bp);
+        a.@int(0x13);
+        r.Carry();
+        a.movzx(eax, __word_ptr[0x602]);
+        r.Hex(eax);
+        a.movzx(eax, __word_ptr[0x618]);
+        r.Hex(eax);
+        // 42h: sectors 16-17 to 0:9000
+        a.mov(__word_ptr[0x600], 0x10);
+        a.mov(__word_ptr[0x602], 2);
+        a.mov(__word_ptr[0x604], 0x9000);
+        a.mov(__word_ptr[0x606], 0);
+        a.mov(__dword_ptr[0x608], 16);
+        a.mov(__dword_ptr[0x60C], 0);
+        a.mov(si, 0x600);
+        a.mov(ah, 0x42);
+        a.mov(dx, bp);
+        a.@int(0x13);
+        r.Carry();
+        a.mov(eax, __dword_ptr[0x9000]);
+        r.Hex(eax);
+        a.mov(eax, __dword_ptr[0x9800]);
+        r.Hex(eax);
+        a.movzx(eax, __word_ptr[0x602]);
+        r.Hex(eax);
+        // 03h: write one sector
+        a.mov(ax, 0x0301);
+        a.mov(cx, 0x0001);
+        a.mov(dx, bp);
+        a.mov(bx, 0x9000);
+        a.@int(0x13);
+        r.Carry();
+        a.movzx(eax, ah);
+        r.Hex(eax);
+        // 08h
+        a.mov(ah, 0x08);
+        a.mov(dx, bp);
+        a.@int(0x13);
+        r.Carry();
+        a.movzx(eax, ah);
+        r.Hex(eax);
+        // 4B01h on drive 80h (there is no hard disk)
+        a.mov(ax, 0x4B01);
+        a.mov(si, 0x600);
+        a.mov(dl, 0x80);
+        a.@int(0x13);
+        r.Carry();
+        r.End();
+    }
+
+    [Test]
+    public void Isolinux_from_the_linux_test_cd_loads_ldlinux_and_enters_protected_mode()
+    {
+        using var iso = RawImage.Open(TestGuests.File("linux.iso"), readOnly: true);
+        var rig = new BiosRig(memory: 256UL << 20, bootOrder: "d", ide: [null, null, new IdeDrive(DriveMedia.CdRom, iso)]);
+        // isolinux.bin, loaded by the El Torito boot, prints its banner through INT 10h (the
+        // BIOS copies teletype output to port E9h), then reads ldlinux.c32 from the ISO 9660
+        // file system with INT 13h 42h and runs it in 32-bit protected mode, above 1 MiB (the
+        // core's ELF loader places ldlinux.c32 there).
+        bool protectedMode = false;
+        for (int i = 0; i < 40 && !protectedMode; i++)
+        {
+            Assert.That(rig.Run(500_000), Is.EqualTo(StopReason.BudgetExhausted), rig.Console);
+            protectedMode = rig.Console.Contains("ISOLINUX 6.04") && (rig.Machine.Cpu.Cr0 & 1) != 0 && rig.Machine.Cpu.Rip >= 0x100000;
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Console, Does.Contain("Booting from CD-ROM...\r\n\r\nISOLINUX 6.04"));
+            Assert.That(protectedMode, Is.True, "ldlinux.c32 runs in protected mode above 1 MiB");
+        });
+    }
+
+    [Test, Explicit("does not pass yet: ldlinux.c32 polls INT 16h and never reads isolinux.cfg (see the report); minutes of wall time")]
+    public void Isolinux_from_the_linux_test_cd_reads_its_config_and_says_it_boots_linux()
+    {
+        var serial = new CapturingSerial();
+        using var iso = RawImage.Open(TestGuests.File("linux.iso"), readOnly: true);
+        var rig = new BiosRig(memory: 256UL << 20, bootOrder: "d", serials: [serial],
+            ide: [null, null, new IdeDrive(DriveMedia.CdRom, iso)]);
+        const string banner = "emu test CD: booting linux";
+        RunUntil(rig, serial, banner, 400_000_000);
+        TestContext.Out.WriteLine(serial.Text);
+        Assert.That(serial.Text, Does.Contain(banner), rig.Console);
+    }
+
+    [Test, Explicit("boots the Debian kernel from the CD through ISOLINUX: minutes of wall time")]
+    public void Linux_from_the_test_cd_prints_its_version()
+    {
+        var serial = new CapturingSerial();
+        using var iso = RawImage.Open(TestGuests.File("linux.iso"), readOnly: true);
+        var rig = new BiosRig(memory: 256UL << 20, bootOrder: "d", serials: [serial],
+            ide: [null, null, new IdeDrive(DriveMedia.CdRom, iso)]);
+        RunUntil(rig, serial, "Linux version", 20_000_000_000);
+        TestContext.Out.WriteLine(serial.Text);
+        Assert.That(serial.Text, Does.Contain("Linux version"), rig.Console);
+    }
+
+    static void RunUntil(BiosRig rig, CapturingSerial serial, string text, long budget)
+    {
+        for (long done = 0; done < budget && !serial.Text.Contains(text, StringComparison.Ordinal); done += 5_000_000)
+        {
+            var stop = rig.Run(5_000_000);
+            if (stop != StopReason.BudgetExhausted) break;
+        }
+    }
+
+    /// <summary>An ISO 9660 image with <paramref name="bootImage"/> (padded to 2 KiB) as the no-emulation boot image, 4 virtual sectors.</summary>
+    static byte[] MakeIso(byte[] bootImage)
+    {
+        string dir = Directory.CreateTempSubdirectory("emu-eltorito-").FullName;
+        try
+        {
+            string root = Path.Combine(dir, "root");
+            Directory.CreateDirectory(root);
+            var image = new byte[2048];
+            bootImage.CopyTo(image, 0);
+            File.WriteAllBytes(Path.Combine(root, "boot.bin"), image);
+            string iso = Path.Combine(dir, "boot.iso");
+            var psi = new ProcessStartInfo("xorriso") { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var arg in new[] { "-as", "mkisofs", "-quiet", "-o", iso, "-b", "boot.bin", "-no-emul-boot", "-boot-load-size", "4", root })
+                psi.ArgumentList.Add(arg);
+            using var p = Process.Start(psi)!;
+            string err = p.StandardError.ReadToEnd();
+            p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            Assert.That(p.ExitCode, Is.Zero, "xorriso (Debian package xorriso, installed by .ci/run): " + err);
+            return File.ReadAllBytes(iso);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    static byte[] Assemble(Assembler a)
+    {
+        var stream = new MemoryStream();
+        a.Assemble(new StreamCodeWriter(stream), 0);
+        return stream.ToArray();
+    }
+
+    sealed class CapturingSerial : ISerialBackend
+    {
+        readonly StringBuilder text = new();
+        public string Text { get { lock (text) return text.ToString(); } }
+        public void Write(byte value) { lock (text) text.Append((char)value); }
+        public bool CanReceive => false;
+        public bool TryRead(out byte value) { value = 0; return false; }
+    }
+}
