@@ -383,11 +383,17 @@ internal sealed class MachineRunner : IDisposable
     {
         try
         {
+            // The block layer opens raw and qcow2 media without reading them whole.
+            if (!File.Exists(path)) throw new FileNotFoundException(null, path);
             return ImageOpener.Open(path, null, readOnly: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new MonitorError($"Could not open '{path}': {Describe(e, path)}");
+        }
+        catch (ImageException e)
+        {
+            throw new MonitorError(e.Message);
         }
     }
 
