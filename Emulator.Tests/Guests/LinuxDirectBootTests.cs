@@ -27,6 +27,16 @@ public class LinuxDirectBootTests
             Assert.That(log, Does.Match(@"mem: MemTotal:\s+2\d\d\d\d\d kB"), "/proc/meminfo read by busybox grep: about 256 MiB");
             Assert.That(log, Does.Contain("modules: ").And.Contain("ata_piix"), "the disk modules loaded with insmod");
             Assert.That(log, Does.Contain(TestGuests.PowerOff), "init reached its end");
+            foreach (string line in new[]
+            {
+                "ACPI: RSDP 0x000000000009FC00 000014 (v00 EMU   )",
+                "ACPI: RSDT", "ACPI: FACP", "ACPI: DSDT", "ACPI: FACS", "ACPI: APIC", "ACPI: HPET",
+                "IOAPIC[0]: apic_id 0, version 32, address 0xfec00000, GSI 0-23",
+                "ACPI: PM-Timer IO Port: 0x608",
+                "ACPI: Using IOAPIC for interrupt routing",
+                "ACPI: PCI Root Bridge [PCI0]",
+            })
+                Assert.That(log, Does.Contain(line), "the board's ACPI tables, installed for -kernel");
             Assert.That(log, Does.Contain("ACPI: Interpreter enabled"), "the board's ACPI tables, installed for -kernel");
             Assert.That(log, Does.Contain("reboot: Power down"), "poweroff -f through ACPI S5");
             Assert.That(code, Is.EqualTo(0), "the PIIX4's soft-off ends emu with status 0");
