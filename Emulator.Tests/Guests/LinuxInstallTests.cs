@@ -45,14 +45,14 @@ public class LinuxInstallTests
         });
     }
 
-    static TempDir? dir;
+    TempDir dir = null!;
 
-    [OneTimeTearDown] public void TearDown() => dir?.Dispose();
+    [OneTimeSetUp] public void MakeDir() => dir = new TempDir();
+    [OneTimeTearDown] public void RemoveDir() => dir.Dispose();
 
     [Test, Order(2)]
     public void Installer_cd_installs_linux_onto_a_fresh_qcow2_disk()
     {
-        dir = new TempDir();
         string disk = dir.File("disk.qcow2");
         Assert.That(EmuMain.Run(["img", "create", "-f", "qcow2", disk, "1G"], new StringWriter(), new StringWriter()), Is.EqualTo(0));
         var (code, log) = Emu(["-bios", SeaBios, "-nographic", "-m", "256", "-hda", disk, "-cdrom", TestGuests.File("install.iso"), "-boot", "d"]);
@@ -73,7 +73,7 @@ public class LinuxInstallTests
     [Test, Order(3)]
     public void Installed_disk_boots_to_a_shell_that_runs_a_typed_command()
     {
-        if (dir == null || !System.IO.File.Exists(dir.File("disk.qcow2")))
+        if (!System.IO.File.Exists(dir.File("disk.qcow2")))
             Assert.Fail("the installer test did not leave a disk (run the fixture in order)");
         var console = new WatchedWriter();
         var keyboard = new ScriptedInput(console,
