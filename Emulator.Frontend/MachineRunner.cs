@@ -3,6 +3,7 @@ using Emulator.Core.Debugging;
 using Emulator.Core.Machine;
 using Emulator.Devices.Board;
 using Emulator.Devices.Firmware;
+using Emulator.Devices.Firmware.Acpi;
 using Emulator.Devices.Debug;
 using Emulator.Devices.Serial;
 using Emulator.Devices.Storage;
@@ -265,9 +266,14 @@ internal sealed class MachineRunner : IDisposable
         {
             throw new EmuError($"-kernel {options.KernelPath}: {e.Message}");
         }
-        // Check the placement once now, so a kernel or initrd too big for -m is a start-up error.
-        // The ACPI tables go in as firmware would install them (the kernel finds the RSDP in the EBDA).
-        try { LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()); }
+        // Check the placement now, so a kernel or initrd too big for -m is a start-up error; the
+        // load itself happens at the first reset. The ACPI tables go in as firmware would install
+        // them (the kernel finds the RSDP in the EBDA).
+        try
+        {
+            LinuxDirectBoot.CheckPlacement(board.Machine.Memory.RamSize, AcpiDirectInstall.RegionSize, kernel, initrd,
+                options.KernelCommandLine);
+        }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
         board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()));
     }

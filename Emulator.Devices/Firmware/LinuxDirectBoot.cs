@@ -56,17 +56,36 @@ public static class LinuxDirectBoot
     }
 
     /// <param name="acpi">The ACPI tables <see cref="Acpi.AcpiDirectInstall"/> installed, or null for none.</param>
+    /// <summary>Where <see cref="Load"/> puts the initrd (0 without one), after checking that everything fits.</summary>
+    /// <param name="ramSize">All of RAM; <paramref name="acpiSize"/> bytes at its top hold ACPI tables.</param>
     /// <exception cref="InvalidDataException">The kernel, initrd or command line cannot be loaded (one line).</exception>
+    public static ulong CheckPlacement(ulong ramSize, ulong acpiSize, LinuxKernelImage kernel, byte[]? initrd, string commandLine)
+    {
+        ulong ram = ramSize - acpiSize;
+        ulong kernelLength = (ulong)kernel.ProtectedModeKernel.Length;
+        if (KernelAddress + kernelLength > ram)
+            throw new InvalidDataException($"the kernel ({kernelLength} bytes) does not fit in {ram >> 20} MiB of RAM");
+        if (kernel.CommandLineSize != 0 && (ulong)commandLine.Length > kernel.CommandLineSize)
+            throw new InvalidDataException($"the kernel command line is longer than the kernel's limit of {kernel.CommandLineSize} bytes");
+        if (initrd is not { Length: > 0 }) return 0;
+        // As high as allowed, page aligned, below the kernel's limit and the top of RAM (boot.rst:
+        // "as high as possible" keeps it clear of the decompressing kernel).
+        ulong top = Math.Min(ram, (ulong)kernel.InitrdAddressMax + 1);
+        ulong at = (top - (ulong)initrd.Length) & ~0xFFFUL;
+        if ((ulong)initrd.Length >= top || at < KernelAddress + kernelLength * 4)
+            throw new InvalidDataException($"the initrd ({initrd.Length} bytes) does not fit in {ram >> 20} MiB of RAM with the kernel");
+        return at;
+    }
+
+    /// <exception cref="InvalidDataException">The kernel, initrd or command line cannot be loaded (one line); nothing is written then.</exception>
     public static void Load(Machine machine, LinuxKernelImage kernel, byte[]? initrd, string commandLine,
         Acpi.AcpiDirectInstall.Installed? acpi = null)
     {
         var memory = machine.Memory;
         ulong acpiSize = acpi?.RegionSize ?? 0;
         ulong ram = memory.RamSize - acpiSize;
-        var pm = kernel.ProtectedModeKernel;
-        if (KernelAddress + (ulong)pm.Length > ram)
-            throw new InvalidDataException($"the kernel ({pm.Length} bytes) does not fit in {ram >> 20} MiB of RAM");
-        memory.Write(KernelAddress, pm);
+        ulong initrdAddress = CheckPlacement(memory.RamSize, acpiSize, kernel, initrd, commandLine);
+        memory.Write(KernelAddress, kernel.ProtectedModeKernel);
 
         var bp = new byte[4096];
         kernel.Image.AsSpan(LinuxKernelImage.HeaderOffset, kernel.HeaderLength).CopyTo(bp.AsSpan(LinuxKernelImage.HeaderOffset));
@@ -83,22 +102,14 @@ public static class LinuxDirectBoot
         bp[OrigVideoPointsOffset] = 16;
 
         var cmd = System.Text.Encoding.ASCII.GetBytes(commandLine + "\0");
-        if (kernel.CommandLineSize != 0 && cmd.Length - 1 > kernel.CommandLineSize)
-            throw new InvalidDataException($"the kernel command line is longer than the kernel's limit of {kernel.CommandLineSize} bytes");
         memory.Write(CommandLineAddress, cmd);
         BinaryPrimitives.WriteUInt32LittleEndian(bp.AsSpan(CmdLinePtrOffset), (uint)CommandLineAddress);
 
-        if (initrd is { Length: > 0 })
+        if (initrdAddress != 0)
         {
-            // As high as allowed, page aligned, below the kernel's limit and the top of RAM (boot.rst:
-            // "as high as possible" keeps it clear of the decompressing kernel).
-            ulong top = Math.Min(ram, (ulong)kernel.InitrdAddressMax + 1);
-            ulong at = (top - (ulong)initrd.Length) & ~0xFFFUL;
-            if ((ulong)initrd.Length >= top || at < KernelAddress + (ulong)pm.Length * 4)
-                throw new InvalidDataException($"the initrd ({initrd.Length} bytes) does not fit in {ram >> 20} MiB of RAM with the kernel");
-            memory.Write(at, initrd);
-            BinaryPrimitives.WriteUInt32LittleEndian(bp.AsSpan(RamdiskImageOffset), (uint)at);
-            BinaryPrimitives.WriteUInt32LittleEndian(bp.AsSpan(RamdiskSizeOffset), (uint)initrd.Length);
+            memory.Write(initrdAddress, initrd);
+            BinaryPrimitives.WriteUInt32LittleEndian(bp.AsSpan(RamdiskImageOffset), (uint)initrdAddress);
+            BinaryPrimitives.WriteUInt32LittleEndian(bp.AsSpan(RamdiskSizeOffset), (uint)initrd!.Length);
         }
 
         var map = MemoryMap(memory.RamSize, acpiSize);
