@@ -46,7 +46,7 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Monitor = Value("monitor", "DEV", "the human monitor: stdio, tcp:[HOST]:PORT[,server][,nowait] or none");
         public readonly Option<string[]> Device = Value("device", "DRIVER[,PROP=VALUE...]", "add a device (-device help lists them)");
         public readonly Option<string[]> Serial = Value("serial", "DEV", "a serial port (COM1, then COM2... up to 4): stdio, file:PATH, tcp:[HOST]:PORT[,server][,nowait], null or none");
-        public readonly Option<bool> NoGraphic = new("-nographic", "--nographic") { Arity = ArgumentArity.Zero, Description = "no display; COM1 on stdio unless -serial is given" };
+        public readonly Option<bool> NoGraphic = new("-nographic", "--nographic") { Arity = ArgumentArity.Zero, Description = "no display; COM1 and the monitor share stdio (Ctrl-A h lists the keys) unless -serial or -monitor say otherwise" };
         public readonly Option<string[]> Rtc = Value("rtc", "base=utc|localtime|DATETIME", "the RTC's starting time: utc (default), localtime, or a date such as 2006-06-17T16:01:21");
         public readonly Option<bool> NoReboot = new("-no-reboot", "--no-reboot") { Arity = ArgumentArity.Zero, Description = "exit instead of rebooting on a triple fault or reset" };
         public readonly Option<string[]> Gdb = Value("gdb", "tcp:[HOST]:PORT", "wait for a GDB connection on HOST:PORT (default host 127.0.0.1)");
@@ -163,10 +163,13 @@ internal static class EmuCommandLine
         var debugConDevice = debugCon == null ? null : ParseChardev("-debugcon", debugCon);
         if (debugConDevice?.Kind == ChardevKind.Tcp)
             throw new EmuError($"-debugcon {debugCon}: character device 'tcp' is not supported for -debugcon yet (use file:PATH, stdio, null or none)");
-        var serials = ParseSerials(parsed.GetValue(def.Serial), noGraphic);
+        string? monitorText = Last(parsed, def.Monitor);
+        var serials = ParseSerials(parsed.GetValue(def.Serial), noGraphic, muxMonitor: monitorText == null);
         if (debugConDevice?.Kind == ChardevKind.Stdio && serials.Any(s => s.Kind == ChardevKind.Stdio))
             throw new EmuError("cannot use stdio by multiple character devices");
-        var monitor = Last(parsed, def.Monitor) is { } m ? ParseMonitor(m) : null;
+        var monitor = monitorText is { } m ? ParseMonitor(m) : null;
+        if (monitor != null && serials.Any(s => s.Mux))
+            throw new EmuError("-serial mon:stdio: the monitor is already given by -monitor");
         if (monitor?.Kind == ChardevKind.Stdio && (debugConDevice?.Kind == ChardevKind.Stdio || serials.Any(s => s.Kind == ChardevKind.Stdio)))
             throw new EmuError("cannot use stdio by multiple character devices (emu cannot share stdio between the monitor and a serial port yet)");
         string? kernel = Last(parsed, def.Kernel), initrd = Last(parsed, def.Initrd), append = Last(parsed, def.Append);
@@ -340,12 +343,13 @@ internal static class EmuCommandLine
     /// <summary>
     /// The serial ports from the <c>-serial</c> values in order, as QEMU: <c>none</c> adds no
     /// port (so <c>-serial none -serial stdio</c> puts stdio on COM1); with no <c>-serial</c>,
-    /// COM1 is on stdio under <c>-nographic</c> and on null otherwise.
+    /// COM1 is on null, or under <c>-nographic</c> on <c>mon:stdio</c> (shared with the monitor),
+    /// or on plain stdio when <c>-monitor</c> puts the monitor elsewhere.
     /// </summary>
-    static ChardevOptions[] ParseSerials(string[]? values, bool noGraphic)
+    static ChardevOptions[] ParseSerials(string[]? values, bool noGraphic, bool muxMonitor)
     {
         if (values is not { Length: > 0 })
-            return [new ChardevOptions(noGraphic ? ChardevKind.Stdio : ChardevKind.Null)];
+            return [noGraphic ? new ChardevOptions(ChardevKind.Stdio, Mux: muxMonitor) : new ChardevOptions(ChardevKind.Null)];
         var ports = new List<ChardevOptions>();
         foreach (string value in values)
         {
@@ -366,6 +370,7 @@ internal static class EmuCommandLine
             case "none": return null;
             case "null": return new ChardevOptions(ChardevKind.Null);
             case "stdio": return new ChardevOptions(ChardevKind.Stdio);
+            case "mon:stdio" when option == "-serial": return new ChardevOptions(ChardevKind.Stdio, Mux: true);
         }
         if (text.StartsWith("file:", StringComparison.Ordinal))
         {

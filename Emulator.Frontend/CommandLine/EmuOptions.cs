@@ -122,8 +122,12 @@ internal enum ChardevKind
     Tcp,
 }
 
-/// <summary>A character device: <c>stdio</c>, <c>null</c>, <c>file:PATH</c> or <c>tcp:...</c>.</summary>
-internal sealed record ChardevOptions(ChardevKind Kind, string? Path = null, TcpChardev? Tcp = null);
+/// <summary>
+/// A character device: <c>stdio</c>, <c>null</c>, <c>file:PATH</c> or <c>tcp:...</c>. <paramref name="Mux"/>
+/// is QEMU's <c>mon:</c> prefix (only on stdio here): the device is shared with the monitor through the
+/// Ctrl-A escape keys, and Ctrl-C goes to the guest rather than ending emu.
+/// </summary>
+internal sealed record ChardevOptions(ChardevKind Kind, string? Path = null, TcpChardev? Tcp = null, bool Mux = false);
 
 /// <summary>
 /// QEMU's <c>tcp:[HOST]:PORT[,server=on|off][,wait=on|off]</c> (also the old flags
