@@ -229,7 +229,7 @@ internal sealed class MachineRunner : IDisposable
         {
             return new PcBoard(new PcBoardConfig
             {
-                Machine = new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot, PaceToWallClock = true },
+                Machine = new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot, PaceToWallClock = true, CpuModel = options.CpuModel },
                 Bios = bios,
                 VgaBios = EmbeddedVgaBios(),
                 PostCode = postCode,

@@ -37,6 +37,7 @@ internal static class EmuCommandLine
     sealed class Definition
     {
         public readonly Option<string[]> Bios = Value("bios", "FILE", "BIOS ROM image (64 KiB to 2 MiB, a multiple of 4 KiB); default: the BIOS built into emu");
+        public readonly Option<string[]> Cpu = Value("cpu", "MODEL", "the CPU model (-cpu help lists them; default pentiumpro)");
         public readonly Option<string[]> Memory = Value("m", "[size=]SIZE", "RAM size: MiB, or a number with suffix K, M or G (default 128M)");
         public readonly Option<string[]> DebugCon = Value("debugcon", "DEV", "debug console on port 0xE9 (see -global): file:PATH, stdio, null or none");
         public readonly Option<string[]> Global = Value("global", "DRIVER.PROP=VALUE", "a device property default; emu implements isa-debugcon.iobase (SeaBIOS logs to 0x402)");
@@ -75,7 +76,7 @@ internal static class EmuCommandLine
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Global, Serial, NoGraphic, Log, LogFile, LogFilter, Monitor, Device, Rtc, NoReboot,
+            foreach (var o in new Option[] { Bios, Cpu, Memory, DebugCon, Global, Serial, NoGraphic, Log, LogFile, LogFilter, Monitor, Device, Rtc, NoReboot,
                          Hda, Hdb, Hdc, Hdd, CdRom, Fda, Fdb, Drive, Boot, Snapshot, Kernel, Initrd, Append, Gdb, GdbDefault, WaitForDebugger, Display, Name, FullScreen, ScreenDump }) Root.Options.Add(o);
         }
 
@@ -185,6 +186,7 @@ internal static class EmuCommandLine
             KernelCommandLine = append ?? "",
             BiosPath = Last(parsed, def.Bios),
             MemorySize = memory == null ? EmuOptions.DefaultMemorySize : ParseMemory(memory),
+            CpuModel = Last(parsed, def.Cpu) is { } cpu ? ParseCpu(cpu) : Emulator.Core.Cpu.CpuModel.PentiumPro,
             DebugCon = debugConDevice,
             DebugConPort = debugConPort,
             Serials = serials,
@@ -483,6 +485,17 @@ internal static class EmuCommandLine
             return true;
         }
         return ulong.TryParse(s, System.Globalization.NumberStyles.None, inv, out value);
+    }
+
+    /// <summary>Parses <c>-cpu MODEL</c>; <c>help</c> lists the models. QEMU's <c>+feature</c>/<c>-feature</c> suffixes are not taken.</summary>
+    public static Emulator.Core.Cpu.CpuModel ParseCpu(string text)
+    {
+        if (text is "help" or "?")
+            throw new CommandLineInfo("Available CPUs:\n" + string.Concat(Emulator.Core.Cpu.CpuModel.All.Select(m => $"  {m.Name,-12}({m.BrandString})\n")));
+        if (text.Contains(','))
+            throw new EmuError($"-cpu {text}: CPU features (MODEL,+FEATURE) are not supported yet; give a model name (see -cpu help)");
+        return Emulator.Core.Cpu.CpuModel.Find(text)
+            ?? throw new EmuError($"-cpu {text}: unable to find CPU model '{text}' (emu has: {string.Join(", ", Emulator.Core.Cpu.CpuModel.All.Select(m => m.Name))})");
     }
 
     /// <summary>Parses QEMU's <c>-d ITEM,ITEM,...</c>.</summary>

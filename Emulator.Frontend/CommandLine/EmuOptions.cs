@@ -44,6 +44,9 @@ internal sealed record EmuOptions
     /// <c>null</c> (QEMU's default is its <c>vc</c> console, which emu does not have yet);
     /// <c>-serial none</c> entries add no port.
     /// </summary>
+    /// <summary><c>-cpu</c>: the CPU model CPUID reports and the instruction sets it enables.</summary>
+    public Emulator.Core.Cpu.CpuModel CpuModel { get; init; } = Emulator.Core.Cpu.CpuModel.PentiumPro;
+
     public IReadOnlyList<ChardevOptions> Serials { get; init; } = [new ChardevOptions(ChardevKind.Null)];
 
     /// <summary><c>-nographic</c>: no display; COM1 on stdio unless <c>-serial</c> says otherwise.</summary>
