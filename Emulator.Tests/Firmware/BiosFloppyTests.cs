@@ -1,4 +1,8 @@
+using System.Diagnostics;
 using Emulator.Core.Machine;
+using Emulator.Devices.Board;
+using Emulator.Devices.Debug;
+using Emulator.Devices.Serial;
 using Emulator.Devices.Storage;
 using Emulator.Tests.Devices.Serial;
 using Iced.Intel;
@@ -11,7 +15,9 @@ namespace Emulator.Tests.Firmware;
 /// images: a DOS-style sequence of INT 13h calls, the error codes of an empty drive, a
 /// write-protected disk, a missing drive and a media change, and a floppy boot. Expected
 /// values follow from the image layout (LBA = (C * 2 + H) * 18 + S - 1 for 1.44M) and the
-/// INT 13h status codes of the IBM PC/AT Technical Reference.
+/// INT 13h status codes of the IBM PC/AT Technical Reference. The same floppy boots, and
+/// SYSLINUX from Debian's <c>syslinux</c> package (installed with <c>mtools</c>, both from
+/// <c>.ci/run</c>), also run under Debian's SeaBIOS.
 /// </summary>
 public class BiosFloppyTests
 {
@@ -157,13 +163,13 @@ public class BiosFloppyTests
             // sectors; verify past EOT: 04h; sector 19: 04h; DMA boundary: 09h, which 01h returns;
             // the format (AH 0, AL kept), and the filler F6h; 16h: 00h; 18h: the 720K table (9 sectors); the read
             // at the wrong rate: 02h, then a good read; 18h for 2.88M: 0Ch; INT 11h: one diskette
-            // drive (bit 0, bits 7-6 = 0); drive 01h: 01h; 15h for drive 01h: 00h.
+            // drive (bit 0, bits 7-6 = 0); drive 01h: 01h (AL as it was); 15h for drive 01h: 00h.
             Assert.That(rig.Console[at..], Is.EqualTo(
                 "fd NC 00000000 NC 00000004 00004F12 00000101 F000EFC7 NC 00000002 " +
                 "NC 00000004 5EC00010 5EC00011 5EC00012 5EC00013 NC 00000001 5EC0005E " +
                 "NC 00000002 NC 00000001 5EC00011 NC 00000012 C 00000400 C 00000400 " +
                 "C 00000900 C 00000009 NC 00000012 NC 00000001 F6F6F6F6 NC 00000000 " +
-                "NC 00000009 C 00000200 NC 00000001 C 0000000C 00000001 C 00000100 NC 00000000 \n"));
+                "NC 00000009 C 00000200 NC 00000001 C 0000000C 00000001 C 00000101 NC 00000000 \n"));
             Assert.That(BitConverter.ToUInt32(image.Bytes, 108 * 512), Is.EqualTo(0x5EC00010u), "LBA 108 written");
             Assert.That(BitConverter.ToUInt32(image.Bytes, 109 * 512), Is.EqualTo(0x5EC00011u), "LBA 109 written");
             Assert.That(BitConverter.ToUInt32(image.Bytes, 110 * 512), Is.EqualTo(0x5EC0006Eu), "LBA 110 untouched");
@@ -287,6 +293,120 @@ public class BiosFloppyTests
         Assert.That(rig.Console, Does.Contain(
             "Booting from floppy...\r\nBoot failed: not a bootable disk\r\nBooting from hard disk...\r\n"));
         Assert.That(rig.Console, Does.Not.Contain("floppy boot"));
+    }
+
+    [Test]
+    public void The_same_floppy_boots_under_seabios()
+    {
+        var console = new StringWriter();
+        var machine = SeaBios([BootFloppy()], console, []);
+        for (int i = 0; i < 60 && !console.ToString().Contains("floppy boot"); i++)
+            if (machine.Run(500_000) is not StopReason.BudgetExhausted and not StopReason.Halted) break;
+        machine.Run(500_000);
+        Assert.That(console.ToString(), Does.Contain("floppy boot 00000000 NC 00004F12 \n"));
+    }
+
+    /// <summary>
+    /// SYSLINUX installed on a FAT 1.44M image: ldlinux.sys, loaded by the boot sector through
+    /// INT 13h, reads ldlinux.c32 and syslinux.cfg from the FAT and shows its command line
+    /// prompt on COM1 (output there comes only from the configuration's SERIAL line, so the
+    /// file was read). With the own BIOS and no VGA BIOS the banner also reaches the debug
+    /// console through INT 10h teletype.
+    /// </summary>
+    [Test]
+    public void Syslinux_reaches_its_prompt_with_the_own_bios()
+    {
+        var line = new TestSerialBackend();
+        var rig = new BiosRig(floppies: [new InMemoryImage(SyslinuxFloppy())], bootOrder: "a", serials: [line]);
+        for (int i = 0; i < 100 && !line.OutputText.Contains("boot:"); i++)
+            Assert.That(rig.Run(500_000), Is.EqualTo(StopReason.BudgetExhausted), rig.Console + line.OutputText);
+        Assert.Multiple(() =>
+        {
+            Assert.That(line.OutputText, Does.Contain("SYSLINUX 6.04"), rig.Console);
+            Assert.That(line.OutputText, Does.Contain("boot:"), rig.Console);
+            Assert.That(rig.Console, Does.Contain("Booting from floppy...\r\n"));
+            Assert.That(rig.Console, Does.Contain("SYSLINUX 6.04"), "the banner through INT 10h");
+        });
+    }
+
+    [Test]
+    public void Syslinux_reaches_its_prompt_with_seabios()
+    {
+        var line = new TestSerialBackend();
+        var log = new StringWriter();
+        var machine = SeaBios([new InMemoryImage(SyslinuxFloppy())], log, [line]);
+        for (int i = 0; i < 100 && !line.OutputText.Contains("boot:"); i++)
+            if (machine.Run(500_000) is not StopReason.BudgetExhausted and not StopReason.Halted) break;
+        Assert.Multiple(() =>
+        {
+            Assert.That(line.OutputText, Does.Contain("SYSLINUX 6.04"), log.ToString());
+            Assert.That(line.OutputText, Does.Contain("boot:"));
+        });
+    }
+
+    /// <summary>A board running Debian's SeaBIOS (bios-256k.bin) with the floppies in A: and B:, booting A:; port E9h to <paramref name="console"/>.</summary>
+    static Machine SeaBios(IReadOnlyList<IBlockImage?> floppies, StringWriter console, IReadOnlyList<ISerialBackend> serials)
+    {
+        const string path = "/usr/share/seabios/bios-256k.bin";
+        if (!File.Exists(path))
+            Assert.Fail($"{path} is missing: install Debian's seabios package (apt-get install seabios; .ci/run does)");
+        var board = new PcBoard(new PcBoardConfig
+        {
+            Machine = new MachineConfig { MemorySize = 64UL << 20 },
+            Bios = File.ReadAllBytes(path),
+            DebugConsole = new DebugConsole(console),
+            Floppies = floppies,
+            Serials = serials,
+            BootOrder = "a",
+        });
+        board.Machine.Reset();
+        return board.Machine;
+    }
+
+    /// <summary>
+    /// A FAT12 1.44M image (mtools' mformat) with SYSLINUX installed by Debian's <c>syslinux</c>
+    /// and a syslinux.cfg that copies the console to COM1 and waits at the prompt.
+    /// </summary>
+    static byte[] SyslinuxFloppy()
+    {
+        string dir = Directory.CreateTempSubdirectory("emu-syslinux-").FullName;
+        try
+        {
+            string image = Path.Combine(dir, "floppy.img");
+            string config = Path.Combine(dir, "syslinux.cfg");
+            File.WriteAllText(config, "SERIAL 0 115200\nPROMPT 1\nTIMEOUT 0\n");
+            Run("mformat", "-C", "-f", "1440", "-i", image, "::");
+            Run("mcopy", "-i", image, config, "::syslinux.cfg");
+            Run("syslinux", "--install", image);
+            return File.ReadAllBytes(image);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    static void Run(string tool, params string[] args)
+    {
+        var psi = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
+        Process p;
+        try
+        {
+            p = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Assert.Fail($"{tool} is missing: install Debian's syslinux and mtools packages (.ci/run does)");
+            return;
+        }
+        using (p)
+        {
+            string err = p.StandardError.ReadToEnd();
+            p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            Assert.That(p.ExitCode, Is.Zero, $"{tool} {string.Join(' ', args)}: {err}");
+        }
     }
 
     [Test]
