@@ -397,7 +397,7 @@ public class BiosFloppyTests
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            Assert.Fail($"{tool} is missing: install Debian's syslinux and mtools packages (.ci/run does)");
+            Assert.Fail($"{tool} is missing: install Debian's syslinux, mtools and xorriso packages (.ci/run does)");
             return;
         }
         using (p)
@@ -406,6 +406,128 @@ public class BiosFloppyTests
             p.StandardOutput.ReadToEnd();
             p.WaitForExit();
             Assert.That(p.ExitCode, Is.Zero, $"{tool} {string.Join(' ', args)}: {err}");
+        }
+    }
+
+    [Test]
+    public void A_360k_drive_without_a_disk_times_out()
+    {
+        // A 360K drive has no change line, so nothing tells the BIOS the drive is empty: READ ID
+        // never ends (no index pulses) and the BIOS gives up after its time-out.
+        var rig = new BiosRig(floppies: [new InMemoryImage(368_640)], bootCode: a =>
+        {
+            var r = new GuestReport(a);
+            a.xor(ax, ax);
+            a.mov(es, ax);
+            r.Text("fd ");
+            Ah(a, r, 0x15, 0);
+            a.mov(ah, 0x08);
+            a.mov(dl, 0);
+            a.@int(0x13);
+            a.movzx(eax, cx);
+            r.Hex(eax);
+            a.movzx(eax, bx);
+            r.Hex(eax);
+            a.push(0);
+            a.pop(es);
+            Int13(a, r, 0x0201, 0x0001, 0x0000, 0xA000);
+            r.End();
+        });
+        rig.Board.Floppy.Drive(0)!.Eject();
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
+        int at = rig.Console.IndexOf("fd ", StringComparison.Ordinal);
+        // 15h: 01h (no change line); 08h: cylinder 39, 9 sectors, type 1; the read: 80h.
+        Assert.That(rig.Console[at..], Is.EqualTo("fd NC 00000001 00002709 00000001 C 00008000 \n"));
+    }
+
+    /// <summary>
+    /// An El Torito CD (xorriso) whose boot image is a 1.44M diskette image: the BIOS emulates
+    /// it as drive 00h, the loader in it reads more sectors through INT 13h, and 4Bh reports
+    /// and ends the emulation.
+    /// </summary>
+    [Test]
+    public void El_torito_floppy_emulation_boots_the_diskette_image()
+    {
+        var floppy = TaggedImage(0x7A000000);
+        BiosRig.BootProgram(a =>
+        {
+            var r = new GuestReport(a);
+            a.xor(ax, ax);
+            a.mov(ds, ax);
+            a.mov(es, ax);
+            r.Text("cdfd ");
+            a.movzx(eax, dl);
+            r.Hex(eax);
+            a.mov(ah, 0x08);
+            a.mov(dl, 0);
+            a.@int(0x13);
+            r.Carry();
+            a.movzx(eax, cx);
+            r.Hex(eax);
+            a.movzx(eax, bx);
+            r.Hex(eax);
+            a.push(0);
+            a.pop(es);
+            Int13(a, r, 0x0201, 0x0001, 0x0100, 0xA000);  // C0 H1 S1: LBA 18
+            a.mov(eax, __dword_ptr[0xA000]);
+            r.Hex(eax);
+            Int13(a, r, 0x0203, 0x0103, 0x0000, 0xA000);  // C1 H0 S3-5: LBAs 38-40 (two CD sectors)
+            a.mov(eax, __dword_ptr[0xA000]);
+            r.Hex(eax);
+            a.mov(eax, __dword_ptr[0xA200]);
+            r.Hex(eax);
+            a.mov(eax, __dword_ptr[0xA400]);
+            r.Hex(eax);
+            Int13(a, r, 0x0301, 0x0001, 0x0000, 0xA000);  // a CD is not writable
+            a.mov(ax, 0x4B01);
+            a.mov(dl, 0);
+            a.mov(si, 0x600);
+            a.@int(0x13);
+            r.Carry();
+            a.movzx(eax, __byte_ptr[0x601]);
+            r.Hex(eax);
+            a.movzx(eax, __byte_ptr[0x602]);
+            r.Hex(eax);
+            a.mov(ax, 0x4B00);
+            a.mov(dl, 0);
+            a.mov(si, 0x600);
+            a.@int(0x13);
+            r.Carry();
+            Ah(a, r, 0x08, 0);                          // no drive 00h after the emulation
+            r.End();
+        }).CopyTo(floppy.Bytes, 0);
+        var iso = new InMemoryImage(MakeIso(floppy.Bytes), readOnly: true);
+        var rig = new BiosRig(bootOrder: "d", ide: [null, null, new IdeDrive(DriveMedia.CdRom, iso)]);
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console[..Math.Min(rig.Console.Length, 2000)]);
+        int at = rig.Console.IndexOf("cdfd ", StringComparison.Ordinal);
+        Assert.That(at, Is.GreaterThanOrEqualTo(0), rig.Console);
+        // DL 00h; 08h: cylinder 79, 18 sectors, type 4; the reads; the write: 03h (AL as it was);
+        // 4B01h: media type 2 (1.44M), drive 00h; 4B00h; then drive 00h is gone: 01h.
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Console, Does.Contain("Booting from CD-ROM...\r\nEl Torito floppy emulation: drive 00h\r\n"));
+            Assert.That(rig.Console[at..], Is.EqualTo(
+                "cdfd 00000000 NC 00004F12 00000004 NC 00000001 7A000012 NC 00000003 7A000026 7A000027 7A000028 " +
+                "C 00000301 NC 00000002 00000000 NC C 00000001 \n"));
+        });
+    }
+
+    /// <summary>An ISO 9660 image (xorriso) whose El Torito boot image is <paramref name="floppy"/>, emulated as a diskette.</summary>
+    static byte[] MakeIso(byte[] floppy)
+    {
+        string dir = Directory.CreateTempSubdirectory("emu-cdfloppy-").FullName;
+        try
+        {
+            string root = Path.Combine(dir, "root");
+            Directory.CreateDirectory(root);
+            File.WriteAllBytes(Path.Combine(root, "floppy.img"), floppy);
+            string iso = Path.Combine(dir, "boot.iso");
+            Run("xorriso", "-as", "mkisofs", "-quiet", "-o", iso, "-b", "floppy.img", root);
+            return File.ReadAllBytes(iso);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 

@@ -146,6 +146,12 @@ floppy_int13:
         sub     sp, 16
         mov     ax, BDA_SEG
         mov     ds, ax
+        cmp     byte [bp + F_EDX], 0
+        jne     .real
+        mov     es, [cs:ebda_seg]       ; (ES is restored from the frame at the exit)
+        cmp     byte [es:CDFD_TYPE], 0
+        jne     cdfd_int13              ; El Torito floppy emulation: cdfloppy.asm
+.real:
         movzx   bx, byte [bp + F_EDX]
         mov     ah, [bp + F_EAX + 1]
         cmp     ah, 0x00
