@@ -160,14 +160,14 @@ public class BiosFloppyTests
             // reset; 08h: BL 4 (1.44M), CX 4F12h (cylinder 79, 18 sectors), DX 0101h (last head 1,
             // one drive), ES:DI F000:EFC7; 15h: 02h; the 4-sector read (AL 4) of LBAs 16-19; C2 H1 S5
             // is LBA 94; the write (AL 2), then C3 H0 S2 holds what LBA 17 held; verify of 18
-            // sectors; verify past EOT: 04h; sector 19: 04h; DMA boundary: 09h, which 01h returns;
+            // sectors; verify past EOT: 04h after 1 sector; sector 19: 04h with none; DMA boundary: 09h, which 01h returns;
             // the format (AH 0, AL kept), and the filler F6h; 16h: 00h; 18h: the 720K table (9 sectors); the read
             // at the wrong rate: 02h, then a good read; 18h for 2.88M: 0Ch; INT 11h: one diskette
             // drive (bit 0, bits 7-6 = 0); drive 01h: 01h (AL as it was); 15h for drive 01h: 00h.
             Assert.That(rig.Console[at..], Is.EqualTo(
                 "fd NC 00000000 NC 00000004 00004F12 00000101 F000EFC7 NC 00000002 " +
                 "NC 00000004 5EC00010 5EC00011 5EC00012 5EC00013 NC 00000001 5EC0005E " +
-                "NC 00000002 NC 00000001 5EC00011 NC 00000012 C 00000400 C 00000400 " +
+                "NC 00000002 NC 00000001 5EC00011 NC 00000012 C 00000401 C 00000400 " +
                 "C 00000900 C 00000009 NC 00000012 NC 00000001 F6F6F6F6 NC 00000000 " +
                 "NC 00000009 C 00000200 NC 00000001 C 0000000C 00000001 C 00000101 NC 00000000 \n"));
             Assert.That(BitConverter.ToUInt32(image.Bytes, 108 * 512), Is.EqualTo(0x5EC00010u), "LBA 108 written");

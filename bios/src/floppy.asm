@@ -29,8 +29,8 @@
 ;
 ; Not here: 360K disks in 1.2M drives (double stepping, 300 kbit/s), the write precompensation
 ; and perpendicular settings, the head settle time after a seek (the table's byte 9), the
-; 18h "no media" (80h) check, and AL on an error (0: the count moved before the error is not
-; worked out from the result bytes).
+; 18h "no media" (80h) check. AL after an error is the count of sectors before the one the
+; controller stopped at (0 when the error came before the controller ran the command).
 
 FD_DOR          equ     0x3F2
 FD_MSR          equ     0x3F4
@@ -394,10 +394,56 @@ fd_fn_rw:
         mov     cx, 9
         call    fd_command
         test    ah, ah
-        jnz     fd_exit
+        jnz     .error
         mov     al, [bp + FD_COUNT]
         mov     [bp + F_EAX], al
         jmp     fd_exit
+.error: cmp     ah, 0x20
+        jae     fd_exit                 ; controller failure or time-out: no result bytes
+        push    ax
+        call    fd_sectors_done
+        mov     [bp + F_EAX], al
+        pop     ax
+        jmp     fd_exit
+
+; fd_sectors_done: AL = the sectors a read, write or verify that ended in an error moved: the
+; distance from the caller's C/H/R to the C/H/R of the result phase (the sector the command
+; stopped at; 82077AA datasheet, result phase ID table), at most the count asked for.
+fd_sectors_done:
+        push    cx
+        push    dx
+        push    si
+        call    fd_spt
+        movzx   cx, al
+        movzx   si, byte [FD_RESULT + 3]        ; C
+        add     si, si
+        movzx   dx, byte [FD_RESULT + 4]        ; H
+        and     dl, 1
+        add     si, dx
+        imul    si, cx
+        mov     dl, [FD_RESULT + 5]             ; R
+        add     si, dx
+        movzx   ax, byte [bp + F_ECX + 1]
+        add     ax, ax
+        mov     dl, [bp + F_EDX + 1]
+        and     dl, 1
+        add     ax, dx
+        imul    ax, cx
+        mov     dl, [bp + F_ECX]
+        and     dl, 0x3F
+        add     ax, dx
+        sub     si, ax
+        jns     .max
+        xor     si, si
+.max:   movzx   ax, byte [bp + FD_COUNT]
+        cmp     si, ax
+        jbe     .ret
+        mov     si, ax
+.ret:   mov     ax, si
+        pop     si
+        pop     dx
+        pop     cx
+        ret
 
 fd_boundary:
         mov     ah, 0x09
