@@ -344,8 +344,9 @@ public class BiosFloppyTests
         });
     }
 
-    /// <summary>A board running Debian's SeaBIOS (bios-256k.bin) with the floppies in A: and B:, booting A:; port E9h to <paramref name="console"/>.</summary>
-    static Machine SeaBios(IReadOnlyList<IBlockImage?> floppies, StringWriter console, IReadOnlyList<ISerialBackend> serials)
+    /// <summary>A board running Debian's SeaBIOS (bios-256k.bin) with the floppies in A: and B: (and IDE drives), booting A: unless told; port E9h to <paramref name="console"/>.</summary>
+    static Machine SeaBios(IReadOnlyList<IBlockImage?> floppies, StringWriter console, IReadOnlyList<ISerialBackend> serials,
+        IReadOnlyList<IdeDrive?>? ide = null, string bootOrder = "a")
     {
         const string path = "/usr/share/seabios/bios-256k.bin";
         if (!File.Exists(path))
@@ -357,7 +358,8 @@ public class BiosFloppyTests
             DebugConsole = new DebugConsole(console),
             Floppies = floppies,
             Serials = serials,
-            BootOrder = "a",
+            IdeDrives = ide ?? [],
+            BootOrder = bootOrder,
         });
         board.Machine.Reset();
         return board.Machine;
@@ -448,6 +450,42 @@ public class BiosFloppyTests
     [Test]
     public void El_torito_floppy_emulation_boots_the_diskette_image()
     {
+        var iso = new InMemoryImage(MakeIso(EmulatedFloppy()), readOnly: true);
+        var rig = new BiosRig(bootOrder: "d", ide: [null, null, new IdeDrive(DriveMedia.CdRom, iso)]);
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console[..Math.Min(rig.Console.Length, 2000)]);
+        int at = rig.Console.IndexOf("cdfd ", StringComparison.Ordinal);
+        Assert.That(at, Is.GreaterThanOrEqualTo(0), rig.Console);
+        // DL 00h; 08h: cylinder 79, 18 sectors, type 4; the reads; the write: 03h (AL as it was);
+        // 4B01h: media type 2 (1.44M), drive 00h; 4B00h; then drive 00h is gone: 01h.
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Console, Does.Contain("Booting from CD-ROM...\r\nEl Torito floppy emulation: drive 00h\r\n"));
+            Assert.That(rig.Console[at..], Is.EqualTo(
+                "cdfd 00000000 NC 00004F12 00000004 NC 00000001 7A000012 NC 00000003 7A000026 7A000027 7A000028 " +
+                "C 00000301 NC 00000002 00000000 NC C 00000001 \n"));
+        });
+    }
+
+    [Test]
+    public void El_torito_floppy_emulation_boots_the_same_cd_under_seabios()
+    {
+        var iso = new InMemoryImage(MakeIso(EmulatedFloppy()), readOnly: true);
+        var console = new StringWriter();
+        var machine = SeaBios([], console, [], ide: [null, null, new IdeDrive(DriveMedia.CdRom, iso)], bootOrder: "d");
+        for (int i = 0; i < 60 && !console.ToString().Contains("\n"); i++)
+            if (machine.Run(500_000) is not StopReason.BudgetExhausted and not StopReason.Halted) break;
+        // The same drive number, geometry, reads and media type; SeaBIOS's answers to the rest
+        // (08h's BL, the write, 08h after 4B00h) are its own.
+        Assert.That(console.ToString(), Does.StartWith(
+            "cdfd 00000000 NC 00004F12 "));
+        Assert.That(console.ToString(), Does.Contain(
+            "NC 00000001 7A000012 NC 00000003 7A000026 7A000027 7A000028 "));
+        Assert.That(console.ToString(), Does.Contain(" NC 00000002 00000000 NC "), "4B01h: media type 2, drive 00h; 4B00h");
+    }
+
+    /// <summary>A tagged 1.44M image with a boot program that reports INT 13h on the emulated drive 00h.</summary>
+    static byte[] EmulatedFloppy()
+    {
         var floppy = TaggedImage(0x7A000000);
         BiosRig.BootProgram(a =>
         {
@@ -496,20 +534,7 @@ public class BiosFloppyTests
             Ah(a, r, 0x08, 0);                          // no drive 00h after the emulation
             r.End();
         }).CopyTo(floppy.Bytes, 0);
-        var iso = new InMemoryImage(MakeIso(floppy.Bytes), readOnly: true);
-        var rig = new BiosRig(bootOrder: "d", ide: [null, null, new IdeDrive(DriveMedia.CdRom, iso)]);
-        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console[..Math.Min(rig.Console.Length, 2000)]);
-        int at = rig.Console.IndexOf("cdfd ", StringComparison.Ordinal);
-        Assert.That(at, Is.GreaterThanOrEqualTo(0), rig.Console);
-        // DL 00h; 08h: cylinder 79, 18 sectors, type 4; the reads; the write: 03h (AL as it was);
-        // 4B01h: media type 2 (1.44M), drive 00h; 4B00h; then drive 00h is gone: 01h.
-        Assert.Multiple(() =>
-        {
-            Assert.That(rig.Console, Does.Contain("Booting from CD-ROM...\r\nEl Torito floppy emulation: drive 00h\r\n"));
-            Assert.That(rig.Console[at..], Is.EqualTo(
-                "cdfd 00000000 NC 00004F12 00000004 NC 00000001 7A000012 NC 00000003 7A000026 7A000027 7A000028 " +
-                "C 00000301 NC 00000002 00000000 NC C 00000001 \n"));
-        });
+        return floppy.Bytes;
     }
 
     /// <summary>An ISO 9660 image (xorriso) whose El Torito boot image is <paramref name="floppy"/>, emulated as a diskette.</summary>
