@@ -320,6 +320,7 @@ public class BiosFloppyTests
         var rig = new BiosRig(floppies: [new InMemoryImage(SyslinuxFloppy())], bootOrder: "a", serials: [line]);
         for (int i = 0; i < 100 && !line.OutputText.Contains("boot:"); i++)
             Assert.That(rig.Run(500_000), Is.EqualTo(StopReason.BudgetExhausted), rig.Console + line.OutputText);
+        TestContext.Out.WriteLine($"own BIOS: boot: after {rig.Machine.Cpu.InstructionsRetired} instructions");
         Assert.Multiple(() =>
         {
             Assert.That(line.OutputText, Does.Contain("SYSLINUX 6.04"), rig.Console);
@@ -337,6 +338,7 @@ public class BiosFloppyTests
         var machine = SeaBios([new InMemoryImage(SyslinuxFloppy())], log, [line]);
         for (int i = 0; i < 100 && !line.OutputText.Contains("boot:"); i++)
             if (machine.Run(500_000) is not StopReason.BudgetExhausted and not StopReason.Halted) break;
+        TestContext.Out.WriteLine($"SeaBIOS: boot: after {machine.Cpu.InstructionsRetired} instructions");
         Assert.Multiple(() =>
         {
             Assert.That(line.OutputText, Does.Contain("SYSLINUX 6.04"), log.ToString());
