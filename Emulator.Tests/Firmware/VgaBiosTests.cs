@@ -42,7 +42,7 @@ public class VgaBiosTests
         var screen = TextScreen.Capture(rig.Board.Vga);
         Assert.That(screen, Is.Not.Null, "not in a text mode");
         Assert.That((screen!.Columns, screen.Rows), Is.EqualTo((80, 25)));
-        Assert.That(screen.RowText(0).TrimEnd(), Is.EqualTo("emu VGA BIOS 0.1 (standard VGA, VBE 2.0)"));
+        Assert.That(screen.RowText(0).TrimEnd(), Is.EqualTo("emu VGA BIOS 0.2 (standard VGA, VBE 3.0)"));
         Assert.That(screen.Attribute(0, 0), Is.EqualTo(0x07));
         Assert.That(screen.Char(0, 1), Is.EqualTo((byte)' '));
         Assert.That(screen.Attribute(79, 24), Is.EqualTo(0x07), "cleared with grey on black");
@@ -302,7 +302,7 @@ public class VgaBiosTests
         var info = new byte[512];
         mem.Read(0x8000, info);
         Assert.That(System.Text.Encoding.ASCII.GetString(info, 0, 4), Is.EqualTo("VESA"));
-        Assert.That(BitConverter.ToUInt16(info, 4), Is.EqualTo(0x0200));
+        Assert.That(BitConverter.ToUInt16(info, 4), Is.EqualTo(0x0300));
         Assert.That(BitConverter.ToUInt16(info, 18), Is.EqualTo(16 * 16), "16 MiB in 64 KiB units");
         uint listPtr = BitConverter.ToUInt32(info, 14);
         uint listAddr = (listPtr >> 16) * 16 + (listPtr & 0xFFFF);
