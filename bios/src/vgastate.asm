@@ -261,9 +261,14 @@ func_state:
         in      al, dx
         dec     dx
         xor     bl, bl
-        test    al, 0x80
+        test    al, 0x80                ; double scan: 200 lines shown as 400
         jnz     .sl
-        mov     al, 0x12
+        and     al, 0x1F                ; 13h repeats each line by the maximum scan line
+        cmp     al, 1
+        jne     .vde
+        cmp     byte [cs:si + M_KIND], K_TEXT
+        jne     .sl
+.vde:   mov     al, 0x12
         out     dx, al
         inc     dx
         in      al, dx
