@@ -229,7 +229,53 @@ public class VgaBiosModeTests
             ReadPixel(a, r, 2, 2);
             ReadPixel(a, r, 0, 479);
             ReadPixel(a, r, 0, 463);
+            foreach (var (i, b) in new byte[] { (byte)'A', 0x0C, (byte)'B', 0x0A }.Select((b, i) => (i, b)))
+                a.mov(__byte_ptr[0x700 + i], b);
+            a.mov(ax, 0x1303);                  // string of character/colour pairs at row 2, cursor moves
+            a.mov(bx, 0);
+            a.mov(cx, 2);
+            a.mov(dx, 0x0200);
+            a.mov(bp, 0x700);
+            a.@int(0x10);
+            a.mov(ah, 0x03);
+            a.mov(bh, 0);
+            a.@int(0x10);
+            Hex16(a, r, dx);
+            ReadPixel(a, r, 3, 34);             // 'A' line 2 in light red
+            ReadChar(a, r, 2, 1);
         });
-        Assert.That(Output(rig), Is.EqualTo("00000041 00000000 0000000E 00000000 00000001 00000000 \n"));
+        Assert.That(Output(rig), Is.EqualTo("00000041 00000000 0000000E 00000000 00000001 00000000 00000202 0000000C 00000042 \n"));
+    }
+
+    // Mode, picture size (IBM VGA Technical Reference: 9-dot text cells, double-scanned 200-line
+    // modes), and the pixel read back after writing colour 5 (CGA 4-colour: its low 2 bits).
+    [TestCase(0x00, 360, 400, -1)]
+    [TestCase(0x02, 720, 400, -1)]
+    [TestCase(0x05, 320, 200, 1)]
+    [TestCase(0x0D, 320, 200, 5)]
+    [TestCase(0x0E, 640, 200, 5)]
+    [TestCase(0x0F, 640, 350, 5)]
+    [TestCase(0x10, 640, 350, 5)]
+    public void Other_standard_modes_geometry_and_pixels(int mode, int width, int height, int readBack)
+    {
+        var rig = Boot((a, r) =>
+        {
+            SetMode(a, (byte)mode);
+            if (readBack >= 0)
+            {
+                Pixel(a, 7, 9, 5);
+                ReadPixel(a, r, 7, 9);
+                ReadPixel(a, r, 8, 9);
+            }
+            a.mov(ah, 0x0F);
+            a.@int(0x10);
+            Hex16(a, r, ax);
+        });
+        int cols = width / (mode <= 2 ? 9 : 8);
+        string pixels = readBack >= 0 ? $"{readBack:X8} 00000000 " : "";
+        Assert.That(Output(rig), Is.EqualTo($"{pixels}{(Math.Min(cols, 80) << 8 | mode):X8} \n"));
+        var pic = Render(rig);
+        Assert.That((pic.Width, pic.Height), Is.EqualTo((width, height)));
+        Assert.That(Bda(rig, 0x63, 2), Is.EqualTo(mode == 0x0F ? 0x3B4u : 0x3D4u));
     }
 }
