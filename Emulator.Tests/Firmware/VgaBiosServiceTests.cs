@@ -364,4 +364,30 @@ public class VgaBiosServiceTests
         Assert.That((Bda(rig, 0x49, 1), Bda(rig, 0x4A, 2), Bda(rig, 0x4C, 2), Bda(rig, 0x85, 2), Bda(rig, 0x50, 2)), Is.EqualTo((3u, 80u, 0x1000u, 16u, 0x0100u)));
         Assert.That(VgaGeometry.Decode(vga).Kind, Is.EqualTo(VgaDisplayKind.Text));
     }
+
+    [Test]
+    public void Alternate_select_12h_30h_200_line_text()
+    {
+        var rig = Boot((a, r) =>
+        {
+            a.mov(ax, 0x1200);                  // 200 scan lines at the next text mode set
+            a.mov(bl, 0x30);
+            a.@int(0x10);
+            a.movzx(eax, al);
+            r.Hex(eax);
+            a.mov(ax, 0x0003);
+            a.@int(0x10);
+        });
+        Assert.That(Output(rig), Is.EqualTo("00000012 \n"));
+        var vga = rig.Board.Vga;
+        // IBM mode 3 in 200 lines: 8x8 cells, 8-dot clock at 25 MHz, double scan
+        Assert.That((vga.Misc, vga.Seq[1], vga.Crtc[9], vga.Crtc[0x0A], vga.Crtc[0x0B], vga.Attr[0x10] & 4),
+            Is.EqualTo(((byte)0x63, (byte)0x01, (byte)0xC7, (byte)0x06, (byte)0x07, 0)));
+        Assert.That((Bda(rig, 0x85, 2), Bda(rig, 0x84, 1), Bda(rig, 0x89, 1) & 0x90), Is.EqualTo((8u, 24u, 0x80u)));
+        var t = TextScreen.Capture(vga)!;
+        Assert.That((t.Columns, t.Rows), Is.EqualTo((80, 25)));
+        var f8 = Font(8);
+        var vram = vga.Vram.ToArray();
+        Assert.That(Enumerable.Range(0, 8).Select(i => vram[(0x41 * 32 + i) * 4 + 2]), Is.EqualTo(f8[0x41]), "the 8x8 font in plane 2");
+    }
 }
