@@ -14,7 +14,7 @@ namespace Emulator.Tests.Firmware;
 /// </summary>
 public class VgaBiosTests
 {
-    static BiosRig Boot(Action<Assembler, GuestReport> program)
+    internal static BiosRig Boot(Action<Assembler, GuestReport> program)
     {
         var rig = new BiosRig(vgaBios: BiosRig.VgaBiosImage(), bootCode: a =>
         {
@@ -31,9 +31,9 @@ public class VgaBiosTests
         return rig;
     }
 
-    static string Output(BiosRig rig) => rig.Console[(rig.Console.IndexOf('[') + 1)..];
+    internal static string Output(BiosRig rig) => rig.Console[(rig.Console.IndexOf('[') + 1)..];
 
-    static uint Bda(BiosRig rig, int offset, int size) => (uint)rig.Machine.Memory.ReadSlow(0x400UL + (ulong)offset, size);
+    internal static uint Bda(BiosRig rig, int offset, int size) => (uint)rig.Machine.Memory.ReadSlow(0x400UL + (ulong)offset, size);
 
     [Test]
     public void Sign_on_line_shows_in_80x25_colour_text()
@@ -42,7 +42,7 @@ public class VgaBiosTests
         var screen = TextScreen.Capture(rig.Board.Vga);
         Assert.That(screen, Is.Not.Null, "not in a text mode");
         Assert.That((screen!.Columns, screen.Rows), Is.EqualTo((80, 25)));
-        Assert.That(screen.RowText(0).TrimEnd(), Is.EqualTo("emu VGA BIOS 0.1 (standard VGA, VBE 2.0)"));
+        Assert.That(screen.RowText(0).TrimEnd(), Is.EqualTo("emu VGA BIOS 0.2 (standard VGA, VBE 3.0)"));
         Assert.That(screen.Attribute(0, 0), Is.EqualTo(0x07));
         Assert.That(screen.Char(0, 1), Is.EqualTo((byte)' '));
         Assert.That(screen.Attribute(79, 24), Is.EqualTo(0x07), "cleared with grey on black");
@@ -76,13 +76,13 @@ public class VgaBiosTests
         Assert.That(Ink(3, 0), Is.EqualTo(0));
     }
 
-    static void Hex16(Assembler a, GuestReport r, AssemblerRegister16 reg)
+    internal static void Hex16(Assembler a, GuestReport r, AssemblerRegister16 reg)
     {
         a.movzx(eax, reg);
         r.Hex(eax);
     }
 
-    static void SetCursor(Assembler a, int row, int col)
+    internal static void SetCursor(Assembler a, int row, int col)
     {
         a.mov(ah, 0x02);
         a.mov(bh, 0);
@@ -219,9 +219,10 @@ public class VgaBiosTests
         Assert.That(Pixel(100, 50), Is.EqualTo(0xFFAA0000u), "CGA red: DAC 2Ah,0,0");
         Assert.That(Pixel(101, 50), Is.EqualTo(0xFF000000u));
         Assert.That(Pixel(319, 199), Is.EqualTo(0xFFFFFFFFu));
-        // 'A' first line: two pixels at x = 2, 3 (the glyph's 0Ch row, MSB left: 00110000b).
-        Assert.That(new[] { Pixel(1, 0), Pixel(2, 0), Pixel(3, 0), Pixel(4, 0) },
-            Is.EqualTo(new[] { 0xFF000000u, 0xFFFFFF55u, 0xFFFFFF55u, 0xFF000000u }));
+        // Mode 13h draws text from the 8x8 font (INT 43h): 'A' line 0 is 38h = 00111000b, MSB left.
+        const uint y = 0xFFFFFF55u, k = 0xFF000000u;
+        Assert.That(new[] { Pixel(1, 0), Pixel(2, 0), Pixel(3, 0), Pixel(4, 0), Pixel(5, 0) },
+            Is.EqualTo(new[] { k, y, y, y, k }));
     }
 
     [Test]
@@ -302,7 +303,7 @@ public class VgaBiosTests
         var info = new byte[512];
         mem.Read(0x8000, info);
         Assert.That(System.Text.Encoding.ASCII.GetString(info, 0, 4), Is.EqualTo("VESA"));
-        Assert.That(BitConverter.ToUInt16(info, 4), Is.EqualTo(0x0200));
+        Assert.That(BitConverter.ToUInt16(info, 4), Is.EqualTo(0x0300));
         Assert.That(BitConverter.ToUInt16(info, 18), Is.EqualTo(16 * 16), "16 MiB in 64 KiB units");
         uint listPtr = BitConverter.ToUInt32(info, 14);
         uint listAddr = (listPtr >> 16) * 16 + (listPtr & 0xFFFF);

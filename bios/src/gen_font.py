@@ -1,55 +1,125 @@
 #!/usr/bin/env python3
-"""Writes font8x16.inc, the VGA BIOS's 8x16 text font (256 glyphs, 16 bytes each, MSB = left).
+"""Writes font8x16.inc, font8x14.inc and font8x8.inc: the VGA BIOS's code page 437 fonts
+(256 glyphs each, one byte a scan line, most significant bit = leftmost dot).
 
-Glyphs 20h-7Eh come from the public-domain 8x8 font "font8x8_basic" (Daniel Hepper, after
-Marcel Sondaar and IBM's public-domain VGA font), stored there least significant bit = left;
-each 8x8 row is mirrored and doubled to make 16 scan lines. Glyphs 00h-1Fh and 7Fh-FFh are
-blank except a few box/block glyphs drawn here (DBh full block, DCh/DFh half blocks, B0h-B2h
-shades, C4h/B3h lines), because this font has no code page 437 graphics.
-Usage: python3 gen_font.py > font8x16.inc
+Where the glyphs come from: the VGA console fonts of Debian's console-setup-linux package
+(version 1.221, /usr/share/consolefonts/*-VGA16.psf.gz, *-VGA14.psf.gz, *-VGA8.psf.gz). Their
+copyright file (keyboard-configuration's copyright and copyright.fonts) says "All console fonts
+are public domain by nature"; the BDF source of the VGA fonts, u_vga16.bdf, is (c) 2000, 2001
+Dmitry Bolkhovityanov under the X11/MIT licence. Each PSF carries a Unicode table; every code
+page 437 character (IBM's graphic glyphs for 01h-1Fh and 7Fh) is looked up by its Unicode code
+point in the files in the order of SETS. The five characters no 8x14 or 8x8 file has (9Eh, A9h,
+ECh, EFh, F0h) are, in 8x14, the 8x16 glyph without its first and last line (both blank), and
+in 8x8 drawn here (DRAWN8).
+
+Usage: apt-get download console-setup-linux && dpkg-deb -x console-setup-linux_*.deb cs
+       python3 gen_font.py cs/usr/share/consolefonts   (writes the three .inc files here)
 """
+import gzip
+import os
+import struct
+import sys
 
-BASIC = """
-0000000000000000 183C3C1818001800 3636000000000000 36367F367F363600 0C3E031E301F0C00 006333180C666300
-1C361C6E3B336E00 0606030000000000 180C0606060C1800 060C1818180C0600 00663CFF3C660000 000C0C3F0C0C0000
-00000000000C0C06 0000003F00000000 00000000000C0C00 6030180C06030100 3E63737B6F673E00 0C0E0C0C0C0C3F00
-1E33301C06333F00 1E33301C30331E00 383C36337F307800 3F031F3030331E00 1C06031F33331E00 3F3330180C0C0C00
-1E33331E33331E00 1E33333E30180E00 000C0C00000C0C00 000C0C00000C0C06 180C0603060C1800 00003F00003F0000
-060C1830180C0600 1E3330180C000C00 3E637B7B7B031E00 0C1E33333F333300 3F66663E66663F00 3C66030303663C00
-1F36666666361F00 7F46161E16467F00 7F46161E16060F00 3C66030373667C00 3333333F33333300 1E0C0C0C0C0C1E00
-7830303033331E00 6766361E36666700 0F06060646667F00 63777F7F6B636300 63676F7B73636300 1C36636363361C00
-3F66663E06060F00 1E3333333B1E3800 3F66663E36666700 1E33070E38331E00 3F2D0C0C0C0C1E00 3333333333333F00
-33333333331E0C00 6363636B7F776300 6363361C1C366300 3333331E0C0C1E00 7F6331184C667F00 1E06060606061E00
-03060C1830604000 1E18181818181E00 081C366300000000 00000000000000FF 0C0C180000000000 00001E303E336E00
-0706063E66663B00 00001E3303331E00 3830303E33336E00 00001E333F031E00 1C36060F06060F00 00006E33333E301F
-0706366E66666700 0C000E0C0C0C1E00 300030303033331E 070666361E366700 0E0C0C0C0C0C1E00 0000337F7F6B6300
-00001F3333333300 00001E3333331E00 00003B66663E060F 00006E33333E3078 00003B6E66060F00 00003E031E301F00
-080C3E0C0C2C1800 0000333333336E00 00003333331E0C00 0000636B7F7F3600 000063361C366300 00003333333E301F
-00003F190C263F00 380C0C070C0C3800 1818180018181800 070C0C380C0C0700 6E3B000000000000
-"""
+SETS = ["Lat15", "Uni2", "Uni1", "FullGreek", "CyrKoi", "FullCyrSlav", "Arabic"]
+LOW = "\u0000\u263A\u263B\u2665\u2666\u2663\u2660\u2022\u25D8\u25CB\u25D9\u2642\u2640\u266A\u266B\u263C" \
+      "\u25BA\u25C4\u2195\u203C\u00B6\u00A7\u25AC\u21A8\u2191\u2193\u2192\u2190\u221F\u2194\u25B2\u25BC"
+# 8x8 glyphs for the characters no VGA8 file has: peseta, reversed not, infinity, intersection,
+# identical-to; drawn for this BIOS.
+DRAWN8 = {
+    0x9E: [0xF8, 0xCC, 0xCC, 0xFA, 0xC6, 0xCF, 0xC6, 0xC7],
+    0xA9: [0x00, 0x00, 0x00, 0xFC, 0xC0, 0xC0, 0x00, 0x00],
+    0xEC: [0x00, 0x00, 0x7E, 0xDB, 0xDB, 0x7E, 0x00, 0x00],
+    0xEF: [0x78, 0xCC, 0xCC, 0xCC, 0xCC, 0xCC, 0xCC, 0x00],
+    0xF0: [0x00, 0xFE, 0x00, 0xFE, 0x00, 0xFE, 0x00, 0x00],
+}
+ALTERNATES = {0x25BA: [0x25B6, 0x25B8], 0x25C4: [0x25C0, 0x25C2]}
 
-def mirror(b):
-    return int(f"{b:08b}"[::-1], 2)
+
+def cp437(c):
+    if c < 0x20:
+        return ord(LOW[c])
+    if c == 0x7F:
+        return 0x2302
+    return ord(bytes([c]).decode("cp437"))
+
+
+def load_psf(path):
+    """(height, glyphs, {code point: glyph index}) of a PSF1 or PSF2 font with a Unicode table."""
+    d = gzip.open(path).read()
+    uni = {}
+    if d[:2] == b"\x36\x04":
+        mode, h = d[2], d[3]
+        n = 512 if mode & 1 else 256
+        glyphs = [d[4 + i * h:4 + (i + 1) * h] for i in range(n)]
+        p = 4 + n * h
+        for i in range(n if mode & 2 else 0):
+            while True:
+                u = struct.unpack_from("<H", d, p)[0]
+                p += 2
+                if u == 0xFFFF:
+                    break
+                if u != 0xFFFE:
+                    uni.setdefault(u, i)
+        return h, glyphs, uni
+    magic, _, hs, flags, n, cb, h, w = struct.unpack_from("<8I", d)
+    assert magic == 0x864AB572 and w == 8, path
+    glyphs = [d[hs + i * cb:hs + (i + 1) * cb] for i in range(n)]
+    p = hs + n * cb
+    for i in range(n if flags & 1 else 0):
+        while True:
+            b = d[p]
+            if b == 0xFF:
+                p += 1
+                break
+            if b == 0xFE:
+                p += 1
+                continue
+            length = 1 if b < 0x80 else 2 if b < 0xE0 else 3 if b < 0xF0 else 4
+            uni.setdefault(ord(d[p:p + length].decode("utf-8")), i)
+            p += length
+    return h, glyphs, uni
+
+
+def build(folder, height):
+    fonts = [load_psf(os.path.join(folder, f"{s}-VGA{height}.psf.gz")) for s in SETS]
+    out = [bytes(height)]
+    for c in range(1, 256):
+        glyph = None
+        for u in [cp437(c)] + ALTERNATES.get(cp437(c), []):
+            for h, glyphs, uni in fonts:
+                if u in uni:
+                    glyph = glyphs[uni[u]]
+                    break
+            if glyph is not None:
+                break
+        out.append(glyph)
+    return out
+
+
+def write(name, font, height, note):
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name), "w") as f:
+        f.write(f"; generated by gen_font.py from console-setup-linux's VGA{height} fonts: do not edit\n")
+        for c, glyph in enumerate(font):
+            f.write(f"        db      {', '.join(f'0x{b:02X}' for b in glyph)}  ; {c:02X}h{note.get(c, '')}\n")
+
 
 def main():
-    words = BASIC.split()
-    assert len(words) == 0x7F - 0x20, len(words)
-    font = [[0] * 16 for _ in range(256)]
-    for i, w in enumerate(words):
-        rows = bytes.fromhex(w)
-        glyph = font[0x20 + i]
-        for r, b in enumerate(rows):
-            glyph[2 * r] = glyph[2 * r + 1] = mirror(b)
-    font[0xDB] = [0xFF] * 16
-    font[0xDC] = [0] * 8 + [0xFF] * 8
-    font[0xDF] = [0xFF] * 8 + [0] * 8
-    font[0xB0] = [0x22, 0x88] * 8
-    font[0xB1] = [0x55, 0xAA] * 8
-    font[0xB2] = [0xDD, 0x77] * 8
-    font[0xC4] = [0] * 7 + [0xFF] + [0] * 8
-    font[0xB3] = [0x18] * 16
-    print("; generated by gen_font.py: do not edit")
-    for c, glyph in enumerate(font):
-        print(f"        db      {', '.join(f'0x{b:02X}' for b in glyph)}  ; {c:02X}h")
+    folder = sys.argv[1]
+    f16 = build(folder, 16)
+    assert all(g is not None for g in f16)
+    f14, f8 = build(folder, 14), build(folder, 8)
+    note = {}
+    for c in range(256):
+        if f14[c] is None:
+            assert f16[c][0] == 0 and f16[c][15] == 0
+            f14[c] = f16[c][1:15]
+            note[c] = " (from the 8x16 glyph)"
+        if f8[c] is None:
+            f8[c] = bytes(DRAWN8[c])
+            note[c] = " (drawn in gen_font.py)"
+    write("font8x16.inc", f16, 16, {})
+    write("font8x14.inc", f14, 14, note)
+    write("font8x8.inc", f8, 8, note)
+
 
 main()

@@ -1,6 +1,9 @@
-; VBE 2.0 (VESA BIOS Extension Core Functions 2.0) on the Bochs DISPI interface: the mode is
-; set through XRES/YRES/BPP/ENABLE, the linear framebuffer is the VGA's PCI BAR0, banks are
-; DISPI BANK (64 KiB windows at A0000). Included by vgabios.asm (INT 10h frame at BP).
+; VBE 3.0 (VESA BIOS Extension Core Functions Standard 3.0) on the Bochs DISPI interface: the
+; mode is set through XRES/YRES/BPP/ENABLE, the linear framebuffer is the VGA's PCI BAR0, banks
+; are DISPI BANK (64 KiB windows at A0000), the display start DISPI X/Y_OFFSET. Included by
+; vgabios.asm (INT 10h frame at BP). Not provided: the VBE 3.0 stereo and scheduled display
+; start (4F07h BL=02h-06h), secondary palettes (4F09h BL=02h/03h), refresh-rate control
+; (CRTC information block of 4F02h bit 11), 4 bpp planar VBE modes.
 
 ; dispi_write: DISPI register AL = BX. dispi_read: BX = DISPI register AL.
 dispi_write:
@@ -28,8 +31,8 @@ dispi_read:
         pop     ax
         ret
 
-; VBE modes: number, width, height, bits per pixel. 100h-11Bh are the VESA numbers; 140h and up
-; are Bochs-style numbers for the depths and sizes VESA never numbered.
+; VBE modes: number, width, height, bits per pixel. 100h-11Fh are the VESA numbers; 140h-18Ch
+; the Bochs VBE BIOS's numbers for the depths and sizes VESA never numbered; 190h-1A2h ours.
 V_X     equ     2
 V_Y     equ     4
 V_BPP   equ     6
@@ -59,6 +62,10 @@ vbe_modes:
         VMODE   0x119, 1280, 1024, 15
         VMODE   0x11A, 1280, 1024, 16
         VMODE   0x11B, 1280, 1024, 24
+        VMODE   0x11C, 1600, 1200, 8
+        VMODE   0x11D, 1600, 1200, 15
+        VMODE   0x11E, 1600, 1200, 16
+        VMODE   0x11F, 1600, 1200, 24
         VMODE   0x140, 320, 200, 32
         VMODE   0x141, 640, 400, 32
         VMODE   0x142, 640, 480, 32
@@ -72,12 +79,56 @@ vbe_modes:
         VMODE   0x14A, 1152, 864, 16
         VMODE   0x14B, 1152, 864, 24
         VMODE   0x14C, 1152, 864, 32
+        VMODE   0x175, 1280, 768, 16
+        VMODE   0x176, 1280, 768, 24
+        VMODE   0x177, 1280, 768, 32
+        VMODE   0x178, 1280, 800, 16
+        VMODE   0x179, 1280, 800, 24
+        VMODE   0x17A, 1280, 800, 32
+        VMODE   0x17B, 1280, 960, 16
+        VMODE   0x17C, 1280, 960, 24
+        VMODE   0x17D, 1280, 960, 32
+        VMODE   0x17E, 1440, 900, 16
+        VMODE   0x17F, 1440, 900, 24
+        VMODE   0x180, 1440, 900, 32
+        VMODE   0x181, 1400, 1050, 16
+        VMODE   0x182, 1400, 1050, 24
+        VMODE   0x183, 1400, 1050, 32
+        VMODE   0x184, 1680, 1050, 16
+        VMODE   0x185, 1680, 1050, 24
+        VMODE   0x186, 1680, 1050, 32
+        VMODE   0x187, 1920, 1200, 16
+        VMODE   0x188, 1920, 1200, 24
+        VMODE   0x189, 1920, 1200, 32
+        VMODE   0x18A, 2560, 1600, 16
+        VMODE   0x18B, 2560, 1600, 24
+        VMODE   0x18C, 2560, 1600, 32
+        ; numbered here: the 8 and 15 bpp forms of the sizes above, and 1920x1080
+        VMODE   0x190, 1280, 768, 8
+        VMODE   0x191, 1280, 800, 8
+        VMODE   0x192, 1280, 960, 8
+        VMODE   0x193, 1440, 900, 8
+        VMODE   0x194, 1400, 1050, 8
+        VMODE   0x195, 1680, 1050, 8
+        VMODE   0x196, 1920, 1200, 8
+        VMODE   0x197, 1280, 768, 15
+        VMODE   0x198, 1280, 800, 15
+        VMODE   0x199, 1280, 960, 15
+        VMODE   0x19A, 1440, 900, 15
+        VMODE   0x19B, 1400, 1050, 15
+        VMODE   0x19C, 1680, 1050, 15
+        VMODE   0x19D, 1920, 1200, 15
+        VMODE   0x19E, 1920, 1080, 8
+        VMODE   0x19F, 1920, 1080, 15
+        VMODE   0x1A0, 1920, 1080, 16
+        VMODE   0x1A1, 1920, 1080, 24
+        VMODE   0x1A2, 1920, 1080, 32
 vbe_modes_end:
 
 oem_string:     db      "emu VGA BIOS", 0
 oem_vendor:     db      "emu", 0
 oem_product:    db      "QEMU standard VGA", 0
-oem_revision:   db      "0.1", 0
+oem_revision:   db      "0.2", 0
 
 ; pixel formats per depth: red size/position, green, blue, reserved, direct colour info
 masks_15:       db      5, 10, 5, 5, 5, 0, 1, 15, 0
@@ -172,7 +223,7 @@ vga_lfb:
         pop     ecx
         ret
 
-vbe:    cmp     al, 0x09
+vbe:    cmp     al, 0x0A
         ja      .ret                    ; AL stays unlike 4Fh: not supported
         movzx   si, al
         add     si, si
@@ -180,8 +231,24 @@ vbe:    cmp     al, 0x09
 .ret:   ret
 
 vbe_table:
-        dw      vbe_info, vbe_mode_info, vbe_set_mode, vbe_get_mode, vbe.ret
+        dw      vbe_info, vbe_mode_info, vbe_set_mode, vbe_get_mode, vbe_state
         dw      vbe_window, vbe_scanline, vbe_display_start, vbe_dac_width, vbe_palette
+        dw      vbe_pm
+
+; wait_retrace: until the start of the next vertical retrace (input status 1 bit 3).
+wait_retrace:
+        push    ax
+        push    dx
+        mov     dx, 0x3DA
+.out:   in      al, dx
+        test    al, 8
+        jnz     .out
+.in:    in      al, dx
+        test    al, 8
+        jz      .in
+        pop     dx
+        pop     ax
+        ret
 
 vbe_ok:
         mov     word [bp + F_AX], 0x004F
@@ -191,7 +258,7 @@ vbe_fail:
         ret
 
 ; 4F00h: controller information at ES:DI (512 bytes when the caller put "VBE2" there). The
-; mode list goes in the block's reserved area (allowed by VBE 2.0), holding only the modes
+; mode list goes in the block's reserved area (allowed by VBE 3.0, 4.3), holding only the modes
 ; this VRAM size can show.
 vbe_info:
         mov     eax, [es:di]
@@ -205,7 +272,7 @@ vbe_info:
         rep     stosw
         pop     di
         mov     dword [es:di], 'VESA'
-        mov     word [es:di + 4], 0x0200
+        mov     word [es:di + 4], 0x0300
         mov     word [es:di + 6], oem_string
         mov     [es:di + 8], cs
         mov     dword [es:di + 10], 1   ; DAC switchable to 8 bits
@@ -280,7 +347,11 @@ vbe_mode_info:
         jbe     .pages
         mov     al, 255
 .pages: mov     [es:di + 0x1D], al
+        mov     [es:di + 0x34], al          ; VBE 3.0: banked and linear image pages
+        mov     [es:di + 0x35], al
         mov     byte [es:di + 0x1E], 1
+        call    vbe_pitch
+        mov     [es:di + 0x32], ax          ; VBE 3.0: linear bytes per scan line
         mov     al, [cs:si + V_BPP]
         cmp     al, 8
         je      .lfb
@@ -301,6 +372,7 @@ vbe_mode_info:
         add     di, 0x1F
         mov     cx, 9
 .m:     mov     al, [cs:si]
+        mov     [es:di + 0x36 - 0x1F], al   ; VBE 3.0: the linear modes' masks, the same
         stosb
         inc     si
         loop    .m
@@ -359,7 +431,10 @@ vbe_set_mode:
         call    dispi_write
         cmp     byte [cs:si + V_BPP], 8
         jne     vbe_ok
-        call    load_256_palette
+        push    bx
+        mov     bx, D_256
+        call    load_dac_model
+        pop     bx
         jmp     vbe_ok
 
 ; 4F03h: BX = the current mode (a VBE mode with bit 14 when the LFB was asked for).
@@ -438,6 +513,8 @@ vbe_scanline:
         mov     bl, [bp + F_BL]
         cmp     bl, 1
         je      .get
+        cmp     bl, 3
+        je      .max
         cmp     bl, 2
         ja      vbe_fail
         jb      .set
@@ -458,14 +535,41 @@ vbe_scanline:
         call    dispi_read
         mov     [bp + F_DX], bx
         jmp     vbe_ok
+; BL=3: the longest line VRAM holds with the mode's lines (and DISPI's width limit), BX
+; bytes (at most FFFFh), CX pixels.
+.max:   mov     al, DI_YRES
+        call    dispi_read
+        movzx   ecx, bx
+        jecxz   .fail
+        call    vbe_memory
+        mov     eax, ebx
+        xor     edx, edx
+        div     ecx                     ; bytes a line
+        cmp     eax, 0xFFFF
+        jbe     .m1
+        mov     eax, 0xFFFF
+.m1:    xor     edx, edx
+        div     si                      ; pixels
+        cmp     ax, 16000
+        jbe     .m2
+        mov     ax, 16000
+.m2:    mov     [bp + F_CX], ax
+        mul     si
+        mov     [bp + F_BX], ax
+        jmp     vbe_ok
+.fail:  jmp     vbe_fail
 
-; 4F07h: display start: BL 00h/80h set CX pixel, DX line; 01h get.
+; 4F07h: display start: BL 00h set CX pixel, DX line, 80h the same at the next vertical
+; retrace; 01h get.
 vbe_display_start:
         cmp     bl, 1
         je      .get
         test    bl, 0x7F
         jnz     vbe_fail
-        mov     al, DI_XOFF
+        test    bl, bl
+        jz      .set
+        call    wait_retrace
+.set:   mov     al, DI_XOFF
         mov     bx, cx
         call    dispi_write
         mov     al, DI_YOFF
@@ -501,14 +605,17 @@ vbe_dac_width:
         mov     byte [bp + F_BH], 8
         jmp     vbe_ok
 
-; 4F09h: palette: BL 00h/80h set CX entries from DX out of ES:DI, 01h get; entries are
-; blue, green, red, reserved (VBE 2.0, function 09h).
+; 4F09h: primary palette: BL 00h set CX entries from DX out of ES:DI (80h: at the vertical
+; retrace), 01h get; entries are blue, green, red, alignment (VBE 3.0, function 09h).
 vbe_palette:
         cmp     bl, 1
         je      .get
         test    bl, 0x7F
         jnz     vbe_fail
-        mov     al, dl
+        test    bl, bl
+        jz      .set0
+        call    wait_retrace
+.set0:  mov     al, dl
         mov     dx, 0x3C8
         out     dx, al
         inc     dx
@@ -537,3 +644,172 @@ vbe_palette:
         add     di, 4
         loop    .g
         jmp     vbe_ok
+
+; 4F04h: save/restore state: DL 0: BX = 64-byte blocks for the parts of CX (bit 0 hardware,
+; 1 BIOS data, 2 DAC, 3 the DISPI registers); 1 save at ES:BX; 2 restore from ES:BX.
+vbe_state:
+        cmp     dl, 2
+        ja      vbe_fail
+        and     cx, 0x0F
+        mov     al, dl
+        call    state_op
+        jmp     vbe_ok
+
+; 4F0Ah: BL 0: ES:DI = the protected-mode interface table, CX its length.
+vbe_pm:
+        test    bl, bl
+        jnz     vbe_fail
+        mov     [bp + F_ES], cs
+        mov     word [bp + F_DI], pm_table
+        mov     word [bp + F_CX], pm_end - pm_table
+        jmp     vbe_ok
+
+; The protected-mode interface (VBE 3.0, Function 0Ah): offsets of the set window, set display
+; start and set primary palette code from the table's start, then of the port and memory list.
+; The code is 32-bit and position independent (the caller copies the table or maps a selector
+; on it and near-calls it); it takes the real-mode functions' registers and returns AX.
+pm_table:
+        dw      pm_set_window - pm_table
+        dw      pm_set_start - pm_table
+        dw      pm_set_palette - pm_table
+        dw      pm_ports - pm_table
+
+        bits    32
+; window A position DX (64 KiB units); BL = 0 (window A)
+pm_set_window:
+        test    bl, bl
+        jnz     pm_fail
+        push    edx
+        push    edx
+        mov     dx, DISPI_INDEX
+        mov     ax, DI_BANK
+        out     dx, ax
+        pop     eax
+        inc     dx
+        out     dx, ax
+        pop     edx
+        mov     ax, 0x004F
+        ret
+pm_fail:
+        mov     ax, 0x014F
+        ret
+
+; display start DX:CX in 4-byte units (VBE 3.0, 4F07h from protected mode: the address is
+; byte offset / 4); BL 00h now, 80h at the next vertical retrace.
+pm_set_start:
+        cmp     bl, 0x80
+        je      .wait
+        test    bl, bl
+        jnz     pm_fail
+        jmp     .set
+.wait:  push    edx
+        mov     dx, 0x3DA
+.w1:    in      al, dx
+        test    al, 8
+        jnz     .w1
+.w2:    in      al, dx
+        test    al, 8
+        jz      .w2
+        pop     edx
+.set:   push    ebx
+        push    ecx
+        push    edx
+        push    esi
+        shl     edx, 16
+        movzx   ecx, cx
+        or      ecx, edx
+        shl     ecx, 2                  ; the byte offset
+        mov     dx, DISPI_INDEX
+        mov     ax, DI_BPP
+        out     dx, ax
+        inc     dx
+        in      ax, dx
+        movzx   esi, ax
+        add     esi, 7
+        shr     esi, 3                  ; bytes a pixel
+        dec     dx
+        mov     ax, DI_VWIDTH
+        out     dx, ax
+        inc     dx
+        in      ax, dx
+        movzx   ebx, ax
+        imul    ebx, esi                ; bytes a line
+        test    ebx, ebx
+        jz      .bad
+        mov     eax, ecx
+        xor     edx, edx
+        div     ebx                     ; EAX = line, EDX = byte in it
+        mov     ecx, eax
+        mov     eax, edx
+        xor     edx, edx
+        div     esi                     ; EAX = pixel
+        push    eax
+        mov     dx, DISPI_INDEX
+        mov     ax, DI_XOFF
+        out     dx, ax
+        inc     dx
+        pop     eax
+        out     dx, ax
+        dec     dx
+        mov     ax, DI_YOFF
+        out     dx, ax
+        inc     dx
+        mov     eax, ecx
+        out     dx, ax
+        pop     esi
+        pop     edx
+        pop     ecx
+        pop     ebx
+        mov     ax, 0x004F
+        ret
+.bad:   pop     esi
+        pop     edx
+        pop     ecx
+        pop     ebx
+        jmp     pm_fail
+
+; primary palette: BL 00h/80h, CX entries from DX, ES:EDI blue, green, red, alignment
+pm_set_palette:
+        cmp     bl, 0x80
+        je      .wait
+        test    bl, bl
+        jnz     pm_fail
+        jmp     .set
+.wait:  push    edx
+        mov     dx, 0x3DA
+.w1:    in      al, dx
+        test    al, 8
+        jnz     .w1
+.w2:    in      al, dx
+        test    al, 8
+        jz      .w2
+        pop     edx
+.set:   push    ecx
+        push    edx
+        push    edi
+        mov     al, dl
+        mov     dx, 0x3C8
+        out     dx, al
+        inc     dx
+        movzx   ecx, cx
+        jecxz   .done
+.each:  mov     al, [es:edi + 2]
+        out     dx, al
+        mov     al, [es:edi + 1]
+        out     dx, al
+        mov     al, [es:edi]
+        out     dx, al
+        add     edi, 4
+        loop    .each
+.done:  pop     edi
+        pop     edx
+        pop     ecx
+        mov     ax, 0x004F
+        ret
+        bits    16
+
+; the I/O ports the code above uses (FFFFh ends), then the memory areas (none: FFFFh)
+pm_ports:
+        dw      DISPI_INDEX, DISPI_DATA, 0x3C8, 0x3C9, 0x3DA, 0xFFFF
+        dw      0xFFFF
+pm_end:

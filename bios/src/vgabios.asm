@@ -1,9 +1,13 @@
 ; The emu VGA BIOS: an option ROM for QEMU's standard VGA (PCI 1234:1111) with the Bochs VBE
 ; "DISPI" interface. POST copies it from the expansion ROM BAR to C0000 and far-calls offset 3.
-; References: IBM VGA Technical Reference (register values per mode, BIOS data area), IBM PC
-; BIOS Interface Technical Reference (INT 10h), VESA BIOS Extension 2.0, PCI Firmware
-; Specification 3.0 (5.1: ROM header and PCI data structure), Bochs vbe_display_api (DISPI).
+; References: IBM VGA Technical Reference (register values per mode, BIOS data area, default
+; DAC tables), IBM PC BIOS Interface Technical Reference (INT 10h), VESA BIOS Extension Core
+; Functions 3.0, PCI Firmware Specification 3.0 (5.1: ROM header and PCI data structure),
+; Bochs vbe_display_api (DISPI).
 ; Build: bios/build.sh (nasm; the last byte is the checksum, patched by the build script).
+; Files: this one (header, dispatch, mode set), vgatext.asm (cursor, pages, scroll, characters,
+; teletype), vgagfx.asm (graphics pixels and glyphs), vgapal.asm (10h), vgafont.asm (11h),
+; vgastate.asm (12h, 1Ah, 1Bh, 1Ch), vbe.asm (4Fxxh), font8x*.inc (gen_font.py).
 
         bits    16
         cpu     386
@@ -68,7 +72,7 @@ pcir:   db      "PCIR"
         db      0x80                    ; last image
         dw      0
 
-signon: db      "emu VGA BIOS 0.1 (standard VGA, VBE 2.0)", 13, 10, 0
+signon: db      "emu VGA BIOS 0.2 (standard VGA, VBE 3.0)", 13, 10, 0
 
 ; ---------------------------------------------------------------- initialisation
 init:   pushad
@@ -78,12 +82,18 @@ init:   pushad
         mov     ds, ax
         mov     word [0x10 * 4], int10
         mov     [0x10 * 4 + 2], cs
-        mov     word [0x43 * 4], font8x16       ; graphics-mode character table
+        mov     word [0x43 * 4], font8x8        ; graphics characters (CGA: 00h-7Fh)
         mov     [0x43 * 4 + 2], cs
+        mov     word [0x1F * 4], font8x8 + 128 * 8 ; CGA graphics characters 80h-FFh
+        mov     [0x1F * 4 + 2], cs
         mov     ax, BDA
         mov     ds, ax
         and     byte [0x10], 0xCF               ; equipment: initial video mode 80x25 colour
         or      byte [0x10], 0x20
+        mov     byte [0x87], 0x60               ; 256 KiB, cursor emulation on
+        mov     byte [0x88], 0xF9               ; feature/switch settings of a VGA on a colour display
+        mov     byte [0x89], 0x51               ; VGA active, 400-line text, display switching
+        mov     byte [0x8A], 0x08               ; display combination: VGA with colour analogue display
         mov     ax, 0x0003
         int     0x10
         mov     si, signon
@@ -111,7 +121,7 @@ int10:  sti
         pop     ds
         cmp     ah, 0x4F
         je      .vbe
-        cmp     ah, 0x1A
+        cmp     ah, 0x1C
         ja      .out
         movzx   si, ah
         add     si, si
@@ -125,20 +135,35 @@ int10:  sti
 
 fn_table:
         dw      set_mode, set_cursor_shape, set_cursor_pos, get_cursor_pos      ; 00-03
-        dw      nothing, set_page, scroll_up, scroll_down                       ; 04-07
-        dw      read_char, write_char_attr, write_char, nothing                 ; 08-0B
+        dw      light_pen, set_page, scroll_up, scroll_down                     ; 04-07
+        dw      read_char, write_char_attr, write_char, cga_palette             ; 08-0B
         dw      write_pixel, read_pixel, teletype, get_mode                     ; 0C-0F
         dw      palette, font_fn, alt_select, write_string                      ; 10-13
         dw      nothing, nothing, nothing, nothing                              ; 14-17
-        dw      nothing, nothing, display_combination                           ; 18-1A
+        dw      nothing, nothing, display_combination, func_state               ; 18-1B
+        dw      save_restore                                                    ; 1C
 
 nothing:
         ret
 
+; 04h: light pen position: the VGA has no light pen input, so never triggered (AH = 0).
+light_pen:
+        mov     byte [bp + F_AH], 0
+        ret
+
 ; ---------------------------------------------------------------- mode tables
-; Per mode: mode, kind (0 text, 1 planar 16 colours, 2 256 colours), columns, rows - 1, character
-; height, page size, memory segment, misc output, sequencer 1-4, CRTC 0-18h, attribute 0-13h,
-; graphics controller 0-8 (IBM VGA Technical Reference, "BIOS video mode register values").
+; Per mode: mode, kind, columns, rows - 1, character height, page size, memory segment, misc
+; output, sequencer 1-4, CRTC 0-18h, attribute 0-13h, graphics controller 0-8 (IBM VGA
+; Technical Reference, "BIOS video mode register values"), DAC table.
+K_TEXT  equ     0                       ; alphanumeric
+K_PLAN  equ     1                       ; planar 16 colours (0Dh-12h)
+K_256   equ     2                       ; 256 colours chained (13h)
+K_CGA4  equ     3                       ; CGA 4 colours, 2 bits a pixel, interleaved banks (04h/05h)
+K_CGA2  equ     4                       ; CGA 2 colours, 1 bit a pixel, interleaved banks (06h)
+D_MONO  equ     0
+D_CGA   equ     1
+D_EGA   equ     2
+D_256   equ     3
 M_KIND  equ     1
 M_COLS  equ     2
 M_ROWS  equ     3
@@ -150,148 +175,227 @@ M_SEQ   equ     10
 M_CRTC  equ     14
 M_ATTR  equ     39
 M_GC    equ     59
-M_SIZE  equ     68
+M_DAC   equ     68
+M_SIZE  equ     69
 
 %define TEXT_ATTR   0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07, 0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F
 %define TEXT_GC     0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0E, 0x0F, 0xFF
 %define PLANAR_GC   0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x0F, 0xFF
 %define CGA_ATTR    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17
+%define CRTC_200    0x9C, 0x8E, 0x8F
+%define CRTC_480    0xEA, 0x8C, 0xDF
 
 mode_table:
-        ; 01h: 40x25 text, 9x16 cells (360x400)
-        db      0x01, 0, 40, 24, 16
+        ; 01h (and 00h): 40x25 text, 9x16 cells (360x400)
+        db      0x01, K_TEXT, 40, 24, 16
         dw      0x0800, 0xB800
         db      0x67, 0x08, 0x03, 0x00, 0x02
         db      0x2D, 0x27, 0x28, 0x90, 0x2B, 0xA0, 0xBF, 0x1F, 0x00, 0x4F, 0x0D, 0x0E, 0x00, 0x00, 0x00, 0x00
-        db      0x9C, 0x8E, 0x8F, 0x14, 0x1F, 0x96, 0xB9, 0xA3, 0xFF
+        db      CRTC_200, 0x14, 0x1F, 0x96, 0xB9, 0xA3, 0xFF
         db      TEXT_ATTR, 0x0C, 0x00, 0x0F, 0x08
         db      TEXT_GC
-        ; 03h: 80x25 text, 9x16 cells (720x400)
-        db      0x03, 0, 80, 24, 16
+        db      D_EGA
+        ; 03h (and 02h): 80x25 text, 9x16 cells (720x400)
+        db      0x03, K_TEXT, 80, 24, 16
         dw      0x1000, 0xB800
         db      0x67, 0x00, 0x03, 0x00, 0x02
         db      0x5F, 0x4F, 0x50, 0x82, 0x55, 0x81, 0xBF, 0x1F, 0x00, 0x4F, 0x0D, 0x0E, 0x00, 0x00, 0x00, 0x00
-        db      0x9C, 0x8E, 0x8F, 0x28, 0x1F, 0x96, 0xB9, 0xA3, 0xFF
+        db      CRTC_200, 0x28, 0x1F, 0x96, 0xB9, 0xA3, 0xFF
         db      TEXT_ATTR, 0x0C, 0x00, 0x0F, 0x08
         db      TEXT_GC
+        db      D_EGA
+        ; 04h (and 05h): 320x200, 4 colours, CGA-compatible: odd/even planes 0/1, the shift
+        ; register's interleave mode (GR05 bit 5) and the CRTC's bank select from row scan bit 0
+        ; (CR17 bit 0 clear) put even lines at B8000 and odd lines at BA000.
+        db      0x04, K_CGA4, 40, 24, 8
+        dw      0x4000, 0xB800
+        db      0x63, 0x09, 0x03, 0x00, 0x02
+        db      0x2D, 0x27, 0x28, 0x90, 0x2B, 0x80, 0xBF, 0x1F, 0x00, 0xC1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+        db      CRTC_200, 0x14, 0x00, 0x96, 0xB9, 0xA2, 0xFF
+        db      0x00, 0x13, 0x15, 0x17, 0x02, 0x04, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17
+        db      0x01, 0x00, 0x03, 0x00
+        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x30, 0x0F, 0x0F, 0xFF
+        db      D_CGA
+        ; 06h: 640x200, 2 colours, 1 bit a pixel in plane 0 (sequential addressing), banks as 04h
+        db      0x06, K_CGA2, 80, 24, 8
+        dw      0x4000, 0xB800
+        db      0x63, 0x01, 0x01, 0x00, 0x06
+        db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0xBF, 0x1F, 0x00, 0xC1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+        db      CRTC_200, 0x28, 0x00, 0x96, 0xB9, 0xC2, 0xFF
+        db      0x00, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17
+        db      0x01, 0x00, 0x01, 0x00
+        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0D, 0x0F, 0xFF
+        db      D_CGA
+        ; 07h: 80x25 monochrome text at B0000, 9x16 cells: the CRTC at 3B4h (misc bit 0 clear),
+        ; attribute palette of the MDA's black/normal/bright, underline on line 15 (CR14)
+        db      0x07, K_TEXT, 80, 24, 16
+        dw      0x1000, 0xB000
+        db      0x66, 0x00, 0x03, 0x00, 0x02
+        db      0x5F, 0x4F, 0x50, 0x82, 0x55, 0x81, 0xBF, 0x1F, 0x00, 0x4F, 0x0D, 0x0E, 0x00, 0x00, 0x00, 0x00
+        db      CRTC_200, 0x28, 0x0F, 0x96, 0xB9, 0xA3, 0xFF
+        db      0x00, 0x08, 0x08, 0x08, 0x08, 0x08, 0x08, 0x08, 0x10, 0x18, 0x18, 0x18, 0x18, 0x18, 0x18, 0x18
+        db      0x0E, 0x00, 0x0F, 0x08
+        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0A, 0x0F, 0xFF
+        db      D_MONO
         ; 0Dh: 320x200, 16 colours
-        db      0x0D, 1, 40, 24, 8
+        db      0x0D, K_PLAN, 40, 24, 8
         dw      0x2000, 0xA000
         db      0x63, 0x09, 0x0F, 0x00, 0x06
         db      0x2D, 0x27, 0x28, 0x90, 0x2B, 0x80, 0xBF, 0x1F, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
-        db      0x9C, 0x8E, 0x8F, 0x14, 0x00, 0x96, 0xB9, 0xE3, 0xFF
+        db      CRTC_200, 0x14, 0x00, 0x96, 0xB9, 0xE3, 0xFF
         db      CGA_ATTR, 0x01, 0x00, 0x0F, 0x00
         db      PLANAR_GC
+        db      D_CGA
         ; 0Eh: 640x200, 16 colours
-        db      0x0E, 1, 80, 24, 8
+        db      0x0E, K_PLAN, 80, 24, 8
         dw      0x4000, 0xA000
         db      0x63, 0x01, 0x0F, 0x00, 0x06
-        db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0xBF, 0x1F, 0x00, 0xC1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
-        db      0x9C, 0x8E, 0x8F, 0x28, 0x00, 0x96, 0xB9, 0xE3, 0xFF
+        db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0xBF, 0x1F, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+        db      CRTC_200, 0x28, 0x00, 0x96, 0xB9, 0xE3, 0xFF
         db      CGA_ATTR, 0x01, 0x00, 0x0F, 0x00
         db      PLANAR_GC
+        db      D_CGA
+        ; 0Fh: 640x350 monochrome graphics: planes 0 (video) and 2 (intensity), CRTC at 3B4h
+        db      0x0F, K_PLAN, 80, 24, 14
+        dw      0x8000, 0xA000
+        db      0xA2, 0x01, 0x0F, 0x00, 0x06
+        db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0xBF, 0x1F, 0x00, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+        db      0x83, 0x85, 0x5D, 0x28, 0x0F, 0x63, 0xBA, 0xE3, 0xFF
+        db      0x00, 0x08, 0x00, 0x00, 0x18, 0x18, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x18, 0x00, 0x00
+        db      0x0B, 0x00, 0x05, 0x00
+        db      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x05, 0xFF
+        db      D_MONO
         ; 10h: 640x350, 16 colours
-        db      0x10, 1, 80, 24, 14
+        db      0x10, K_PLAN, 80, 24, 14
         dw      0x8000, 0xA000
         db      0xA3, 0x01, 0x0F, 0x00, 0x06
         db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0xBF, 0x1F, 0x00, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
         db      0x83, 0x85, 0x5D, 0x28, 0x0F, 0x63, 0xBA, 0xE3, 0xFF
         db      TEXT_ATTR, 0x01, 0x00, 0x0F, 0x00
         db      PLANAR_GC
-        ; 12h: 640x480, 16 colours
-        db      0x12, 1, 80, 29, 16
+        db      D_EGA
+        ; 11h: 640x480, 2 colours (every palette entry but 0 white)
+        db      0x11, K_PLAN, 80, 29, 16
         dw      0xA000, 0xA000
         db      0xE3, 0x01, 0x0F, 0x00, 0x06
         db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0x0B, 0x3E, 0x00, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
-        db      0xEA, 0x8C, 0xDF, 0x28, 0x00, 0xE7, 0x04, 0xE3, 0xFF
+        db      CRTC_480, 0x28, 0x00, 0xE7, 0x04, 0xE3, 0xFF
+        db      0x00, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F
+        db      0x01, 0x00, 0x0F, 0x00
+        db      PLANAR_GC
+        db      D_EGA
+        ; 12h: 640x480, 16 colours
+        db      0x12, K_PLAN, 80, 29, 16
+        dw      0xA000, 0xA000
+        db      0xE3, 0x01, 0x0F, 0x00, 0x06
+        db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0x0B, 0x3E, 0x00, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+        db      CRTC_480, 0x28, 0x00, 0xE7, 0x04, 0xE3, 0xFF
         db      TEXT_ATTR, 0x01, 0x00, 0x0F, 0x00
         db      PLANAR_GC
+        db      D_EGA
         ; 13h: 320x200, 256 colours
-        db      0x13, 2, 40, 24, 8
-        dw      0x0000, 0xA000
+        db      0x13, K_256, 40, 24, 8
+        dw      0xFA00, 0xA000
         db      0x63, 0x01, 0x0F, 0x00, 0x0E
         db      0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0xBF, 0x1F, 0x00, 0x41, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
-        db      0x9C, 0x8E, 0x8F, 0x28, 0x40, 0x96, 0xB9, 0xA3, 0xFF
+        db      CRTC_200, 0x28, 0x40, 0x96, 0xB9, 0xA3, 0xFF
         db      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F
         db      0x41, 0x00, 0x0F, 0x00
         db      0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x05, 0x0F, 0xFF
+        db      D_256
 mode_table_end:
 
-; find_mode: AL = mode (00h/02h alias 01h/03h, the grey-scale difference being CGA's); out:
-; SI = entry, CF set if unsupported.
+; find_mode: AL = mode; out: SI = entry, CF set if unsupported. 00h, 02h and 05h share the
+; registers of 01h, 03h and 04h: they differ on a CGA only by the colour burst.
 find_mode:
+        push    ax
         cmp     al, 0x00
-        jne     .n2
-        mov     al, 0x01
-.n2:    cmp     al, 0x02
+        je      .inc
+        cmp     al, 0x02
+        jne     .n5
+.inc:   inc     al
+.n5:    cmp     al, 0x05
         jne     .look
-        mov     al, 0x03
+        dec     al
 .look:  mov     si, mode_table
 .next:  cmp     [cs:si], al
         je      .found
         add     si, M_SIZE
         cmp     si, mode_table_end
         jb      .next
+        pop     ax
         stc
         ret
-.found: clc
+.found: pop     ax
+        clc
         ret
 
 ; cur_mode: SI = the current mode's entry (CF if none, as after a VBE mode set).
 cur_mode:
-        mov     al, [0x49]
-        jmp     find_mode
-
-; ---------------------------------------------------------------- 00h: set mode
-set_mode:
-        mov     ah, al
-        and     al, 0x7F
         push    ax
+        mov     al, [0x49]
         call    find_mode
         pop     ax
+        ret
+
+; crtc_port: DX = the CRTC index port of the current mode (40:63).
+crtc_port:
+        mov     dx, [0x63]
+        ret
+
+; ---------------------------------------------------------------- 00h: set mode
+; AL = mode, bit 7: keep video memory. Register values, DAC, font, BDA fields and the graphics
+; character vector (INT 43h) as the IBM VGA BIOS sets them.
+set_mode:
+        mov     bl, al
+        and     bl, 0x7F                ; BL = the mode
+        mov     bh, al                  ; BH bit 7: keep memory
+        mov     al, bl
+        call    find_mode
         jc      .ret
-        mov     bh, ah                  ; keep bit 7 (do not clear)
+        mov     [0x49], bl              ; first: load_font maps the text window by it
         push    bx
         mov     al, DI_ENABLE           ; leave any VBE mode (Bochs DISPI)
         xor     bx, bx
         call    dispi_write
         pop     bx
-        call    load_registers
-        cmp     byte [cs:si + M_KIND], 2
-        je      .pal256
-        call    load_ega_palette
-        jmp     .font
-.pal256:
-        call    load_256_palette
-.font:  cmp     byte [cs:si + M_KIND], 0
+        ; equipment list bits 4-5 (INT 11h): 11b monochrome 80x25, 10b colour 80x25
+        and     byte [0x10], 0xCF
+        or      byte [0x10], 0x20
+        test    byte [cs:si + M_MISC], 1
+        jnz     .regs
+        or      byte [0x10], 0x30
+.regs:  call    load_registers
+        test    byte [0x89], 0x08       ; 12h BL=31h: default palette loading off
+        jnz     .font
+        call    load_dac
+.font:  mov     al, [cs:si + M_CHAR]
+        mov     [0x85], al
+        cmp     byte [cs:si + M_KIND], K_TEXT
         jne     .clear
         push    bx
+        call    text_lines              ; 12h BL=30h: 200/350/400 lines; BH, ES:DI the font
+        mov     [0x85], bh
         xor     bl, bl
-        mov     bh, 16
         mov     cx, 256
         xor     dx, dx
-        push    cs
-        pop     es
-        mov     di, font8x16
         call    load_font
         pop     bx
 .clear: test    bh, 0x80
         jnz     .bda
         mov     es, [cs:si + M_SEG]
         xor     di, di
-        mov     cx, 0x4000
+        mov     cx, 0x4000              ; 32 KiB: B0000/B8000 windows
         xor     ax, ax
-        cmp     byte [cs:si + M_KIND], 0
+        cmp     byte [cs:si + M_KIND], K_TEXT
         jne     .fill
         mov     ax, 0x0720
 .fill:  rep     stosw
-        cmp     byte [cs:si + M_KIND], 0
-        je      .bda
-        mov     cx, 0x4000              ; graphics: all 64 KiB of the window
+        cmp     word [cs:si + M_SEG], 0xA000
+        jne     .bda
+        mov     cx, 0x4000              ; A0000: all 64 KiB of the window
         rep     stosw
-.bda:   mov     al, [cs:si]
-        mov     [0x49], al
-        movzx   ax, byte [cs:si + M_COLS]
+.bda:   movzx   ax, byte [cs:si + M_COLS]
         mov     [0x4A], ax
         mov     ax, [cs:si + M_PAGE]
         mov     [0x4C], ax
@@ -303,28 +407,63 @@ set_mode:
         mov     di, 0x50
         mov     cx, 8
         rep     stosw
-        mov     word [0x60], 0x0607
+        mov     word [0x60], 0x0607     ; CGA-style cursor lines 6-7 (emulated, see 01h)
         mov     word [0x63], 0x3D4
-        mov     byte [0x65], 0x29
+        test    byte [cs:si + M_MISC], 1
+        jnz     .port
+        mov     word [0x63], 0x3B4
+.port:  movzx   di, bl                  ; CGA mode control and palette registers' values
+        cmp     di, 7
+        jbe     .cga
+        mov     di, 3
+.cga:   mov     al, [cs:cga_mode_reg + di]
+        mov     [0x65], al
         mov     byte [0x66], 0x30
-        mov     al, [cs:si + M_ROWS]
+        cmp     bl, 6
+        jne     .rows
+        mov     byte [0x66], 0x3F
+.rows:  mov     al, [cs:si + M_ROWS]
         mov     [0x84], al
-        movzx   ax, byte [cs:si + M_CHAR]
-        mov     [0x85], ax
+        mov     byte [0x86], 0          ; 40:85 is a word: the height set above
         mov     al, bh
-        and     al, 0x80
-        or      al, 0x60                ; 256 KiB; bit 7: the last mode set kept memory
-        mov     [0x87], al
-        mov     byte [0x88], 0xF9
-        mov     byte [0x89], 0x51       ; VGA active, 400-line text, default palette loading
-        mov     byte [0x8A], 0x08
+        and     al, 0x80                ; bit 7: the last mode set kept memory
+        and     byte [0x87], 0x7F
+        or      [0x87], al
+        cmp     byte [cs:si + M_KIND], K_TEXT
+        je      .ret
+        ; graphics: INT 43h points at the ROM font of the mode's character height
+        push    ds
+        xor     ax, ax
+        mov     ds, ax
+        mov     ax, font8x8
+        cmp     byte [cs:si + M_CHAR], 14
+        jb      .vec
+        mov     ax, font8x14
+        je      .vec
+        mov     ax, font8x16
+.vec:   mov     [0x43 * 4], ax
+        mov     [0x43 * 4 + 2], cs
+        pop     ds
 .ret:   ret
 
+; the CGA mode control register value per mode 0-7 (IBM PC BIOS data area 40:65)
+cga_mode_reg:
+        db      0x2C, 0x28, 0x2D, 0x29, 0x2A, 0x2E, 0x1E, 0x29
+
 ; load_registers: programs misc, sequencer, CRTC, attribute and graphics controllers from the
-; mode entry at CS:SI (IBM VGA Technical Reference: sequencer held in synchronous reset while
-; the clock changes; CR11 bit 7 cleared before CR00-07 are written).
+; mode entry at CS:SI. load_regs_from: from DS:SI laid out as a mode entry's registers (misc at
+; SI + M_MISC). IBM VGA Technical Reference: sequencer held in synchronous reset while the
+; clock changes; CR11 bit 7 cleared before CR00-07 are written; the CRTC at 3B4h or 3D4h by
+; misc bit 0.
 load_registers:
-        push    si
+        push    ds
+        push    cs
+        pop     ds
+        call    load_regs_from
+        pop     ds
+        ret
+load_regs_from:
+        pusha
         mov     dx, 0x3C4
         mov     ax, 0x0100
         out     dx, ax
@@ -333,42 +472,45 @@ load_registers:
 .seq:   mov     al, ah
         out     dx, al
         inc     dx
-        mov     al, [cs:di]
+        mov     al, [di]
         out     dx, al
         dec     dx
         inc     di
         inc     ah
         cmp     ah, 5
         jb      .seq
-        mov     al, [cs:si + M_MISC]
+        mov     al, [si + M_MISC]
         mov     dx, 0x3C2
         out     dx, al
         mov     dx, 0x3C4
         mov     ax, 0x0300
         out     dx, ax
         mov     dx, 0x3D4
-        mov     ax, 0x0011
+        test    byte [si + M_MISC], 1
+        jnz     .crtc0
+        mov     dl, 0xB4
+.crtc0: mov     ax, 0x0011
         out     dx, ax
         lea     di, [si + M_CRTC]
         xor     ah, ah
 .crtc:  mov     al, ah
         out     dx, al
         inc     dx
-        mov     al, [cs:di]
+        mov     al, [di]
         out     dx, al
         dec     dx
         inc     di
         inc     ah
         cmp     ah, 0x19
         jb      .crtc
-        mov     dx, 0x3DA
+        add     dx, 6                   ; input status 1: resets the attribute flip-flop
         in      al, dx
         mov     dx, 0x3C0
         lea     di, [si + M_ATTR]
         xor     ah, ah
 .attr:  mov     al, ah
         out     dx, al
-        mov     al, [cs:di]
+        mov     al, [di]
         out     dx, al
         inc     di
         inc     ah
@@ -386,7 +528,7 @@ load_registers:
 .gc:    mov     al, ah
         out     dx, al
         inc     dx
-        mov     al, [cs:di]
+        mov     al, [di]
         out     dx, al
         dec     dx
         inc     di
@@ -396,92 +538,122 @@ load_registers:
         mov     dx, 0x3C6
         mov     al, 0xFF
         out     dx, al
-        pop     si
-        ret
-
-; load_ega_palette: DAC 0-63 as the EGA's 6-bit rgbRGB colours (primary bits 2/3, secondary
-; 1/3 intensity), what the text and 16-colour modes' attribute palettes index.
-load_ega_palette:
-        pusha
-        mov     dx, 0x3C8
-        xor     al, al
-        out     dx, al
-        inc     dx
-        xor     bl, bl
-.each:  mov     cx, 0x2004
-        call    .comp
-        mov     cx, 0x1002
-        call    .comp
-        mov     cx, 0x0801
-        call    .comp
-        inc     bl
-        cmp     bl, 64
-        jb      .each
         popa
         ret
-.comp:  xor     al, al
-        test    bl, cl
-        jz      .c1
-        add     al, 0x2A
-.c1:    test    bl, ch
-        jz      .c2
-        add     al, 0x15
-.c2:    out     dx, al
-        ret
 
-; load_256_palette: mode 13h's first 32 DAC entries as IBM's: the 16 CGA colours and a
-; 16-step grey ramp. Entries 32-255 (IBM's hue/saturation table) are set black.
-load_256_palette:
-        pusha
-        mov     dx, 0x3C8
-        xor     al, al
-        out     dx, al
-        inc     dx
-        xor     bl, bl
-.cga:   mov     bh, bl                  ; CGA IRGB to EGA rgbRGB; colour 6 is brown (rgbRGB 010100)
-        and     bh, 7
-        test    bl, 8
-        jz      .lo
-        or      bh, 0x38
-.lo:    cmp     bl, 6
-        jne     .c
-        mov     bh, 0x14
-.c:     push    bx
-        mov     bl, bh
-        mov     cx, 0x2004
-        call    load_ega_palette.comp
-        mov     cx, 0x1002
-        call    load_ega_palette.comp
-        mov     cx, 0x0801
-        call    load_ega_palette.comp
+; ---------------------------------------------------------------- default DAC tables
+; IBM VGA Technical Reference, default colour tables. Mono: the MDA's black, normal and bright
+; (attribute bits 3 and 4). CGA: rgb plus intensity (bit 4), colour 6 brown. EGA: rgbRGB
+; (primary bits 2/3, secondary 1/3 intensity). 256: the 16 CGA colours, a 16-step grey ramp,
+; then 24 hues at 3 saturations and 3 intensities, and 8 black.
+%macro MONO_DAC 0
+%assign i 0
+%rep 64
+%assign n ((i >> 3) & 1) + ((i >> 4) & 1)
+        db      (n == 1) * 0x2A + (n == 2) * 0x3F, (n == 1) * 0x2A + (n == 2) * 0x3F, (n == 1) * 0x2A + (n == 2) * 0x3F
+%assign i i + 1
+%endrep
+%endmacro
+%macro CGA_COLOUR 1
+%assign brown ((%1) & 0x17) == 6
+%assign hi (((%1) >> 4) & 1) * 0x15
+        db      (((%1) >> 2) & 1) * 0x2A + hi, brown * 0x15 + (1 - brown) * ((((%1) >> 1) & 1) * 0x2A + hi), ((%1) & 1) * 0x2A + hi
+%endmacro
+%macro CGA_DAC 0
+%assign i 0
+%rep 64
+        CGA_COLOUR i
+%assign i i + 1
+%endrep
+%endmacro
+%macro EGA_DAC 0
+%assign i 0
+%rep 64
+        db      ((i >> 2) & 1) * 0x2A + ((i >> 5) & 1) * 0x15, ((i >> 1) & 1) * 0x2A + ((i >> 4) & 1) * 0x15, (i & 1) * 0x2A + ((i >> 3) & 1) * 0x15
+%assign i i + 1
+%endrep
+%endmacro
+%macro HUES 5                           ; the 24 hues of one saturation: component steps low..high
+        db      %1,%1,%5, %2,%1,%5, %3,%1,%5, %4,%1,%5, %5,%1,%5, %5,%1,%4, %5,%1,%3, %5,%1,%2
+        db      %5,%1,%1, %5,%2,%1, %5,%3,%1, %5,%4,%1, %5,%5,%1, %4,%5,%1, %3,%5,%1, %2,%5,%1
+        db      %1,%5,%1, %1,%5,%2, %1,%5,%3, %1,%5,%4, %1,%5,%5, %1,%4,%5, %1,%3,%5, %1,%2,%5
+%endmacro
+
+dac_mono:       MONO_DAC
+dac_cga:        CGA_DAC
+dac_ega:        EGA_DAC
+dac_256:
+%assign i 0
+%rep 16
+        CGA_COLOUR (i & 7) | ((i & 8) << 1)
+%assign i i + 1
+%endrep
+%assign i 0
+%rep 16
+%substr g `\x00\x05\x08\x0B\x0E\x11\x14\x18\x1C\x20\x24\x28\x2D\x32\x38\x3F` i + 1
+        db      g, g, g
+%assign i i + 1
+%endrep
+        HUES    0x00, 0x10, 0x1F, 0x2F, 0x3F
+        HUES    0x1F, 0x27, 0x2F, 0x37, 0x3F
+        HUES    0x2D, 0x31, 0x36, 0x3A, 0x3F
+        HUES    0x00, 0x07, 0x0E, 0x15, 0x1C
+        HUES    0x0E, 0x11, 0x15, 0x18, 0x1C
+        HUES    0x14, 0x16, 0x18, 0x1A, 0x1C
+        HUES    0x00, 0x04, 0x08, 0x0C, 0x10
+        HUES    0x08, 0x0A, 0x0C, 0x0E, 0x10
+        HUES    0x0B, 0x0C, 0x0D, 0x0F, 0x10
+        times   8 * 3 db 0
+dac_end:
+
+dac_tables:
+        dw      dac_mono, dac_cga, dac_ega, dac_256
+
+; load_dac: the default DAC colours of the mode at CS:SI (64 entries, or 256 for 13h), grey-
+; summed when 40:89 bit 1 says so (12h BL=33h).
+load_dac:
+        push    bx
+        movzx   bx, byte [cs:si + M_DAC]
+        call    load_dac_model
         pop     bx
-        inc     bl
-        cmp     bl, 16
-        jb      .cga
-        mov     si, grey_ramp
-        mov     cx, 16
-.grey:  mov     al, [cs:si]
-        out     dx, al
-        out     dx, al
-        out     dx, al
-        inc     si
-        loop    .grey
-        mov     cx, (256 - 32) * 3
-        xor     al, al
-.black: out     dx, al
-        loop    .black
-        popa
         ret
-
-grey_ramp:
-        db      0x00, 0x05, 0x08, 0x0B, 0x0E, 0x11, 0x14, 0x18, 0x1C, 0x20, 0x24, 0x28, 0x2D, 0x32, 0x38, 0x3F
+; load_dac_model: the same for table BX (D_MONO ... D_256).
+load_dac_model:
+        pusha
+        mov     cx, 64
+        cmp     bl, D_256
+        jne     .c
+        mov     cx, 256
+.c:     add     bx, bx
+        mov     si, [cs:dac_tables + bx]
+        push    cx
+        mov     ax, 3
+        mul     cx
+        mov     cx, ax
+        mov     dx, 0x3C8
+        xor     al, al
+        out     dx, al
+        inc     dx
+        push    ds
+        push    cs
+        pop     ds
+        rep     outsb
+        pop     ds
+        pop     cx
+        test    byte [0x89], 0x02
+        jz      .ret
+        xor     bx, bx
+        call    grey_sum
+.ret:   popa
+        ret
 
 ; load_font: ES:DI glyphs, BH bytes each, CX glyphs from DX, into character map block BL
 ; (0-7) of plane 2 (32 bytes a glyph; blocks at 0/16/32/48 KiB, 4-7 at 8/24/40/56 KiB).
-; Maps plane 2 at A0000 for the copy, then restores text-mode addressing.
+; Maps plane 2 at A0000 for the copy, then restores text-mode addressing (B0000 for the
+; monochrome mode).
 load_font:
+        pusha
         push    ds
-        push    si
         push    es
         pop     ds
         mov     si, di
@@ -532,853 +704,28 @@ load_font:
         out     dx, ax
         mov     ax, 0x1005
         out     dx, ax
-        mov     ax, 0x0E06
-        out     dx, ax
-        pop     si
+        mov     ax, 0x0E06              ; B8000-BFFFF, chained odd/even
         pop     ds
-        ret
-
-; ---------------------------------------------------------------- cursor and pages
-; 01h: CH start, CL end line. Stored as given in 40:60; in 16-line text the CGA-style lines
-; 0-7 are scaled (line n becomes 2n+1 for the start, 2n for the end, so 0607h is 0D-0Eh).
-set_cursor_shape:
-        mov     [0x60], cx
-        mov     ah, ch
-        mov     al, cl
-        cmp     byte [0x85], 16
-        jne     .prog
-        test    ch, 0x20                ; bit 5: cursor off, kept as is
-        jnz     .prog
-        cmp     al, 8
-        jae     .prog
-        cmp     ah, 8
-        jae     .prog
-        shl     ah, 1
-        inc     ah
-        shl     al, 1
-.prog:  mov     dx, 0x3D4
-        mov     cl, al
-        mov     al, 0x0A
-        out     dx, ax
-        mov     ah, cl
-        mov     al, 0x0B
-        out     dx, ax
-        ret
-
-; 02h: BH page, DH row, DL column.
-set_cursor_pos:
-        and     bh, 7
-        movzx   si, bh
-        add     si, si
-        mov     [0x50 + si], dx
-        cmp     bh, [0x62]
-        jne     .ret
-        call    update_cursor
-.ret:   ret
-
-; update_cursor: the CRTC cursor location from the active page's BDA position.
-update_cursor:
-        push    ax
-        push    bx
-        push    dx
-        movzx   bx, byte [0x62]
-        add     bx, bx
-        mov     dx, [0x50 + bx]
-        mov     al, dh
-        mul     byte [0x4A]
-        movzx   dx, dl
-        add     ax, dx
-        mov     bx, [0x4E]
-        shr     bx, 1
-        add     bx, ax
-        mov     dx, 0x3D4
-        mov     al, 0x0E
-        mov     ah, bh
-        out     dx, ax
-        mov     al, 0x0F
-        mov     ah, bl
-        out     dx, ax
-        pop     dx
-        pop     bx
-        pop     ax
-        ret
-
-; 03h: BH page -> DH/DL position, CH/CL shape.
-get_cursor_pos:
-        and     bh, 7
-        movzx   si, bh
-        add     si, si
-        mov     ax, [0x50 + si]
-        mov     [bp + F_DX], ax
-        mov     ax, [0x60]
-        mov     [bp + F_CX], ax
-        ret
-
-; 05h: AL page.
-set_page:
-        and     al, 7
-        mov     [0x62], al
-        movzx   ax, al
-        mul     word [0x4C]
-        mov     [0x4E], ax
-        mov     bx, ax
-        call    cur_mode
-        jc      .cur
-        cmp     byte [cs:si + M_KIND], 0
-        jne     .start
-        shr     bx, 1                   ; text: the CRTC counts character cells
-.start: mov     dx, 0x3D4
-        mov     al, 0x0C
-        mov     ah, bh
-        out     dx, ax
-        mov     al, 0x0D
-        mov     ah, bl
-        out     dx, ax
-.cur:   call    update_cursor
-        ret
-
-; ---------------------------------------------------------------- text cells
-; cell_addr: ES:DI = the cell at row DH, column DL of page BH (text modes).
-cell_addr:
-        push    ax
-        push    bx
-        push    dx
-        movzx   ax, bh
-        and     al, 7
-        mul     word [0x4C]
-        mov     di, ax
-        pop     dx
-        push    dx
-        mov     al, dh
-        mul     byte [0x4A]             ; byte multiply: DX stays
-        movzx   bx, dl
-        add     ax, bx
-        add     ax, ax
-        add     di, ax
-        mov     ax, 0xB800
-        mov     es, ax
-        pop     dx
-        pop     bx
-        pop     ax
-        ret
-
-; page_cursor: DX = the cursor of page BH (SI, the mode entry, is kept).
-page_cursor:
-        push    bx
-        movzx   bx, bh
-        and     bl, 7
-        add     bx, bx
-        mov     dx, [0x50 + bx]
-        pop     bx
-        ret
-
-; 06h/07h: scroll the window CH,CL - DH,DL of the active page up/down by AL lines (0: clear),
-; filling with attribute BH. Text modes; graphics modes are not scrolled.
-scroll_up:
-        xor     ah, ah
-        jmp     scroll
-scroll_down:
-        mov     ah, 1
-; scroll: AH 0 up / 1 down, AL lines, BH attribute, CX top left, DX bottom right.
-scroll:
-        pusha
-        push    ax
-        call    cur_mode
-        pop     ax
-        jc      .ret
-        cmp     byte [cs:si + M_KIND], 0
-        jne     .ret
-        push    ax
-        mov     al, [0x4A]
-        dec     al
-        cmp     dl, al
-        jbe     .c1
-        mov     dl, al
-.c1:    mov     al, [0x84]
-        cmp     dh, al
-        jbe     .c2
-        mov     dh, al
-.c2:    pop     ax
-        cmp     ch, dh
-        ja      .ret
-        cmp     cl, dl
-        ja      .ret
-        mov     bl, dh
-        sub     bl, ch
-        inc     bl                      ; window height
-        test    al, al
-        jz      .all
-        cmp     al, bl
-        jbe     .n
-.all:   mov     al, bl
-.n:     movzx   si, al
-        test    ah, ah
-        jnz     .down
-        mov     bl, ch                  ; up: each row from the row n below
-.up:    mov     ax, si
-        add     al, bl
-        jnc     .u1
-        mov     al, 0xFF
-.u1:    call    scroll_row
-        inc     bl
-        cmp     bl, dh
-        jbe     .up
-        jmp     .ret
-.down:  mov     bl, dh                  ; down: each row from the row n above, bottom first
-.dn:    movzx   ax, bl
-        sub     ax, si
-        jl      .blank
-        cmp     al, ch
-        jae     .copy
-.blank: mov     al, 0xFF
-.copy:  call    scroll_row
-        cmp     bl, ch
-        je      .ret
-        dec     bl
-        jmp     .dn
-.ret:   popa
-        ret
-
-; scroll_row: window row BL (columns CL..DL, rows CH..DH, active page) from row AL, or blank
-; with attribute BH when AL is past DH.
-scroll_row:
-        pusha
-        push    ds
-        push    dx
-        push    bx
-        push    ax
-        mov     bh, [0x62]
-        mov     dh, bl
-        mov     dl, cl
-        call    cell_addr
-        pop     ax
-        pop     bx
-        pop     dx
-        sub     dl, cl
-        movzx   cx, dl
-        inc     cx                      ; window width
-        cmp     al, dh
-        ja      .fill
-        sub     al, bl
-        cbw
-        imul    word [0x4A]
-        add     ax, ax
-        mov     si, di
-        add     si, ax
-        push    es
-        pop     ds
-        rep     movsw
-        jmp     .done
-.fill:  mov     ah, bh
-        mov     al, ' '
-        rep     stosw
-.done:  pop     ds
+        cmp     byte [0x49], 7
+        jne     .map
+        mov     ah, 0x0A                ; B0000-B7FFF
+.map:   out     dx, ax
         popa
         ret
 
-; 08h: AX = character and attribute at the cursor of page BH.
-read_char:
-        call    cur_mode
-        jc      .ret
-        cmp     byte [cs:si + M_KIND], 0
-        jne     .ret
-        call    page_cursor
-        call    cell_addr
-        mov     ax, [es:di]
-        mov     [bp + F_AX], ax
-.ret:   ret
-
-; 09h/0Ah: CX copies of AL (with attribute BL for 09h) at the cursor of page BH; the cursor
-; does not move. Graphics modes draw the glyph in colour BL.
-write_char_attr:
-        mov     ah, 1
-        jmp     write_chars
-write_char:
-        xor     ah, ah
-write_chars:
-        push    ax
-        call    cur_mode
-        pop     ax
-        jc      .ret
-        call    page_cursor
-        cmp     byte [cs:si + M_KIND], 0
-        jne     .gfx
-        call    cell_addr
-        jcxz    .ret
-.t:     mov     [es:di], al
-        test    ah, ah
-        jz      .t1
-        mov     [es:di + 1], bl
-.t1:    add     di, 2
-        loop    .t
-.ret:   ret
-.gfx:   jcxz    .ret
-.g:     call    draw_glyph
-        inc     dl
-        loop    .g
-        ret
-
-; draw_glyph: character AL in colour BL at row DH, column DL of the current graphics mode (CS:SI
-; its entry), from the 8x16 font (line n of an h-line cell is font line 16n/h). Background 0.
-draw_glyph:
-        pusha
-        movzx   di, al
-        shl     di, 4
-        add     di, font8x16            ; CS:DI glyph
-        movzx   ax, dh
-        mul     byte [cs:si + M_CHAR]
-        mov     dh, 0
-        shl     dx, 3                   ; DX = x0
-        xchg    ax, dx                  ; AX = x0, DX = y0
-        xor     cx, cx                  ; CX = line
-.line:  push    ax
-        push    dx
-        mov     ax, cx
-        shl     ax, 4
-        div     byte [cs:si + M_CHAR]   ; AL = font line
-        movzx   ax, al
-        push    di
-        add     di, ax
-        mov     bh, [cs:di]             ; glyph bits, MSB left
-        pop     di
-        pop     dx
-        pop     ax
-        push    cx
-        push    dx
-        add     dx, cx                  ; y
-        mov     cx, ax                  ; x
-.px:    xor     al, al
-        shl     bh, 1
-        jnc     .put
-        mov     al, bl
-.put:   call    put_pixel
-        inc     cx
-        test    cx, 7
-        jnz     .px
-        sub     cx, 8
-        mov     ax, cx
-        pop     dx
-        pop     cx
-        inc     cx
-        cmp     cl, [cs:si + M_CHAR]
-        jb      .line
-        popa
-        ret
-
-; put_pixel: colour AL (bit 7: XOR, planar modes) at CX, DX in the graphics mode of CS:SI.
-put_pixel:
-        pusha
-        push    es
-        mov     bx, 0xA000
-        mov     es, bx
-        mov     bl, al
-        cmp     byte [cs:si + M_KIND], 0
-        je      .done
-        cmp     byte [cs:si + M_KIND], 2
-        jne     .planar
-        mov     ax, 320
-        mul     dx
-        add     ax, cx
-        mov     di, ax
-        mov     [es:di], bl
-        jmp     .done
-.planar:
-        call    planar_addr
-        mov     dx, 0x3CE
-        mov     al, 8                   ; bit mask: this pixel
-        out     dx, ax
-        mov     ax, 0x0205              ; write mode 2: the byte written is the colour
-        out     dx, ax
-        mov     ax, 0x0003
-        test    bl, 0x80
-        jz      .fn
-        mov     ah, 0x18                ; function select: XOR
-.fn:    out     dx, ax
-        mov     al, [es:di]             ; load the latches
-        mov     [es:di], bl
-        mov     ax, 0xFF08
-        out     dx, ax
-        mov     ax, 0x0005
-        out     dx, ax
-        mov     ax, 0x0003
-        out     dx, ax
-.done:  pop     es
-        popa
-        ret
-
-; planar_addr: DI = the byte of pixel CX, DX (mode CS:SI), AH = its bit.
-planar_addr:
-        push    cx
-        movzx   ax, byte [cs:si + M_COLS] ; bytes per line = columns of 8 pixels
-        mul     dx
-        pop     cx
-        mov     di, cx
-        shr     di, 3
-        add     di, ax
-        and     cl, 7
-        mov     ah, 0x80
-        shr     ah, cl
-        ret
-
-; 0Ch: write pixel AL at CX, DX.
-write_pixel:
-        call    cur_mode
-        jc      .ret
-        mov     al, [bp + F_AL]
-        call    put_pixel
-.ret:   ret
-
-; 0Dh: AL = the pixel at CX, DX.
-read_pixel:
-        call    cur_mode
-        jc      .ret
-        mov     bx, 0xA000
-        mov     es, bx
-        cmp     byte [cs:si + M_KIND], 2
-        je      .lin
-        cmp     byte [cs:si + M_KIND], 1
-        jne     .ret
-        call    planar_addr
-        mov     bh, ah
-        xor     bl, bl
-        mov     dx, 0x3CE
-        mov     cx, 0x0304              ; read map 3 down to 0
-.plane: mov     ax, cx
-        out     dx, ax
-        shl     bl, 1
-        test    [es:di], bh
-        jz      .p0
-        or      bl, 1
-.p0:    sub     ch, 1
-        jnc     .plane
-        mov     ax, 0x0004
-        out     dx, ax
-        mov     [bp + F_AL], bl
-        ret
-.lin:   mov     ax, 320
-        mul     dx
-        add     ax, cx
-        mov     di, ax
-        mov     al, [es:di]
-        mov     [bp + F_AL], al
-.ret:   ret
-
-; 0Eh: teletype AL on the active page; BL is the colour in graphics modes.
-teletype:
-        mov     bh, [0x62]
-        xor     ah, ah
-        jmp     tty
-
-; tty: character AL to page BH at its cursor; AH 1: with attribute BL (text), 0: keep the
-; cell's attribute. BEL, BS, CR and LF act; the screen scrolls up at the bottom (text).
-tty:
-        pusha
-        push    es
-        push    ax
-        call    cur_mode
-        pop     ax
-        jc      .ret
-        call    page_cursor
-        cmp     al, 7
-        je      .ret                    ; BEL: no beep (the speaker is the board's business)
-        cmp     al, 8
-        jne     .cr
-        test    dl, dl
-        jz      .store
-        dec     dl
-        jmp     .store
-.cr:    cmp     al, 13
-        jne     .lf
-        xor     dl, dl
-        jmp     .store
-.lf:    cmp     al, 10
-        je      .nl
-        cmp     byte [cs:si + M_KIND], 0
-        jne     .gfx
-        call    cell_addr
-        mov     [es:di], al
-        test    ah, ah
-        jz      .adv
-        mov     [es:di + 1], bl
-        jmp     .adv
-.gfx:   call    draw_glyph
-.adv:   inc     dl
-        cmp     dl, [0x4A]
-        jb      .store
-        xor     dl, dl
-.nl:    inc     dh
-        cmp     dh, [0x84]
-        jbe     .store
-        mov     dh, [0x84]
-        push    dx
-        push    bx
-        mov     bh, [0x62]
-        call    cell_addr
-        mov     bh, [es:di + 1]         ; the new line takes the attribute under the cursor
-        mov     ax, 0x0001
-        xor     cx, cx
-        mov     dh, [0x84]
-        mov     dl, [0x4A]
-        dec     dl
-        call    scroll
-        pop     bx
-        pop     dx
-.store: movzx   si, bh
-        and     si, 7
-        add     si, si
-        mov     [0x50 + si], dx
-        cmp     bh, [0x62]
-        jne     .ret
-        call    update_cursor
-.ret:   pop     es
-        popa
-        ret
-
-; 0Fh: AL mode (bit 7: memory kept), AH columns, BH active page.
-get_mode:
-        mov     al, [0x87]
-        and     al, 0x80
-        or      al, [0x49]
-        mov     ah, [0x4A]
-        mov     [bp + F_AX], ax
-        mov     al, [0x62]
-        mov     [bp + F_BH], al
-        ret
-
-; ---------------------------------------------------------------- 10h: palette and DAC
-; attr_write: attribute controller register AL = AH. attr_read: AH = register AL.
-attr_write:
-        push    dx
-        push    ax
-        mov     dx, 0x3DA               ; reset the index/data flip-flop
-        in      al, dx
-        pop     ax
-        push    ax
-        mov     dx, 0x3C0
-        out     dx, al
-        mov     al, ah
-        out     dx, al
-        mov     al, 0x20                ; palette address source: video back on
-        out     dx, al
-        pop     ax
-        pop     dx
-        ret
-attr_read:
-        push    dx
-        push    bx
-        mov     bl, al
-        mov     dx, 0x3DA
-        in      al, dx
-        mov     dx, 0x3C0
-        mov     al, bl
-        out     dx, al
-        inc     dx
-        in      al, dx
-        mov     bh, al
-        mov     dx, 0x3DA
-        in      al, dx
-        mov     dx, 0x3C0
-        mov     al, 0x20
-        out     dx, al
-        mov     ax, bx
-        pop     bx
-        pop     dx
-        ret
-
-palette:
-        cmp     al, 0x00
-        je      .set1
-        cmp     al, 0x01
-        je      .border
-        cmp     al, 0x02
-        je      .setall
-        cmp     al, 0x03
-        je      .blink
-        cmp     al, 0x07
-        je      .get1
-        cmp     al, 0x08
-        je      .getborder
-        cmp     al, 0x09
-        je      .getall
-        cmp     al, 0x10
-        je      .dac1
-        cmp     al, 0x12
-        je      .dacset
-        cmp     al, 0x15
-        je      .dacget1
-        cmp     al, 0x17
-        je      .dacget
-        ret
-.set1:  cmp     bl, 0x14
-        jae     .r
-        mov     al, bl
-        mov     ah, bh
-        jmp     attr_write
-.border:
-        mov     al, 0x11
-        mov     ah, bh
-        jmp     attr_write
-.setall:
-        mov     si, dx
-        xor     al, al
-.sa:    mov     ah, [es:si]
-        call    attr_write
-        inc     si
-        inc     al
-        cmp     al, 16
-        jb      .sa
-        mov     ah, [es:si]
-        mov     al, 0x11
-        jmp     attr_write
-.blink: mov     al, 0x10
-        call    attr_read
-        and     ah, 0xF7
-        test    bl, 1
-        jz      .b0
-        or      ah, 0x08
-.b0:    jmp     attr_write
-.get1:  cmp     bl, 0x14
-        jae     .r
-        mov     al, bl
-        call    attr_read
-        mov     [bp + F_BH], ah
-.r:     ret
-.getborder:
-        mov     al, 0x11
-        call    attr_read
-        mov     [bp + F_BH], ah
-        ret
-.getall:
-        mov     di, dx
-        xor     al, al
-.ga:    call    attr_read
-        mov     [es:di], ah
-        inc     di
-        inc     al
-        cmp     al, 16
-        jb      .ga
-        mov     al, 0x11
-        call    attr_read
-        mov     [es:di], ah
-        ret
-.dac1:  mov     al, bl
-        mov     dx, 0x3C8
-        out     dx, al
-        inc     dx
-        mov     al, [bp + F_DH]
-        out     dx, al
-        mov     al, ch
-        out     dx, al
-        mov     al, cl
-        out     dx, al
-        ret
-.dacset:
-        mov     si, dx
-        mov     al, bl
-        mov     dx, 0x3C8
-        out     dx, al
-        inc     dx
-        jcxz    .r
-        mov     ax, 3
-        mul     cx
-        mov     cx, ax
-        push    ds
-        push    es
-        pop     ds
-        rep     outsb
-        pop     ds
-        ret
-.dacget1:
-        mov     al, bl
-        mov     dx, 0x3C7
-        out     dx, al
-        add     dx, 2
-        in      al, dx
-        mov     [bp + F_DH], al
-        in      al, dx
-        mov     [bp + F_CH], al
-        in      al, dx
-        mov     [bp + F_CL], al
-        ret
-.dacget:
-        mov     di, dx
-        mov     al, bl
-        mov     dx, 0x3C7
-        out     dx, al
-        add     dx, 2
-        jcxz    .r
-        mov     ax, 3
-        mul     cx
-        mov     cx, ax
-        rep     insb
-        ret
-
-; ---------------------------------------------------------------- 11h: fonts
-font_fn:
-        cmp     al, 0x30
-        je      .info
-        cmp     al, 0x03
-        je      .select
-        mov     ah, al
-        and     ah, 0xEF                ; 1xh: as 0xh, then the rows follow the font height
-        cmp     ah, 0x00
-        je      .user
-        cmp     ah, 0x04
-        je      .rom16
-        ret
-.select:
-        mov     dx, 0x3C4
-        mov     al, 0x03
-        mov     ah, bl
-        out     dx, ax
-        ret
-.user:  mov     di, [bp + F_BP]
-        jmp     .load
-.rom16: push    cs
-        pop     es
-        mov     di, font8x16
-        mov     bh, 16
-        mov     cx, 256
-        xor     dx, dx
-.load:  push    ax
-        call    load_font
-        pop     ax
-        test    al, 0x10
-        jz      .r
-        mov     al, bh                  ; character height: CRTC max scan line, BDA rows
-        dec     al
-        and     al, 0x1F
-        mov     dx, 0x3D4
-        mov     ah, al
-        mov     al, 0x09
-        out     dx, al
-        inc     dx
-        in      al, dx
-        and     al, 0xE0
-        or      ah, al
-        dec     dx
-        mov     al, 0x09
-        out     dx, ax
-        movzx   cx, bh
-        jcxz    .r
-        mov     [0x85], cx
-        mov     ax, 400
-        xor     dx, dx
-        div     cx
-        dec     al
-        mov     [0x84], al
-.r:     ret
-.info:  xor     ax, ax
-        mov     es, ax
-        cmp     bh, 0
-        je      .vec1f
-        cmp     bh, 1
-        je      .vec43
-        cmp     bh, 6
-        je      .f16
-        cmp     bh, 7
-        je      .alt
-        cmp     bh, 5
-        je      .alt
-        xor     ax, ax                  ; 8x14 and 8x8 tables: this BIOS has none
-        xor     bx, bx
-        jmp     .ptr
-.vec1f: les     bx, [es:0x1F * 4]
-        mov     ax, es
-        jmp     .ptr
-.vec43: les     bx, [es:0x43 * 4]
-        mov     ax, es
-        jmp     .ptr
-.f16:   mov     ax, cs
-        mov     bx, font8x16
-        jmp     .ptr
-.alt:   mov     ax, cs
-        mov     bx, no_alternates
-.ptr:   mov     [bp + F_ES], ax
-        mov     [bp + F_BP], bx
-        mov     ax, [0x85]
-        mov     [bp + F_CX], ax
-        mov     al, [0x84]
-        mov     [bp + F_DL], al
-        ret
-
-no_alternates:
-        db      0                       ; 9-dot alternate glyph table: empty
-
-; ---------------------------------------------------------------- 12h, 13h, 1Ah
-alt_select:
-        cmp     bl, 0x10
-        je      .info
-        cmp     bl, 0x36
-        je      .refresh
-        ret
-.info:  mov     word [bp + F_BX], 0x0003 ; colour, 256 KiB
-        mov     al, [0x88]
-        mov     ah, al
-        shr     ah, 4                   ; CH feature bits, CL switch settings
-        and     al, 0x0F
-        mov     [bp + F_CL], al
-        mov     [bp + F_CH], ah
-        ret
-.refresh:
-        cmp     al, 1
-        ja      .ret
-        mov     ah, al
-        shl     ah, 5                   ; sequencer clocking mode bit 5: screen off
-        mov     dx, 0x3C4
-        mov     al, 0x01
-        out     dx, al
-        inc     dx
-        in      al, dx
-        and     al, 0xDF
-        or      al, ah
-        out     dx, al
-        mov     byte [bp + F_AL], 0x12
-.ret:   ret
-
-; 13h: write CX characters of ES:BP at DH, DL of page BH, attribute BL; AL bit 0: move the
-; cursor, bit 1: the string alternates characters and attributes.
-write_string:
-        movzx   di, bh
-        and     di, 7
-        add     di, di
-        push    word [0x50 + di]
-        mov     [0x50 + di], dx
-        mov     si, [bp + F_BP]
-        jcxz    .end
-.each:  mov     al, [es:si]
-        inc     si
-        mov     bl, [bp + F_BL]
-        test    byte [bp + F_AL], 2
-        jz      .put
-        mov     bl, [es:si]
-        inc     si
-.put:   mov     ah, 1
-        call    tty
-        loop    .each
-.end:   pop     ax
-        test    byte [bp + F_AL], 1
-        jnz     .ret
-        mov     [0x50 + di], ax
-        cmp     bh, [0x62]
-        jne     .ret
-        call    update_cursor
-.ret:   ret
-
-; 1Ah: display combination: AL=00h gets BX = 0008h (VGA with analogue colour display).
-display_combination:
-        cmp     al, 1
-        ja      .ret
-        mov     byte [bp + F_AL], 0x1A
-        test    al, al
-        jnz     .ret
-        mov     word [bp + F_BX], 0x0008
-.ret:   ret
-
+%include "vgatext.asm"
+%include "vgagfx.asm"
+%include "vgapal.asm"
+%include "vgafont.asm"
+%include "vgastate.asm"
 %include "vbe.asm"
 
 font8x16:
 %include "font8x16.inc"
+font8x14:
+%include "font8x14.inc"
+font8x8:
+%include "font8x8.inc"
 
         times   ((($ - $$) + 1 + 2047) / 2048) * 2048 - ($ - $$) - 1 db 0
         db      0                       ; checksum: patched by build.sh

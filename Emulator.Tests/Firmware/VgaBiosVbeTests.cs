@@ -1,0 +1,212 @@
+using Emulator.Devices.Video;
+using Iced.Intel;
+using static Emulator.Tests.Firmware.VgaBiosTests;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Emulator.Tests.Firmware;
+
+/// <summary>
+/// The VGA BIOS's VBE 3.0 functions (VESA BIOS Extension Core Functions Standard 3.0) on the
+/// Bochs DISPI interface: the large modes, 4F04h-4F08h, and the 4F0Ah protected-mode interface
+/// called from 32-bit protected-mode guest code. Expected values are worked by hand from VBE 3.0.
+/// </summary>
+public class VgaBiosVbeTests
+{
+    static byte[] Mem(BiosRig rig, ulong address, int length)
+    {
+        var b = new byte[length];
+        rig.Machine.Memory.Read(address, b);
+        return b;
+    }
+
+    [Test]
+    public void Mode_1920x1200x32_info_state_and_display_start()
+    {
+        var rig = Boot((a, r) =>
+        {
+            a.mov(__dword_ptr[0x8000], 0x32454256u);   // "VBE2"
+            a.mov(ax, 0x4F00);
+            a.mov(di, 0x8000);
+            a.@int(0x10);
+            Hex16(a, r, ax);
+            a.mov(ax, 0x4F01);
+            a.mov(cx, 0x189);
+            a.mov(di, 0x8200);
+            a.@int(0x10);
+            Hex16(a, r, ax);
+            a.mov(ax, 0x4F02);
+            a.mov(bx, 0x4189);
+            a.@int(0x10);
+            Hex16(a, r, ax);
+            a.mov(ax, 0x4F06);                  // the longest line 16 MiB holds at 1200 lines
+            a.mov(bl, 3);
+            a.@int(0x10);
+            Hex16(a, r, bx);
+            Hex16(a, r, cx);
+            a.mov(ax, 0x4F08);                  // 8-bit DAC
+            a.mov(bx, 0x0800);
+            a.@int(0x10);
+            a.mov(ax, 0x4F08);
+            a.mov(bl, 1);
+            a.@int(0x10);
+            Hex16(a, r, bx);
+            a.mov(ax, 0x4F07);                  // display start (5, 7) at the next retrace
+            a.mov(bx, 0x0080);
+            a.mov(cx, 5);
+            a.mov(dx, 7);
+            a.@int(0x10);
+            Hex16(a, r, ax);
+            a.mov(ax, 0x4F07);
+            a.mov(bx, 0x0001);
+            a.xor(cx, cx);
+            a.xor(dx, dx);
+            a.@int(0x10);
+            Hex16(a, r, cx);
+            Hex16(a, r, dx);
+            a.mov(ax, 0x4F04);                  // state size: all parts and DISPI
+            a.mov(dl, 0);
+            a.mov(cx, 0x0F);
+            a.@int(0x10);
+            Hex16(a, r, bx);
+            a.mov(ax, 0x1000);
+            a.mov(es, ax);
+            a.mov(ax, 0x4F04);                  // save at 1000:0000, mode 03h, restore
+            a.mov(dl, 1);
+            a.mov(cx, 0x0F);
+            a.xor(bx, bx);
+            a.@int(0x10);
+            Hex16(a, r, ax);
+            a.mov(ax, 0x0003);
+            a.@int(0x10);
+            a.mov(ax, 0x4F04);
+            a.mov(dl, 2);
+            a.mov(cx, 0x0F);
+            a.xor(bx, bx);
+            a.@int(0x10);
+            Hex16(a, r, ax);
+        });
+        // 4F06h BL=3: 16 MiB / 1200 = 13981 bytes -> 3495 pixels of 4 bytes = 13980 bytes (369Ch, DA7h).
+        // 4F04h: directory 20h + 50h + 30h + 310h + DISPI 20h = 3D0h: 16 blocks of 64 bytes.
+        Assert.That(Output(rig), Is.EqualTo("0000004F 0000004F 0000004F 0000369C 00000DA7 00000801 0000004F 00000005 00000007 00000010 0000004F 0000004F \n"));
+        var info = Mem(rig, 0x8000, 512);
+        Assert.That(BitConverter.ToUInt16(info, 4), Is.EqualTo(0x0300));
+        uint listPtr = BitConverter.ToUInt32(info, 14);
+        var modes = new List<ushort>();
+        for (uint p = (listPtr >> 16) * 16 + (listPtr & 0xFFFF); modes.Count < 200; p += 2)
+        {
+            ushort m = (ushort)rig.Machine.Memory.ReadSlow(p, 2);
+            if (m == 0xFFFF) break;
+            modes.Add(m);
+        }
+        // 1920x1200 at 8/15/16/24/32 bpp, 1600x1200x8, 2560x1600x32 (16 MB fits 2560 * 1600 * 4)
+        Assert.That(modes, Is.SupersetOf(new ushort[] { 0x196, 0x19D, 0x187, 0x188, 0x189, 0x11C, 0x18C, 0x101, 0x143 }));
+        Assert.That(modes, Is.Unique);
+        var mi = Mem(rig, 0x8200, 256);
+        Assert.That(mi[0] & 0x99, Is.EqualTo(0x99));
+        Assert.That((BitConverter.ToUInt16(mi, 0x10), BitConverter.ToUInt16(mi, 0x12), BitConverter.ToUInt16(mi, 0x14), mi[0x19], mi[0x1B]),
+            Is.EqualTo(((ushort)7680, (ushort)1920, (ushort)1200, (byte)32, (byte)6)));
+        // VBE 3.0 fields: linear bytes a line; image pages 16 MiB / 9216000 - 1 = 0; linear masks
+        Assert.That((BitConverter.ToUInt16(mi, 0x32), mi[0x1D], mi[0x34], mi[0x35]), Is.EqualTo(((ushort)7680, (byte)0, (byte)0, (byte)0)));
+        Assert.That(mi.Skip(0x36).Take(8), Is.EqualTo(new byte[] { 8, 16, 8, 8, 8, 0, 8, 24 }));
+        // restored: the 1920x1200x32 LFB mode with its display start and 8-bit DAC
+        var vga = rig.Board.Vga;
+        Assert.That((vga.VbeEnabled, vga.VbeXres, vga.VbeYres, vga.VbeBpp, vga.Dac8Bit), Is.EqualTo((true, 1920, 1200, 32, true)));
+        Assert.That(vga.VbeStart, Is.EqualTo(7L * 7680 + 5 * 4));
+        var pic = new VgaRenderer(vga);
+        pic.Render();
+        Assert.That((pic.Width, pic.Height), Is.EqualTo((1920, 1200)));
+    }
+
+    [Test]
+    public void Protected_mode_interface_from_32_bit_code()
+    {
+        // 32-bit code at 9000h: flat segments 08h/10h; calls the table's entries (table linear at [610h]).
+        var pm = new Assembler(32);
+        pm.mov(ax, 0x10);
+        pm.mov(ds, ax);
+        pm.mov(es, ax);
+        pm.mov(ss, ax);
+        pm.mov(esp, 0x7000);
+        pm.mov(esi, __dword_ptr[0x610]);
+        pm.movzx(eax, __word_ptr[esi + 2]);     // set display start, at the retrace
+        pm.add(eax, esi);
+        pm.mov(bl, 0x80);
+        pm.mov(cx, 8016);                       // (10 * 3200 + 16 * 4) / 4
+        pm.xor(edx, edx);
+        pm.call(eax);
+        pm.mov(__word_ptr[0x600], ax);
+        pm.movzx(eax, __word_ptr[esi]);         // set window: bank 3
+        pm.add(eax, esi);
+        pm.xor(ebx, ebx);
+        pm.mov(edx, 3);
+        pm.call(eax);
+        pm.mov(__word_ptr[0x602], ax);
+        pm.movzx(eax, __word_ptr[esi + 4]);     // palette entry 20h from 640h (blue, green, red, 0)
+        pm.add(eax, esi);
+        pm.xor(ebx, ebx);
+        pm.mov(ecx, 1);
+        pm.mov(edx, 0x20);
+        pm.mov(edi, 0x640);
+        pm.call(eax);
+        pm.mov(__word_ptr[0x604], ax);
+        pm.hlt();
+        var stream = new MemoryStream();
+        pm.Assemble(new StreamCodeWriter(stream), 0x9000);
+        var code = stream.ToArray();
+
+        var rig = Boot((a, r) =>
+        {
+            a.mov(ax, 0x4F02);
+            a.mov(bx, 0x4143);                  // 800x600x32, linear
+            a.@int(0x10);
+            a.mov(ax, 0x4F0A);
+            a.mov(bl, 0);
+            a.@int(0x10);
+            Hex16(a, r, ax);
+            Hex16(a, r, cx);
+            a.mov(ax, es);
+            a.movzx(eax, ax);
+            a.shl(eax, 4);
+            a.movzx(edi, di);
+            a.add(eax, edi);
+            a.xor(bx, bx);
+            a.mov(ds, bx);
+            a.mov(__dword_ptr[0x610], eax);
+            r.Hex(eax);
+            a.mov(__dword_ptr[0x640], 0x00332211u);
+            a.mov(__dword_ptr[0x8000], 0u);     // GDT: null, flat code, flat data
+            a.mov(__dword_ptr[0x8004], 0u);
+            a.mov(__dword_ptr[0x8008], 0x0000FFFFu);
+            a.mov(__dword_ptr[0x800C], 0x00CF9A00u);
+            a.mov(__dword_ptr[0x8010], 0x0000FFFFu);
+            a.mov(__dword_ptr[0x8014], 0x00CF9200u);
+            a.mov(__word_ptr[0x8100], 23);
+            a.mov(__dword_ptr[0x8102], 0x8000u);
+            for (int i = 0; i < code.Length; i++) a.mov(__byte_ptr[0x9000 + i], code[i]);
+            r.Text("PM ");
+            a.cli();
+            a.lgdt(__fword_ptr[0x8100]);
+            a.mov(eax, cr0);
+            a.or(eax, 1);
+            a.mov(cr0, eax);
+            a.db(0x66, 0xEA, 0x00, 0x90, 0x00, 0x00, 0x08, 0x00);   // jmp dword 08h:9000h
+        });
+        var words = Output(rig).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(words[0], Is.EqualTo("0000004F"));
+        Assert.That(words[^1], Is.EqualTo("PM"), "the 32-bit code ran and halted");
+        int length = Convert.ToInt32(words[1], 16);
+        ulong table = Convert.ToUInt32(words[2], 16);
+        var t = Mem(rig, table, length);
+        var offsets = Enumerable.Range(0, 4).Select(i => (int)BitConverter.ToUInt16(t, i * 2)).ToArray();
+        Assert.That(offsets, Has.All.InRange(8, length - 2));
+        var ports = new List<ushort>();
+        for (int p = offsets[3]; BitConverter.ToUInt16(t, p) != 0xFFFF; p += 2) ports.Add(BitConverter.ToUInt16(t, p));
+        Assert.That(ports, Is.EquivalentTo(new ushort[] { 0x1CE, 0x1CF, 0x3C8, 0x3C9, 0x3DA }));
+        Assert.That(BitConverter.ToUInt16(t, offsets[3] + ports.Count * 2 + 2), Is.EqualTo(0xFFFF), "no memory areas");
+        Assert.That(Mem(rig, 0x600, 6), Is.EqualTo(new byte[] { 0x4F, 0, 0x4F, 0, 0x4F, 0 }), "AX = 004Fh from each call");
+        var vga = rig.Board.Vga;
+        Assert.That((vga.DispiRead(StdVga.DispiXOffset), vga.DispiRead(StdVga.DispiYOffset)), Is.EqualTo(((ushort)16, (ushort)10)));
+        Assert.That(vga.DispiRead(StdVga.DispiBank), Is.EqualTo(3));
+        Assert.That(vga.Dac[0x60..0x63], Is.EqualTo(new byte[] { 0x33, 0x22, 0x11 }), "red, green, blue from blue, green, red");
+    }
+}
