@@ -5,6 +5,7 @@ using Emulator.Core.Machine;
 using Emulator.Devices.Serial;
 using Emulator.Devices.Storage;
 using Emulator.Devices.Storage.Images;
+using Emulator.Tests.Devices.Serial;
 using Emulator.Tests.Guests;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
@@ -152,24 +153,24 @@ public class BiosCdBootTests
     }
 
     [Test]
-    public void Isolinux_from_the_linux_test_cd_loads_ldlinux_and_enters_protected_mode()
+    public void Isolinux_from_the_linux_test_cd_loads_ldlinux_and_reads_its_config()
     {
         using var iso = RawImage.Open(TestGuests.File("linux.iso"), readOnly: true);
-        var rig = new BiosRig(memory: 256UL << 20, bootOrder: "d", ide: [null, null, new IdeDrive(DriveMedia.CdRom, iso)]);
+        var com1 = new TestSerialBackend();
+        var rig = new BiosRig(memory: 256UL << 20, bootOrder: "d", ide: [null, null, new IdeDrive(DriveMedia.CdRom, iso)], serials: [com1]);
         // isolinux.bin, loaded by the El Torito boot, prints its banner through INT 10h (the
-        // BIOS copies teletype output to port E9h), then reads ldlinux.c32 from the ISO 9660
-        // file system with INT 13h 42h and runs it in 32-bit protected mode, above 1 MiB (the
-        // core's ELF loader places ldlinux.c32 there).
-        bool protectedMode = false;
-        for (int i = 0; i < 40 && !protectedMode; i++)
-        {
+        // BIOS copies teletype output to port E9h), then reads ldlinux.c32 (LBA 972, past 255)
+        // from the ISO 9660 file system with INT 13h 42h and runs it in 32-bit protected mode.
+        // ldlinux.c32 reads isolinux.cfg, whose first line (SERIAL 0 115200) brings the banner
+        // and the "boot:" prompt to COM1.
+        for (int i = 0; i < 400 && !com1.OutputText.Contains("boot: "); i++)
             Assert.That(rig.Run(500_000), Is.EqualTo(StopReason.BudgetExhausted), rig.Console);
-            protectedMode = rig.Console.Contains("ISOLINUX 6.04") && (rig.Machine.Cpu.Cr0 & 1) != 0 && rig.Machine.Cpu.Rip >= 0x100000;
-        }
         Assert.Multiple(() =>
         {
             Assert.That(rig.Console, Does.Contain("Booting from CD-ROM...\r\n\r\nISOLINUX 6.04"));
-            Assert.That(protectedMode, Is.True, "ldlinux.c32 runs in protected mode above 1 MiB");
+            Assert.That(rig.Console, Does.Not.Contain("Failed to load ldlinux.c32"));
+            Assert.That(com1.OutputText, Does.Contain("ISOLINUX 6.04"), "isolinux.cfg's SERIAL line took effect");
+            Assert.That(com1.OutputText, Does.Contain("boot: "), "ldlinux.c32 prompts as isolinux.cfg's PROMPT 1 asks");
         });
     }
 
