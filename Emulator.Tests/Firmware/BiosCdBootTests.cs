@@ -5,6 +5,7 @@ using Emulator.Core.Machine;
 using Emulator.Devices.Serial;
 using Emulator.Devices.Storage;
 using Emulator.Devices.Storage.Images;
+using Emulator.Tests.Devices.Serial;
 using Emulator.Tests.Guests;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
@@ -152,29 +153,104 @@ public class BiosCdBootTests
     }
 
     [Test]
-    public void Isolinux_from_the_linux_test_cd_loads_ldlinux_and_enters_protected_mode()
+    public void Isolinux_from_the_linux_test_cd_loads_ldlinux_and_reads_its_config()
     {
         using var iso = RawImage.Open(TestGuests.File("linux.iso"), readOnly: true);
-        var rig = new BiosRig(memory: 256UL << 20, bootOrder: "d", ide: [null, null, new IdeDrive(DriveMedia.CdRom, iso)]);
+        var com1 = new TestSerialBackend();
+        var rig = new BiosRig(memory: 256UL << 20, bootOrder: "d", ide: [null, null, new IdeDrive(DriveMedia.CdRom, iso)], serials: [com1]);
         // isolinux.bin, loaded by the El Torito boot, prints its banner through INT 10h (the
-        // BIOS copies teletype output to port E9h), then reads ldlinux.c32 from the ISO 9660
-        // file system with INT 13h 42h and runs it in 32-bit protected mode, above 1 MiB (the
-        // core's ELF loader places ldlinux.c32 there).
-        bool protectedMode = false;
-        for (int i = 0; i < 40 && !protectedMode; i++)
-        {
+        // BIOS copies teletype output to port E9h), then reads ldlinux.c32 (LBA 972, past 255)
+        // from the ISO 9660 file system with INT 13h 42h and runs it in 32-bit protected mode.
+        // ldlinux.c32 reads isolinux.cfg, whose first line (SERIAL 0 115200) brings the banner
+        // and the "boot:" prompt to COM1.
+        for (int i = 0; i < 400 && !com1.OutputText.Contains("boot: "); i++)
             Assert.That(rig.Run(500_000), Is.EqualTo(StopReason.BudgetExhausted), rig.Console);
-            protectedMode = rig.Console.Contains("ISOLINUX 6.04") && (rig.Machine.Cpu.Cr0 & 1) != 0 && rig.Machine.Cpu.Rip >= 0x100000;
-        }
         Assert.Multiple(() =>
         {
             Assert.That(rig.Console, Does.Contain("Booting from CD-ROM...\r\n\r\nISOLINUX 6.04"));
-            Assert.That(protectedMode, Is.True, "ldlinux.c32 runs in protected mode above 1 MiB");
+            Assert.That(rig.Console, Does.Not.Contain("Failed to load ldlinux.c32"));
+            Assert.That(com1.OutputText, Does.Contain("ISOLINUX 6.04"), "isolinux.cfg's SERIAL line took effect");
+            Assert.That(com1.OutputText, Does.Contain("boot: "), "ldlinux.c32 prompts as isolinux.cfg's PROMPT 1 asks");
         });
     }
 
-    /// <summary>An ISO 9660 image with <paramref name="bootImage"/> (padded to 2 KiB) as the no-emulation boot image, 4 virtual sectors.</summary>
-    static byte[] MakeIso(byte[] bootImage)
+    [Test]
+    public void Int_13h_42h_entered_by_far_call_reads_a_cd_sector_above_255_and_keeps_fs_gs_and_if()
+    {
+        // ISOLINUX's core (SYSLINUX 6) calls the BIOS with "pushf; call far [vector]", IF clear
+        // and its own FS and GS live, and reads ldlinux.c32 from LBA 972 on the Linux test CD.
+        // Regression: the CD's 42h once cleared AH after loading the LBA into EAX, so bits 15-8
+        // of the LBA were lost (972 read as 204) and ISOLINUX reported "Failed to load ldlinux.c32".
+        const uint Lba = 0x12C;
+        var data = new byte[400 * 2048];
+        new Random(12345).NextBytes(data);
+        var bootImage = new Assembler(16);
+        var r = new GuestReport(bootImage);
+        ReadByFarCall(bootImage, r, Lba);
+        byte[] iso = MakeIso(Assemble(bootImage), ("data.bin", data));
+        Assert.That(iso.Length, Is.GreaterThan((Lba + 1) * 2048), "the ISO reaches past the sector read");
+        uint expected = BinaryPrimitives.ReadUInt32LittleEndian(iso.AsSpan((int)Lba * 2048));
+        uint truncated = BinaryPrimitives.ReadUInt32LittleEndian(iso.AsSpan((int)(Lba & 0xFF) * 2048));
+        Assert.That(expected, Is.Not.EqualTo(truncated), "the sector and the one a truncated LBA would give differ");
+
+        var rig = new BiosRig(bootOrder: "d", ide: [null, null, new IdeDrive(DriveMedia.CdRom, new MemoryImage(iso))]);
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
+        int at = rig.Console.IndexOf("rd ", StringComparison.Ordinal);
+        Assert.That(at, Is.GreaterThan(0), rig.Console);
+        // EDD 3.0 42h: CF clear, the sector's first bytes at the buffer, the packet's count stays
+        // 1; the IRET (IBM PC/AT BIOS interface) gives back the caller's IF (clear) and FS, GS.
+        Assert.That(rig.Console[at..], Is.EqualTo($"rd NC {expected:X8} 00000001 00000000 00001234 00005678 \n"));
+    }
+
+    /// <summary>A boot image that reads CD sector <paramref name="lba"/> to 0:9000 with 42h through the IVT vector, as the SYSLINUX core does.</summary>
+    static void ReadByFarCall(Assembler a, GuestReport r, uint lba)
+    {
+        a.xor(ax, ax);
+        a.mov(ds, ax);
+        a.mov(es, ax);
+        a.mov(bp, dx);
+        r.Text("rd ");
+        a.mov(__word_ptr[0x600], 0x10);
+        a.mov(__word_ptr[0x602], 1);
+        a.mov(__word_ptr[0x604], 0x9000);
+        a.mov(__word_ptr[0x606], 0);
+        a.mov(__dword_ptr[0x608], lba);
+        a.mov(__dword_ptr[0x60C], 0);
+        a.mov(ax, 0x1234);
+        a.mov(fs, ax);
+        a.mov(ax, 0x5678);
+        a.mov(gs, ax);
+        a.mov(si, 0x600);
+        a.mov(ah, 0x42);
+        a.mov(dx, bp);
+        a.push(0);
+        a.popf();                               // IF, CF and the rest clear, as the core's register set has them
+        a.pushf();
+        a.call(__dword_ptr[0x13 * 4]);
+        r.Carry();
+        a.pushf();
+        a.pop(cx);
+        a.mov(eax, __dword_ptr[0x9000]);
+        r.Hex(eax);
+        a.movzx(eax, __word_ptr[0x602]);
+        r.Hex(eax);
+        a.and(cx, 0x0200);
+        a.movzx(eax, cx);
+        r.Hex(eax);
+        a.mov(ax, fs);
+        a.movzx(eax, ax);
+        r.Hex(eax);
+        a.mov(ax, gs);
+        a.movzx(eax, ax);
+        r.Hex(eax);
+        r.End();
+    }
+
+    /// <summary>
+    /// An ISO 9660 image with <paramref name="bootImage"/> (padded to 2 KiB) as the no-emulation
+    /// boot image, 4 virtual sectors, and <paramref name="files"/> in its root.
+    /// </summary>
+    static byte[] MakeIso(byte[] bootImage, params (string Name, byte[] Data)[] files)
     {
         string dir = Directory.CreateTempSubdirectory("emu-eltorito-").FullName;
         try
@@ -184,6 +260,8 @@ public class BiosCdBootTests
             var image = new byte[2048];
             bootImage.CopyTo(image, 0);
             File.WriteAllBytes(Path.Combine(root, "boot.bin"), image);
+            foreach (var (name, data) in files)
+                File.WriteAllBytes(Path.Combine(root, name), data);
             string iso = Path.Combine(dir, "boot.iso");
             var psi = new ProcessStartInfo("xorriso") { RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var arg in new[] { "-as", "mkisofs", "-quiet", "-o", iso, "-b", "boot.bin", "-no-emul-boot", "-boot-load-size", "4", root })

@@ -6,19 +6,34 @@ using Emulator.Tests.Frontend;
 namespace Emulator.Tests.Guests;
 
 /// <summary>
-/// The quick start of issue 9 under SeaBIOS (Debian's bios-256k.bin): the Linux CD boots by
-/// El Torito through ISOLINUX; the installer CD partitions and fills a fresh qcow2 disk and
-/// installs EXTLINUX; the installed disk then boots by itself to a shell on the serial console
-/// that runs a typed command. The three steps share one disk image, so they run in order.
+/// The quick start of issue 9, under the project's own BIOS and under SeaBIOS (Debian's
+/// bios-256k.bin): the Linux CD boots by El Torito through ISOLINUX; the installer CD
+/// partitions and fills a fresh qcow2 disk and installs EXTLINUX; the installed disk then boots
+/// by itself to a shell on the serial console that runs a typed command. Each firmware has its
+/// own disk; its three steps share it, so they run in order.
 /// </summary>
+/// <remarks>
+/// The own BIOS installs no ACPI tables yet (branch 'tables' adds fw_cfg's), so Linux finds no
+/// way to power off there: "poweroff" ends in machine_halt, CLI and HLT, and emu stops with
+/// status 0 on a halt with interrupts disabled rather than through the PIIX4's S5. Under SeaBIOS
+/// the status 0 comes from the ACPI sleep, which the tests check.
+/// </remarks>
 [NonParallelizable]
-public class LinuxInstallTests
+[TestFixture(Firmware.Own)]
+[TestFixture(Firmware.SeaBios)]
+public class LinuxInstallTests(LinuxInstallTests.Firmware firmware)
 {
-    const string SeaBios = "/usr/share/seabios/bios-256k.bin";
+    public enum Firmware { Own, SeaBios }
+
+    const string SeaBiosImage = "/usr/share/seabios/bios-256k.bin";
     const long Limit = 40_000_000_000;
 
-    static (int Code, string Log) Emu(string[] args, Stream? stdin = null, TextWriter? stdout = null)
+    /// <summary>emu's note when a guest ends in CLI and HLT instead of powering off (MachineRunner).</summary>
+    const string HaltedNote = "guest halted with interrupts disabled";
+
+    (int Code, string Log, string Errors) Emu(string[] args, Stream? stdin = null, TextWriter? stdout = null)
     {
+        if (firmware == Firmware.SeaBios) args = ["-bios", SeaBiosImage, .. args];
         stdout ??= new StringWriter();
         var stderr = new StringWriter();
         var clock = Stopwatch.StartNew();
@@ -27,21 +42,30 @@ public class LinuxInstallTests
         TestContext.Out.WriteLine($"emu {string.Join(' ', args)}: status {code} after {clock.Elapsed.TotalSeconds:F0} s wall");
         TestContext.Out.WriteLine(log.Length > 6000 ? log[^6000..] : log);
         TestContext.Out.WriteLine(stderr.ToString());
-        return (code, log);
+        return (code, log, stderr.ToString());
+    }
+
+    /// <summary>Status 0 from the guest's poweroff; under SeaBIOS through ACPI S5, not a halt (see the remarks).</summary>
+    void AssertPoweredOff(int code, string errors, string what)
+    {
+        Assert.That(code, Is.EqualTo(0), what + " ends emu with status 0");
+        if (firmware == Firmware.SeaBios)
+            Assert.That(errors, Does.Not.Contain(HaltedNote), what + " powers off through ACPI");
     }
 
     [Test, Order(1)]
-    public void Linux_cd_boots_through_isolinux_under_seabios()
+    public void Linux_cd_boots_through_isolinux()
     {
-        var (code, log) = Emu(["-bios", SeaBios, "-nographic", "-m", "256", "-cdrom", TestGuests.File("linux.iso"), "-boot", "d"]);
+        var (code, log, errors) = Emu(["-nographic", "-m", "256", "-cdrom", TestGuests.File("linux.iso"), "-boot", "d"]);
         Assert.Multiple(() =>
         {
-            Assert.That(log, Does.Contain("ISOLINUX"), "SeaBIOS booted the CD by El Torito");
+            // COM1 carries ISOLINUX's banner and prompt only after isolinux.cfg's SERIAL line.
+            Assert.That(log, Does.Contain("ISOLINUX 6.04"), "the BIOS booted the CD by El Torito and ISOLINUX read isolinux.cfg");
             Assert.That(log, Does.Contain("Linux version 6."), "ISOLINUX loaded the kernel from the CD");
             Assert.That(log, Does.Contain(TestGuests.Marker), "/init ran from the initramfs ISOLINUX loaded");
             Assert.That(log, Does.Contain("sr0"), "Linux found the CD drive through ata_piix");
             Assert.That(log, Does.Contain(TestGuests.PowerOff), "init reached its end");
-            Assert.That(code, Is.EqualTo(0), "poweroff ends emu with status 0");
+            AssertPoweredOff(code, errors, "poweroff");
         });
     }
 
@@ -55,13 +79,13 @@ public class LinuxInstallTests
     {
         string disk = dir.File("disk.qcow2");
         Assert.That(EmuMain.Run(["img", "create", "-f", "qcow2", disk, "1G"], new StringWriter(), new StringWriter()), Is.EqualTo(0));
-        var (code, log) = Emu(["-bios", SeaBios, "-nographic", "-m", "256", "-hda", disk, "-cdrom", TestGuests.File("install.iso"), "-boot", "d"]);
+        var (code, log, errors) = Emu(["-nographic", "-m", "256", "-hda", disk, "-cdrom", TestGuests.File("install.iso"), "-boot", "d"]);
         Assert.Multiple(() =>
         {
             Assert.That(log, Does.Contain("EMU-INSTALL: starting"));
             Assert.That(log, Does.Not.Contain("EMU-GUEST-FAILED"));
             Assert.That(log, Does.Contain("EMU-INSTALL-DONE"), "partitioned, formatted, copied and EXTLINUX installed");
-            Assert.That(code, Is.EqualTo(0));
+            AssertPoweredOff(code, errors, "the installer's poweroff");
         });
         var check = Process.Start(new ProcessStartInfo("qemu-img", ["check", disk]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         string report = check.StandardOutput.ReadToEnd() + check.StandardError.ReadToEnd();
@@ -79,13 +103,14 @@ public class LinuxInstallTests
         var keyboard = new ScriptedInput(console,
             ("emu-disk# ", "echo typed-$((6*7))\n"),
             ("typed-42", "poweroff -f\n"));
-        var (code, log) = Emu(["-bios", SeaBios, "-nographic", "-m", "256", "-hda", dir.File("disk.qcow2")], keyboard, console);
+        var (code, log, errors) = Emu(["-nographic", "-m", "256", "-hda", dir.File("disk.qcow2")], keyboard, console);
         Assert.Multiple(() =>
         {
+            Assert.That(log, Does.Contain("SYSLINUX 6.04"), "EXTLINUX's core (its banner says SYSLINUX) read extlinux.conf: COM1 carries it after the SERIAL line");
             Assert.That(log, Does.Contain("EMU-DISK-MARKER: booted from /dev/sda1"), "EXTLINUX booted the installed system");
             Assert.That(log, Does.Contain("emu-disk# "), "the shell's prompt");
             Assert.That(log, Does.Contain("typed-42"), "the typed command ran in the guest's shell");
-            Assert.That(code, Is.EqualTo(0), "poweroff -f ends emu with status 0");
+            AssertPoweredOff(code, errors, "poweroff -f");
         });
     }
 

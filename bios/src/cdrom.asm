@@ -375,10 +375,11 @@ cd_int13:
         les     bx, [si + 4]
         push    si
         mov     si, bx
-        xor     ah, ah
         jcxz    .none
-        call    atapi_read
-.none:  pop     si
+        call    atapi_read              ; EAX = the whole 32-bit LBA: nothing may touch AH before
+        jmp     .read
+.none:  xor     ah, ah
+.read:  pop     si
         mov     ds, [bp + F_DS]
         mov     [si + 2], cx
         jmp     int13_handler.done

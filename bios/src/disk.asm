@@ -151,7 +151,10 @@ ata_wait_busy:
 
 ; ---- INT 13h ----
 
-; The frame after "push ds, push es, pushad" with BP = SP:
+; The frame after "push fs, push gs, push ds, push es, pushad" with BP = SP. Every register
+; but the outputs comes back as it was, FS and GS included: the handlers load FS or GS with the
+; EBDA, and callers such as the SYSLINUX core (which enters through "pushf; call far" with its
+; own segment registers live) rely on the BIOS keeping them.
 F_EDI   equ     0
 F_ESI   equ     4
 F_EBX   equ     16
@@ -160,10 +163,12 @@ F_ECX   equ     24
 F_EAX   equ     28
 F_ES    equ     32
 F_DS    equ     34
-F_FLAGS equ     40
+F_FLAGS equ     44
 
 int13_handler:
         sti
+        push    fs
+        push    gs
         push    ds
         push    es
         pushad
@@ -369,6 +374,8 @@ int13_handler:
 .out:   popad
         pop     es
         pop     ds
+        pop     gs
+        pop     fs
         iret
 ; .set_status: the last status (AH) in 40:74 (hard disks) or 40:41 (floppies).
 .set_status:
