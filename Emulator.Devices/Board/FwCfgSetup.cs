@@ -98,7 +98,8 @@ public static class FwCfgSetup
                 interrupts.Add(new PciInterrupt(dev, f.InterruptPin, irq));
             }
         }
-        var pciIrqs = PirqIrqs.Append(PcBoard.SciIrq).Distinct().Order().ToArray();
+        // The IRQs the MADT gives as PCI (level, active high): ISA sources are not listed for them.
+        var pciIrqs = Firmware.Acpi.Madt.PciIrqs;
         var mp = new MpPlatform(signature, cpu.FeaturesEdx, (byte)(LocalApic.VersionValue & 0xFF), (uint)LocalApic.DefaultBase,
             Firmware.Acpi.Madt.IoApicId, (byte)(IoApic.VersionValue & 0xFF), (uint)IoApic.DefaultBase, interrupts, pciIrqs);
         var pir = PirTable.Build(slots, (dev, pin) => PcBoard.PirqForIntx(dev << 3, pin));
