@@ -172,6 +172,60 @@ public class BiosTablesTests
         });
     }
 
+    /// <summary>INT 1Ah B10Eh (PCI BIOS 2.1, "Get PCI Interrupt Routing Options") answers from the same
+    /// $PIR table: too small a buffer gets 89h and the size needed, a big one the slot entries.</summary>
+    [Test]
+    public void Pci_routing_options_are_the_pir_tables_slot_entries()
+    {
+        var rig = new BiosRig(bootCode: a =>
+        {
+            var r = new GuestReport(a);
+            a.xor(ax, ax);
+            a.mov(es, ax);
+            a.mov(ds, ax);
+            a.mov(__word_ptr[0x600], 0);                 // buffer size 0
+            a.mov(__word_ptr[0x602], 0x700);
+            a.mov(__word_ptr[0x604], 0);
+            a.mov(di, 0x600);
+            a.mov(ax, 0xB10E);
+            a.xor(bx, bx);
+            a.@int(0x1A);
+            r.Carry();
+            a.movzx(eax, ah);
+            r.Hex(eax);
+            a.movzx(eax, __word_ptr[0x600]);
+            r.Hex(eax);
+            a.mov(__word_ptr[0x600], 0x100);
+            a.mov(di, 0x600);
+            a.mov(ax, 0xB10E);
+            a.mov(bx, 0xFFFF);
+            a.@int(0x1A);
+            r.Carry();
+            a.movzx(eax, ah);
+            r.Hex(eax);
+            a.movzx(eax, bx);
+            r.Hex(eax);
+            a.movzx(eax, __word_ptr[0x600]);
+            r.Hex(eax);
+            r.Text("\n");
+            for (int i = 0; i < 0x100; i += 4) { a.mov(eax, __dword_ptr[0x700 + i]); r.Hex(eax); }
+            r.End();
+        });
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
+        var pir = FwCfgFile(new Posted(rig, new TableScan(rig.Machine.Memory), []), LegacyTables.PirFile);
+        int entries = pir.Length - 32;
+        var lines = rig.Console.Split('\n');
+        int at = Array.FindIndex(lines, l => l.StartsWith("C ") || l.StartsWith("NC "));
+        Assert.That(at, Is.GreaterThanOrEqualTo(0), rig.Console);
+        var buffer = lines[at + 1].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(h => BitConverter.GetBytes(uint.Parse(h, NumberStyles.HexNumber))).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines[at], Is.EqualTo($"C 00000089 {entries:X8} NC 00000000 00000000 {entries:X8} "));
+            Assert.That(buffer[..entries], Is.EqualTo(pir[32..]));
+        });
+    }
+
     [Test]
     public void Smbios_entry_point_and_structures_with_the_bios_type_0_first()
     {

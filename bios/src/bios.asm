@@ -62,9 +62,6 @@ base_kib:       dw      0               ; base memory below the EBDA, in KiB
 E820_MAX        equ     12
 e820_count:     dw      0
 e820_table:     times   E820_MAX * 20 db 0
-PIR_MAX         equ     32
-pir_count:      dw      0
-pir_table:      times   PIR_MAX * 16 db 0
 
 ; ---- Fixed entry points of the IBM PC/AT BIOS ----
         fixed_at 0xE05B

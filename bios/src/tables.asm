@@ -142,6 +142,12 @@ tables_load:
         call    run_loader
         mov     esi, BIOS_LINEAR + name_emu_loader
         call    run_loader
+        mov     esi, BIOS_LINEAR + name_emu_pir
+        call    find_loaded
+        jc      .no_pir
+        mov     eax, [ebx + 4]
+        mov     [BIOS_LINEAR + pir_address], eax
+.no_pir:
         jmp     smbios_install
 
 ; fwcfg_select: selects item AX. fwcfg_read: ECX bytes of the selected item to [EDI].
@@ -484,6 +490,7 @@ SMBIOS_TYPE0_LENGTH     equ     $ - smbios_type0
 
 name_acpi_loader:       fw_name "etc/table-loader"
 name_emu_loader:        fw_name "etc/emu/table-loader"
+name_emu_pir:           fw_name "etc/emu/pir"
 name_smbios_anchor:     fw_name "etc/smbios/smbios-anchor"
 name_smbios_tables:     fw_name "etc/smbios/smbios-tables"
 msg_no_room:            db      "emu BIOS: no room for a table", 13, 10, 0
@@ -513,6 +520,7 @@ tables_base:    dd      0               ; where the reserved high zone starts (r
 high_next:      dd      0               ; the high zone's lowest allocation so far
 fseg_next:      dd      0               ; the F-segment zone's next free byte
 tbl_file_count: dd      0
+pir_address:    dd      0               ; the $PIR table, for INT 1Ah B10Eh (0: none)
 
 ; The F-segment zone: the RSDP, the MP table, $PIR and the SMBIOS entry point.
         align   16
