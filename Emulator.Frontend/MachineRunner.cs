@@ -13,6 +13,7 @@ using Emulator.Frontend.Serial;
 using Emulator.Frontend.CommandLine;
 using Emulator.Frontend.Debugging;
 using Emulator.Frontend.Monitor;
+using Emulator.Frontend.Terminal;
 using Emulator.Frontend.Trace;
 
 namespace Emulator.Frontend;
@@ -50,7 +51,10 @@ internal sealed class MachineRunner : IDisposable
     MonitorQueue? monitorQueue;
     HumanMonitor? monitor;
     MonitorServer? monitorServer;
+    MonitorServer? muxMonitorServer;
+    System.IO.Pipes.AnonymousPipeServerStream? muxMonitorPipe;
     TextWriter? logFile;
+    volatile bool quitRequested, flushRequested;
 
     MachineRunner(PcBoard board, ConsoleStreams console, TextWriter log, List<IDisposable> owned, DebugConsole? debugConsole)
     {
@@ -132,7 +136,8 @@ internal sealed class MachineRunner : IDisposable
                 throw new EmuError("-S: nothing could start the CPU (use it with -s, -gdb or -monitor)");
             if ((options.Log & (LogItems.InAsm | LogItems.Int | LogItems.CpuReset | LogItems.Exec)) != 0)
                 _ = new TraceLog(runner.machine, options.Log, options.LogFilter, log);
-            if (options.Monitor != null || options.Gdb != null)
+            bool muxMonitor = options.Serials.Any(s => s.Mux);
+            if (options.Monitor != null || options.Gdb != null || muxMonitor)
             {
                 runner.monitorQueue = new MonitorQueue(runner.machine);
                 runner.monitor = new HumanMonitor(board, runner.monitorQueue, OpenRemovableMedium);
@@ -147,6 +152,7 @@ internal sealed class MachineRunner : IDisposable
                     runner.monitorQueue.PauseReason = "prelaunch";
                 }
             }
+            if (options.Serials.Any(s => s.Kind == ChardevKind.Stdio)) runner.AttachStdio(muxMonitor);
             if (options.Gdb is { } gdb)
             {
                 runner.gdbServer = StartGdbServer(gdb, runner.machine, runner.monitor!);
@@ -223,7 +229,7 @@ internal sealed class MachineRunner : IDisposable
         {
             return new PcBoard(new PcBoardConfig
             {
-                Machine = new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot, PaceToWallClock = true },
+                Machine = new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot, PaceToWallClock = true, CpuModel = options.CpuModel },
                 Bios = bios,
                 VgaBios = EmbeddedVgaBios(),
                 PostCode = postCode,
@@ -335,6 +341,12 @@ internal sealed class MachineRunner : IDisposable
                 console.Error.WriteLine($"emu: stopped after the instruction limit of {instructionLimit}");
                 return InstructionLimitStatus;
             }
+            if (quitRequested) return 0;
+            if (flushRequested)
+            {
+                flushRequested = false;
+                FlushImages();
+            }
             if (monitorQueue != null)
             {
                 monitorQueue.ServicePending(monitor!.Execute);
@@ -365,6 +377,8 @@ internal sealed class MachineRunner : IDisposable
                     console.Error.WriteLine(interruptsOn
                         ? "emu: guest halted with no interrupt source or timer to wake it"
                         : "emu: guest halted with interrupts disabled");
+                    return 0;
+                case StopReason.Stopped when quitRequested:
                     return 0;
                 case StopReason.Stopped when stopSignal != 0:
                     console.Error.WriteLine($"emu: terminating on signal {stopSignal}");
@@ -403,14 +417,15 @@ internal sealed class MachineRunner : IDisposable
         }
     }
 
+    /// <summary>Writes emu's own text (monitor, mux) to standard output, flushed.</summary>
+    static Action<string> TerminalWriter(ConsoleStreams console) =>
+        console.OutBytes != null ? MonitorSession.StreamWriter(console.OutBytes)
+            : text => { lock (console.Out) { console.Out.Write(text); console.Out.Flush(); } };
+
     static MonitorServer StartMonitor(ChardevOptions device, MonitorQueue queue, ConsoleStreams console)
     {
         if (device.Kind == ChardevKind.Stdio)
-        {
-            var output = console.OutBytes != null ? MonitorSession.StreamWriter(console.OutBytes)
-                : text => { lock (console.Out) { console.Out.Write(text); console.Out.Flush(); } };
-            return Monitor.MonitorServer.Stdio(queue, console.InBytes, output);
-        }
+            return Monitor.MonitorServer.Stdio(queue, console.InBytes, TerminalWriter(console));
         var tcp = device.Tcp!;
         try
         {
@@ -442,7 +457,8 @@ internal sealed class MachineRunner : IDisposable
         switch (serial.Kind)
         {
             case ChardevKind.Stdio:
-                return new StdioSerialBackend(console.OutBytes, console.Out, console.InBytes);
+                return serial.Mux ? new StdioSerialBackend(console.OutBytes, console.Out, null, muxed: true)
+                    : new StdioSerialBackend(console.OutBytes, console.Out, console.InBytes);
             case ChardevKind.File:
                 return new FileSerialBackend(OpenForWriting("-serial", serial.Path!));
             case ChardevKind.Tcp:
@@ -524,9 +540,49 @@ internal sealed class MachineRunner : IDisposable
         _ => e.Message,
     };
 
+    /// <summary>
+    /// Standard input for a <c>stdio</c> serial port: a terminal goes into raw mode as QEMU's stdio
+    /// device puts it (Ctrl-C still ends emu unless the monitor shares it); with <c>mon:stdio</c>
+    /// the Ctrl-A multiplexer reads the input and shares it between the port and the monitor.
+    /// </summary>
+    void AttachStdio(bool mux)
+    {
+        if (console.InBytes == null) return;
+        if (console.InIsTerminal && TerminalRawMode.TryEnter(allowSignals: !mux) is { } raw) owned.Add(raw);
+        if (!mux) return;
+        var serial = serialBackends.OfType<StdioSerialBackend>().First();
+        var output = TerminalWriter(console);
+        var stdioMux = new StdioMux(output, serial.Receive, OpenMuxMonitor, RequestQuit, () => flushRequested = true);
+        stdioMux.Start(console.InBytes);
+
+        Stream OpenMuxMonitor()
+        {
+            var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+            var lines = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, pipe.ClientSafePipeHandle);
+            muxMonitorPipe = pipe;
+            muxMonitorServer = Monitor.MonitorServer.Stdio(monitorQueue!, lines, output);
+            return pipe;
+        }
+    }
+
+    /// <summary>Ends the run as the monitor's <c>quit</c> does (the mux's C-a x); safe from any thread.</summary>
+    void RequestQuit()
+    {
+        quitRequested = true;
+        machine.RequestStop();
+    }
+
+    void FlushImages()
+    {
+        foreach (var drive in IdeDrives) drive?.Image?.Flush();
+        foreach (var floppy in Floppies) floppy?.Flush();
+    }
+
     /// <summary>Flushes output and images and closes everything the runner opened (images last-opened first).</summary>
     public void Dispose()
     {
+        muxMonitorServer?.Dispose();
+        muxMonitorPipe?.Dispose();
         debugConsole?.Flush();
         for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
         owned.Clear();
