@@ -64,6 +64,8 @@ tables_setup:
         cmp     ebx, 'UMEQ'             ; "QEMU", first byte shifted highest
         jne     .done
         mov     eax, [cs:ram_top]
+        cmp     eax, 0x100000 + 2 * HIGH_ZONE
+        jb      .done                   ; too little RAM above 1 MiB for the zone: no tables
         sub     eax, HIGH_ZONE
         mov     [cs:tables_base], eax
         mov     [cs:high_next], eax
