@@ -99,6 +99,24 @@ public class BiosTablesTests
         });
     }
 
+    /// <summary>A reset runs POST again from the ROM's copy of the F segment: the tables are installed
+    /// at the same places, once (the zones start over), with valid checksums.</summary>
+    [Test]
+    public void A_reset_installs_the_same_tables_again()
+    {
+        var p = Post();
+        var before = p.Scan.Acpi().Select(f => (f.Signature, f.Address)).ToArray();
+        ulong? smbios = p.Scan.Find("_SM_", 0xF0000, 0x100000, h => h[5]);
+        p.Rig.Machine.Reset();
+        Assert.That(p.Rig.Run(), Is.EqualTo(StopReason.Halted), p.Rig.Console);
+        Assert.Multiple(() =>
+        {
+            Assert.That(p.Scan.Acpi().Select(f => (f.Signature, f.Address)), Is.EqualTo(before));
+            Assert.That(p.Scan.Find("_SM_", 0xF0000, 0x100000, h => h[5]), Is.EqualTo(smbios));
+            Assert.That(p.Rig.Console, Does.Not.Contain("no room"));
+        });
+    }
+
     [Test]
     public void The_e820_map_reserves_the_tables_high_zone_at_the_top_of_ram()
     {
