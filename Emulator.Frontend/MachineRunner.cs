@@ -12,6 +12,7 @@ using System.Runtime.InteropServices;
 using Emulator.Frontend.Serial;
 using Emulator.Frontend.CommandLine;
 using Emulator.Frontend.Debugging;
+using Emulator.Devices.Firmware.Multiboot;
 using Emulator.Frontend.Monitor;
 using Emulator.Frontend.Terminal;
 using Emulator.Frontend.Trace;
@@ -255,13 +256,26 @@ internal sealed class MachineRunner : IDisposable
     /// line and starts the kernel's 32-bit entry, as QEMU re-runs its Linux loader on each reset.
     /// The files are read and checked here, so a bad file is an error before the machine runs.
     /// </summary>
+    /// <summary>
+    /// <c>-kernel</c>: a Linux bzImage (its "HdrS" setup header) boots through the Linux boot
+    /// protocol; any other image with a Multiboot header boots as a Multiboot kernel, with
+    /// <c>-initrd</c> naming its modules (QEMU's order and syntax).
+    /// </summary>
     static void AttachDirectKernelBoot(PcBoard board, EmuOptions options)
     {
+        byte[] image;
+        try { image = File.ReadAllBytes(options.KernelPath!); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new EmuError($"-kernel: {e.Message}"); }
+        if (!LinuxKernelImage.HasSetupHeader(image) && MultibootImage.HasHeader(image))
+        {
+            AttachMultibootKernel(board, options, image);
+            return;
+        }
         LinuxKernelImage kernel;
         byte[]? initrd;
         try
         {
-            kernel = new LinuxKernelImage(File.ReadAllBytes(options.KernelPath!));
+            kernel = new LinuxKernelImage(image);
             initrd = options.InitrdPath == null ? null : File.ReadAllBytes(options.InitrdPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -270,7 +284,7 @@ internal sealed class MachineRunner : IDisposable
         }
         catch (InvalidDataException e)
         {
-            throw new EmuError($"-kernel {options.KernelPath}: {e.Message}");
+            throw new EmuError($"-kernel {options.KernelPath}: {e.Message} (nor a Multiboot kernel)");
         }
         // Check the placement now, so a kernel or initrd too big for -m is a start-up error; the
         // load itself happens at the first reset. The ACPI tables go in as firmware would install
@@ -282,6 +296,39 @@ internal sealed class MachineRunner : IDisposable
         }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
         board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()));
+    }
+
+    static void AttachMultibootKernel(PcBoard board, EmuOptions options, byte[] image)
+    {
+        MultibootImage kernel;
+        try { kernel = new MultibootImage(image); }
+        catch (InvalidDataException e) { throw new EmuError($"-kernel {options.KernelPath}: {e.Message}"); }
+        var modules = new List<MultibootDirectBoot.Module>();
+        foreach (string entry in SplitModules(options.InitrdPath ?? ""))
+        {
+            string file = entry.Split(' ', 2)[0];
+            try { modules.Add(new MultibootDirectBoot.Module(File.ReadAllBytes(file), entry)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new EmuError($"-initrd: {e.Message}"); }
+        }
+        // As QEMU: the kernel's command line is its file name, then -append's text.
+        string commandLine = options.KernelCommandLine.Length == 0 ? options.KernelPath! : options.KernelPath + " " + options.KernelCommandLine;
+        try { MultibootDirectBoot.Plan(board.Machine.Memory.RamSize, AcpiDirectInstall.RegionSize, kernel, modules, commandLine); }
+        catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
+        board.Machine.OnReset(() => MultibootDirectBoot.Load(board.Machine, kernel, modules, commandLine, board.InstallAcpiDirect()));
+    }
+
+    /// <summary>QEMU's Multiboot <c>-initrd</c>: modules separated by commas, a doubled comma standing for a comma in a name or argument.</summary>
+    internal static IEnumerable<string> SplitModules(string text)
+    {
+        var current = new System.Text.StringBuilder();
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] != ',') { current.Append(text[i]); continue; }
+            if (i + 1 < text.Length && text[i + 1] == ',') { current.Append(','); i++; continue; }
+            if (current.Length > 0) yield return current.ToString();
+            current.Clear();
+        }
+        if (current.Length > 0) yield return current.ToString();
     }
 
     static DebugConsole? CreateDebugConsole(EmuOptions options, ConsoleStreams console, Stream? debugConFile) =>

@@ -53,8 +53,8 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Gdb = Value("gdb", "tcp:[HOST]:PORT", "wait for a GDB connection on HOST:PORT (default host 127.0.0.1)");
         public readonly Option<bool> GdbDefault = new("-s") { Arity = ArgumentArity.Zero, Description = "shorthand for -gdb tcp::1234" };
         public readonly Option<bool> WaitForDebugger = new("-S") { Arity = ArgumentArity.Zero, Description = "do not start the CPU at startup (wait for the debugger's 'continue')" };
-        public readonly Option<string[]> Kernel = Value("kernel", "BZIMAGE", "boot a Linux kernel directly (the boot protocol's 32-bit entry, without firmware)");
-        public readonly Option<string[]> Initrd = Value("initrd", "FILE", "initial ramdisk for -kernel");
+        public readonly Option<string[]> Kernel = Value("kernel", "IMAGE", "boot a Linux bzImage (the boot protocol's 32-bit entry) or a Multiboot kernel directly, without firmware");
+        public readonly Option<string[]> Initrd = Value("initrd", "FILE", "initial ramdisk for -kernel; for a Multiboot kernel, its modules: \"FILE ARGS,FILE2...\"");
         public readonly Option<string[]> Append = Value("append", "CMDLINE", "kernel command line for -kernel");
         public readonly Option<string[]> Hda = Value("hda", "FILE", "IDE primary master hard disk image");
         public readonly Option<string[]> Hdb = Value("hdb", "FILE", "IDE primary slave hard disk image");

@@ -475,7 +475,8 @@ SMBIOS_ANCHOR_LENGTH    equ     0x1F
 
 ; This BIOS's SMBIOS type 0, BIOS Information (DSP0134 2.8, 7.1; 18h bytes, handle 0): vendor,
 ; version, segment F000h, release date, ROM size (n + 1) * 64 KiB with n = 0; characteristics
-; (7.1.1): ISA (bit 4), PCI (7), boot from CD (15), EDD (19), INT 09h keyboard (27);
+; (7.1.1): ISA (bit 4), PCI (7), boot from CD (15), EDD (19), INT 09h keyboard (27), INT 14h
+; serial (28), INT 17h printer (29);
 ; extension byte 1: ACPI (bit 0); release 0.2; no embedded controller (FFh).
 smbios_type0:
         db      0, 0x18
@@ -483,7 +484,7 @@ smbios_type0:
         db      1, 2
         dw      0xF000
         db      3, 0
-        dq      (1 << 4) | (1 << 7) | (1 << 15) | (1 << 19) | (1 << 27)
+        dq      (1 << 4) | (1 << 7) | (1 << 15) | (1 << 19) | (1 << 27) | (1 << 28) | (1 << 29)
         db      0x01, 0x00
         db      0, 2
         db      0xFF, 0xFF
