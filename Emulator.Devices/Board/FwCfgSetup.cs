@@ -1,5 +1,9 @@
 using System.Buffers.Binary;
+using Emulator.Core.Cpu;
+using Emulator.Devices.Chipset;
 using Emulator.Devices.Firmware;
+using Emulator.Devices.Firmware.Tables;
+using Emulator.Devices.Interrupts;
 
 namespace Emulator.Devices.Board;
 
@@ -23,7 +27,10 @@ namespace Emulator.Devices.Board;
 /// boot order (<c>-boot order=</c>) reaches the firmware through CMOS, as on QEMU.</para>
 /// <para>The ACPI files (<c>etc/acpi/tables</c>, <c>etc/acpi/rsdp</c>, <c>etc/table-loader</c>)
 /// are added by the board from <see cref="Firmware.Acpi.AcpiBuilder"/>.</para>
-/// <para>Absent, so SeaBIOS builds its own or goes without: the legacy ACPI key 0x8000, SMBIOS (<c>etc/smbios/*</c>, key 0x8001), the HPET
+/// <para>SMBIOS (<c>etc/smbios/smbios-anchor</c> and <c>smbios-tables</c>, as QEMU gives them) and
+/// the MP and $PIR tables for the project's BIOS (<c>etc/emu/*</c>, which SeaBIOS ignores, building
+/// its own) are added by <see cref="AddMachineTables"/>, so every firmware describes the same machine.</para>
+/// <para>Absent, so SeaBIOS builds its own or goes without: the legacy ACPI key 0x8000, the legacy SMBIOS key 0x8001, the HPET
 /// description (0x8004, which SeaBIOS does not read), <c>-nographic</c> (0x04), kernel
 /// loading (<c>-kernel</c>), option ROMs (<c>genroms/</c>, <c>vgaroms/</c>) and
 /// <c>etc/boot-menu-wait</c>/<c>bootsplash</c>.</para>
@@ -33,12 +40,15 @@ public static class FwCfgSetup
     public const ushort Irq0Override = FwCfg.ArchLocal | 2;
     public const uint E820Ram = 1;
 
+    /// <summary>The system UUID: zeros, QEMU's default without <c>-uuid</c> (SMBIOS 7.2.1: not present, settable).</summary>
+    static readonly byte[] Uuid = new byte[16];
+
     /// <summary>The number of CPUs on the board.</summary>
     const int CpuCount = 1;
 
     public static void Fill(FwCfg fwCfg, ulong ramSize)
     {
-        fwCfg.AddBytes(FwCfg.Uuid, new byte[16]);
+        fwCfg.AddBytes(FwCfg.Uuid, Uuid);
         fwCfg.AddUInt16(FwCfg.BootMenu, 0);
         fwCfg.AddUInt16(FwCfg.NbCpus, CpuCount);
         fwCfg.AddUInt16(FwCfg.MaxCpus, CpuCount);
@@ -53,6 +63,56 @@ public static class FwCfgSetup
         fwCfg.AddFile("bootorder", []);
         fwCfg.AddFile("bios-geometry", []);
     }
+
+    /// <summary>
+    /// The ISA IRQs firmware routes PIRQA-D to: 10, 10, 11, 11, SeaBIOS's choice for QEMU, which
+    /// the project's BIOS programs too (PIRQ_ROUTE_IRQS in bios/src/pci.asm) and the MP table reports.
+    /// </summary>
+    public static IReadOnlyList<int> PirqIrqs { get; } = [10, 10, 11, 11];
+
+    /// <summary>
+    /// SMBIOS, the MP table and the $PIR table built from the board as wired: the CPU model, RAM,
+    /// the PCI functions and their INTx pins, the interrupt controllers.
+    /// </summary>
+    public static void AddMachineTables(FwCfg fwCfg, PcBoard board, CpuModel cpu)
+    {
+        uint signature = (uint)((cpu.Family & 0xF) << 8 | (cpu.Model & 0xF) << 4 | (cpu.Stepping & 0xF));
+        // All RAM is below 4 GiB on this board (PhysicalMemory allows at most 3.5 GiB).
+        Smbios.AddToFwCfg(fwCfg, Smbios.Build(new SmbiosPlatform(board.Machine.Memory.RamSize, 0, Uuid, cpu.Vendor,
+            cpu.BrandString, signature, cpu.FeaturesEdx, ProcessorFamily(cpu))));
+
+        var slots = new List<int>();
+        var interrupts = new List<PciInterrupt>();
+        for (int dev = 0; dev < 32; dev++)
+        {
+            if (board.PciBus.FunctionAt(dev << 3) == null) continue;
+            slots.Add(dev);
+            int seenPins = 0;
+            for (int fn = 0; fn < 8; fn++)
+            {
+                if (board.PciBus.FunctionAt(dev << 3 | fn) is not { } f || f.InterruptPin is < 1 or > 4) continue;
+                if ((seenPins & 1 << f.InterruptPin) != 0) continue;
+                seenPins |= 1 << f.InterruptPin;
+                // The PM function's interrupt line is the SCI's IRQ (firmware sets it so, as SeaBIOS's piix4_pm_setup).
+                int irq = f is Piix4Acpi ? PcBoard.SciIrq : PirqIrqs[PcBoard.PirqForIntx(dev << 3 | fn, f.InterruptPin)];
+                interrupts.Add(new PciInterrupt(dev, f.InterruptPin, irq));
+            }
+        }
+        // The IRQs the MADT gives as PCI (level, active high): ISA sources are not listed for them.
+        var pciIrqs = Firmware.Acpi.Madt.PciIrqs;
+        var mp = new MpPlatform(signature, cpu.FeaturesEdx, (byte)(LocalApic.VersionValue & 0xFF), (uint)LocalApic.DefaultBase,
+            Firmware.Acpi.Madt.IoApicId, (byte)(IoApic.VersionValue & 0xFF), (uint)IoApic.DefaultBase, interrupts, pciIrqs);
+        var pir = PirTable.Build(slots, (dev, pin) => PcBoard.PirqForIntx(dev << 3, pin));
+        LegacyTables.AddToFwCfg(fwCfg, LegacyTables.Build(mp, pir));
+    }
+
+    /// <summary>SMBIOS processor family (DSP0134 7.5.2): 0Dh Pentium Pro, 0Eh Pentium II, 02h Unknown.</summary>
+    static byte ProcessorFamily(CpuModel cpu) => (cpu.Family, cpu.Model) switch
+    {
+        (6, 1) => 0x0D,
+        (6, 3 or 5) => 0x0E,
+        _ => 0x02,
+    };
 
     /// <summary>One <c>struct e820_entry</c>: 64-bit address, 64-bit length, 32-bit type, little-endian, packed.</summary>
     static byte[] E820Entry(ulong address, ulong length, uint type)

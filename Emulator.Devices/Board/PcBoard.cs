@@ -211,6 +211,7 @@ public sealed class PcBoard
         AcpiTables = Firmware.Acpi.AcpiBuilder.Build(new Firmware.Acpi.AcpiPlatform(
             Machine.Memory.RamSize, PmBase, SciIrq, SerialPorts.Count, FloppyController: true));
         Firmware.Acpi.AcpiBuilder.AddToFwCfg(FwCfg, AcpiTables);
+        FwCfgSetup.AddMachineTables(FwCfg, this, config.Machine.CpuModel);
 
         // Debug devices: the POST port, -debugcon, -device isa-debug-exit.
         PostCode = new PostCodePort(config.PostCode);
@@ -279,7 +280,7 @@ public sealed class PcBoard
     public bool IsaIrqLevel(int irq) => isaIrqLevels[irq];
 
     /// <summary>PCI INTx to PIRQ for the function at <paramref name="devfn"/> (QEMU's pci_slot_get_pirq for PIIX).</summary>
-    static int PirqForIntx(int devfn, int pin) => (pin - 1 + (devfn >> 3) - 1) & 3;
+    public static int PirqForIntx(int devfn, int pin) => (pin - 1 + (devfn >> 3) - 1) & 3;
 
     /// <summary>
     /// Where an ISA IRQ's level goes (QEMU's gsi_handler): the 8259A input <paramref name="irq"/>, and

@@ -93,13 +93,15 @@ public class BiosServiceTests
             a.Label(ref done);
         }, memory: 48UL << 20);
         // 48 MiB: RAM to the 1 KiB EBDA at 9FC00, reserved to A0000, the BIOS area E0000-FFFFF,
-        // RAM 1 MiB-48 MiB (2F00000h bytes), IOAPIC, HPET, local APIC pages, the 64 KiB ROM.
+        // RAM from 1 MiB to the tables' 64 KiB high zone (2EF0000h bytes), the zone reserved
+        // (2FF0000h-2FFFFFFh), IOAPIC, HPET, local APIC pages, the 64 KiB ROM.
         const string smap = "534D4150 00000014 ";
         Assert.That(output, Is.EqualTo(
             "NC " + smap + "00000000 00000000 00000000 0009FC00 00000001 \n" +
             "NC " + smap + "00000000 0009FC00 00000000 00000400 00000002 \n" +
             "NC " + smap + "00000000 000E0000 00000000 00020000 00000002 \n" +
-            "NC " + smap + "00000000 00100000 00000000 02F00000 00000001 \n" +
+            "NC " + smap + "00000000 00100000 00000000 02EF0000 00000001 \n" +
+            "NC " + smap + "00000000 02FF0000 00000000 00010000 00000002 \n" +
             "NC " + smap + "00000000 FEC00000 00000000 00001000 00000002 \n" +
             "NC " + smap + "00000000 FED00000 00000000 00001000 00000002 \n" +
             "NC " + smap + "00000000 FEE00000 00000000 00001000 00000002 \n" +

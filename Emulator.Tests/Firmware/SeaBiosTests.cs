@@ -89,7 +89,7 @@ public class SeaBiosTests
             "PCI: init bdf=00:02.0 id=1234:1111",
             "Using pmtimer, ioport 0x608",
             "Found 1 cpu(s) max supported 1 cpu(s)",
-            // SMBIOS, which SeaBIOS builds itself as fw_cfg has none.
+            // SMBIOS from the board's etc/smbios files, with SeaBIOS's type 0 added.
             "Copying SMBIOS from",
             "PS2 keyboard initialized",
             // Its final map: conventional memory below its EBDA, and extended memory up to the
@@ -155,6 +155,62 @@ public class SeaBiosTests
             Assert.That(Sum(dsdt), Is.EqualTo(0), "DSDT");
             Assert.That(U32(fadt!, 56), Is.EqualTo(0x600), "PM1a_EVT_BLK where SeaBIOS put the PM block");
             Assert.That(boot.Board.Acpi.PmBase, Is.EqualTo((ushort)0x600));
+        });
+    }
+
+    /// <summary>
+    /// SeaBIOS puts the board's SMBIOS structures (etc/smbios/smbios-tables) behind its entry point
+    /// in F0000-FFFFF, after the type 0 it adds for itself; and the MP table it builds on its own
+    /// routes the same interrupts as the board's (the I/O and local interrupt entries match; the
+    /// OEM strings and SeaBIOS's fixed IOAPIC version 11h differ).
+    /// </summary>
+    [Test]
+    public void Smbios_is_the_boards_and_the_mp_interrupts_match_the_boards()
+    {
+        var boot = Run("bios-256k.bin");
+        var scan = new TableScan(boot.Board.Machine.Memory);
+        ulong? ep = scan.Find("_SM_", 0xF0000, 0x100000, h => h[5]);
+        Assert.That(ep, Is.Not.Null, "no SMBIOS entry point; log:\n" + boot.Log);
+        var e = scan.Read(ep!.Value, 0x1F);
+        var tables = scan.Read(TableScan.U32(e, 0x18), TableScan.U16(e, 0x16));
+        int t0 = tables[1];
+        while (!(tables[t0] == 0 && tables[t0 + 1] == 0)) t0++;
+        t0 += 2;
+        var fw = boot.Board.FwCfg;
+        byte[] File(string name)
+        {
+            fw.Out(0x510, 2, fw.FileSelector(name)!.Value);
+            var bytes = new List<byte>();
+            // The files are read whole: fw_cfg gives zeros past the end, the table's own length says where it stops.
+            for (int i = 0; i < 0x1000; i++) bytes.Add((byte)fw.In(0x511, 1));
+            return bytes.ToArray();
+        }
+        var boardTables = File(Emulator.Devices.Firmware.Tables.Smbios.TablesFile);
+        var mpFile = File(Emulator.Devices.Firmware.Tables.LegacyTables.MpFile);
+
+        ulong? fp = scan.Find("_MP_", 0xF0000, 0x100000, h => h[8] * 16);
+        Assert.That(fp, Is.Not.Null, "no MP table; log:\n" + boot.Log);
+        var config = scan.Read(TableScan.U32(scan.Read(fp!.Value, 16), 4), 0x400);
+        static IEnumerable<string> Interrupts(byte[] t)
+        {
+            var list = new List<string>();
+            int o = 44, n = TableScan.U16(t, 34);
+            for (int i = 0; i < n; i++)
+            {
+                int size = t[o] == 0 ? 20 : 8;
+                if (t[o] is 3 or 4) list.Add(Convert.ToHexString(t, o, 8));
+                o += size;
+            }
+            return list;
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(tables[0], Is.EqualTo(0), "type 0 first");
+            Assert.That(System.Text.Encoding.ASCII.GetString(tables, tables[1], 8), Is.EqualTo("SeaBIOS\0"));
+            Assert.That(tables[t0..], Is.EqualTo(boardTables[..(tables.Length - t0)]));
+            Assert.That(tables.Length - t0, Is.EqualTo(TableScan.U16(File(Emulator.Devices.Firmware.Tables.Smbios.AnchorFile), 0x16)));
+            Assert.That(Interrupts(config), Is.EqualTo(Interrupts(mpFile[16..])));
+            Assert.That(Interrupts(config), Is.Not.Empty);
         });
     }
 

@@ -62,6 +62,7 @@ public class LinuxInstallTests(LinuxInstallTests.Firmware firmware)
             // COM1 carries ISOLINUX's banner and prompt only after isolinux.cfg's SERIAL line.
             Assert.That(log, Does.Contain("ISOLINUX 6.04"), "the BIOS booted the CD by El Torito and ISOLINUX read isolinux.cfg");
             Assert.That(log, Does.Contain("Linux version 6."), "ISOLINUX loaded the kernel from the CD");
+            Assert.That(log, Does.Contain("DMI: emu Standard PC (i440FX + PIIX, 1996), BIOS "), "Linux read the board's SMBIOS, which SeaBIOS installed");
             Assert.That(log, Does.Contain(TestGuests.Marker), "/init ran from the initramfs ISOLINUX loaded");
             Assert.That(log, Does.Contain("sr0"), "Linux found the CD drive through ata_piix");
             Assert.That(log, Does.Contain(TestGuests.PowerOff), "init reached its end");

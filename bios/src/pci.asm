@@ -91,7 +91,6 @@ pci_setup:
         mov     ax, BAR_SEG
         mov     es, ax
         xor     bp, bp
-        mov     word [cs:pir_count], 0
         xor     bx, bx
 .dev:   xor     di, di
         call    pci_read16
@@ -100,7 +99,6 @@ pci_setup:
         call    pci_function_setup
         test    bl, 7
         jnz     .nextfn
-        call    pir_add
         mov     di, 0x0E
         call    pci_read8
         test    cl, 0x80
@@ -251,50 +249,6 @@ piix4_pm_setup:
         mov     di, 0x3C
         mov     cl, 9
         jmp     pci_write8
-
-; pir_add: a routing entry for device BX (function 0) in pir_table (PCI IRQ Routing Table
-; Specification 1.0: bus, devfn, four (link, IRQ bitmap) pairs, slot, reserved). The link
-; values are the PIIX3 route registers 60h-63h.
-pir_add:
-        push    es
-        push    ax
-        push    cx
-        push    di
-        mov     ax, [cs:pir_count]
-        cmp     ax, PIR_MAX
-        jae     .done
-        push    cs
-        pop     es
-        shl     ax, 4
-        add     ax, pir_table
-        mov     di, ax
-        mov     al, bh
-        stosb
-        mov     al, bl
-        stosb
-        mov     cl, 1
-.pin:   push    cx
-        call    pirq_of_pin
-        mov     al, cl
-        add     al, 0x60
-        stosb
-        mov     ax, 0xDEF8              ; IRQs 3-7, 9-12, 14, 15
-        stosw
-        pop     cx
-        inc     cl
-        cmp     cl, 4
-        jbe     .pin
-        mov     al, bl
-        shr     al, 3
-        stosb
-        xor     al, al
-        stosb
-        inc     word [cs:pir_count]
-.done:  pop     di
-        pop     cx
-        pop     ax
-        pop     es
-        ret
 
 ; pci_assign: BARs largest first, I/O upwards from PCI_IO_BASE, memory (and ROMs) upwards
 ; from PCI_MEM_BASE below the IOAPIC; each function decodes what it was given.
@@ -636,14 +590,23 @@ pcibios:
         call    pci_write32
         jmp     .ok
 .routing:
-        ; ES:DI -> { word buffer size, far pointer to the buffer }; BX = IRQs only PCI uses (none).
+        ; ES:DI -> { word buffer size, far pointer to the buffer }: the slot entries of the
+        ; board's $PIR table, which tables.asm installed; BX = its IRQs exclusive to PCI.
         push    ds
         push    si
         push    cx
         push    di
-        mov     ax, [cs:pir_count]
-        shl     ax, 4
-        cmp     [es:di], ax
+        push    esi
+        xor     ax, ax
+        xor     bx, bx
+        mov     esi, [cs:pir_address]
+        sub     esi, 0xF0000
+        jb      .rsize                  ; no $PIR: no entries
+        mov     ax, [cs:si + 6]
+        sub     ax, 32
+        mov     bx, [cs:si + 10]
+        add     si, 32
+.rsize: cmp     [es:di], ax
         mov     [es:di], ax
         jb      .small
         mov     cx, ax
@@ -651,16 +614,16 @@ pcibios:
         les     di, [es:di + 2]
         push    cs
         pop     ds
-        mov     si, pir_table
         rep     movsb
         pop     es
+        pop     esi
         pop     di
         pop     cx
         pop     si
         pop     ds
-        xor     bx, bx
         jmp     .ok
-.small: pop     di
+.small: pop     esi
+        pop     di
         pop     cx
         pop     si
         pop     ds

@@ -43,6 +43,7 @@ post:
         call    pci_setup
         call    ide_setup
         call    ata_detect
+        call    tables_setup
         post_code 0x09
         call    build_e820
         post_code 0x0A
@@ -508,7 +509,7 @@ kbc_flush:
 
 ; build_e820: the memory map INT 15h E820h reports, ascending: conventional RAM below the
 ; EBDA, the EBDA to A0000 reserved, the BIOS area E0000-FFFFF reserved, RAM from 1 MiB to
-; the top below 4 GiB, the IOAPIC, HPET and local APIC pages reserved, the BIOS ROM at the
+; the tables' high zone, the zone up to the top of RAM below 4 GiB reserved, the IOAPIC, HPET and local APIC pages reserved, the BIOS ROM at the
 ; top of 4 GiB reserved, and RAM above 4 GiB.
 build_e820:
         push    ds
@@ -532,11 +533,17 @@ build_e820:
         mov     ecx, 0x20000
         call    e820_add                ; E0000 .. 100000: reserved
         mov     eax, 0x100000
-        mov     ecx, [cs:ram_top]
+        mov     ecx, [cs:tables_base]
         sub     ecx, eax
         mov     dl, 1
-        call    e820_add                ; 1 MiB .. RAM top: RAM
+        call    e820_add                ; 1 MiB .. the tables: RAM
+        mov     eax, [cs:tables_base]
+        mov     ecx, [cs:ram_top]
+        sub     ecx, eax
         mov     dl, 2
+        jz      .no_tables
+        call    e820_add                ; the tables' high zone (tables.asm): reserved
+.no_tables:
         mov     eax, 0xFEC00000
         mov     ecx, 0x1000
         call    e820_add                ; IOAPIC

@@ -14,8 +14,8 @@ namespace Emulator.Devices.Firmware.Acpi;
 /// in the tables file, and every checksum is zero: the loader script allocates the tables in high
 /// memory (aligned to 64) and the RSDP in the F segment (aligned to 16), adds the tables' address
 /// to each pointer, and then sets each table's checksum, as QEMU's script does.</para>
-/// <para>Absent: an XSDT and revision 2 RSDP, SSDTs (CPU, hot-plug), the MP table, $PIR and
-/// SMBIOS (SeaBIOS builds those three itself when fw_cfg has none).</para>
+/// <para>Absent: an XSDT and revision 2 RSDP, SSDTs (CPU, hot-plug). The MP table, $PIR and
+/// SMBIOS are built next to these, in <see cref="Tables"/>.</para>
 /// </remarks>
 public static class AcpiBuilder
 {
