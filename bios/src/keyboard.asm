@@ -332,11 +332,11 @@ kbd_make:
         movzx   di, bl
         mov     al, [cs:kbd_keypad + di - 0x47]
         sub     al, '0'
-        mov     ah, al
+        mov     ch, al
         mov     al, [0x19]
         mov     cl, 10
         mul     cl
-        add     al, ah
+        add     al, ch
         mov     [0x19], al
         clc
         ret
@@ -602,7 +602,8 @@ kbd_quiet:
 ; INT 16h: 00h/10h read a key (waiting), 01h/11h check for a key (ZF set: none), 02h/12h
 ; shift flags, 03h set the typematic rate (AL = 05h: BH delay, BL rate), 05h store a key,
 ; 09h functionality, 0Ah keyboard ID. The non-extended functions hide the 101-key keyboard's
-; additions: E0h becomes 00h, and keys with scan codes above 84h are removed.
+; additions: ASCII E0h (grey keys) becomes 00h, scan code E0h (keypad Enter and /) becomes
+; 1Ch or 35h, and keys with scan codes above 84h are removed.
 int16_handler:
         sti
         push    ds
@@ -700,6 +701,10 @@ int16_handler:
         ; PCjr's 00h-04h, 06h get) are not offered, as 09h says.
         cmp     al, 0x05
         jne     .ret
+        push    bp
+        mov     bp, sp
+        mov     bx, [bp + 4]            ; the caller's BX (saved below DX)
+        pop     bp
         cmp     bh, 3
         ja      .ret
         cmp     bl, 0x1F
@@ -761,6 +766,14 @@ kbd_advance:
 kbd_filter:
         test    dl, 0x10
         jnz     .keep
+        cmp     ah, 0xE0                ; keypad Enter (E00Dh, E00Ah) and / (E02Fh): their
+        jne     .not_pad                ; 83-key scan codes 1Ch and 35h
+        mov     ah, 0x35
+        cmp     al, 0x2F
+        je      .keep
+        mov     ah, 0x1C
+        jmp     .keep
+.not_pad:
         cmp     al, 0xE0
         jne     .scan
         test    ah, ah
