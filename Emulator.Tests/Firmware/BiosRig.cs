@@ -29,7 +29,7 @@ public sealed class BiosRig
 
     public BiosRig(ulong memory = 64UL << 20, Action<Assembler>? bootCode = null, IReadOnlyList<ISerialBackend>? serials = null,
         string bootOrder = "cad", Action<PcBoard>? wire = null, IReadOnlyList<Emulator.Devices.Storage.IdeDrive?>? ide = null,
-        byte[]? vgaBios = null)
+        byte[]? vgaBios = null, bool bootMenu = false, int? bootMenuWaitMs = null)
     {
         Config = new PcBoardConfig
         {
@@ -42,6 +42,8 @@ public sealed class BiosRig
             BootOrder = bootOrder,
             IdeDrives = ide ?? [],
             VgaBios = vgaBios,
+            BootMenu = bootMenu,
+            BootMenuWaitMs = bootMenuWaitMs,
         };
         Board = new PcBoard(Config);
         wire?.Invoke(Board);

@@ -93,6 +93,7 @@ post:
         call    lock_bios
         post_code 0x0C
         sti
+        call    boot_menu
         post_code 0x0D
         int     0x19
         jmp     int18_handler
