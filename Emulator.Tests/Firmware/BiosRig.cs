@@ -29,7 +29,8 @@ public sealed class BiosRig
 
     public BiosRig(ulong memory = 64UL << 20, Action<Assembler>? bootCode = null, IReadOnlyList<ISerialBackend>? serials = null,
         string bootOrder = "cad", Action<PcBoard>? wire = null, IReadOnlyList<Emulator.Devices.Storage.IdeDrive?>? ide = null,
-        byte[]? vgaBios = null, bool bootMenu = false, int? bootMenuWaitMs = null)
+        byte[]? vgaBios = null, IReadOnlyList<Emulator.Devices.Storage.IBlockImage?>? floppies = null,
+        bool bootMenu = false, int? bootMenuWaitMs = null)
     {
         Config = new PcBoardConfig
         {
@@ -41,6 +42,7 @@ public sealed class BiosRig
             Serials = serials ?? [],
             BootOrder = bootOrder,
             IdeDrives = ide ?? [],
+            Floppies = floppies ?? [],
             VgaBios = vgaBios,
             BootMenu = bootMenu,
             BootMenuWaitMs = bootMenuWaitMs,
