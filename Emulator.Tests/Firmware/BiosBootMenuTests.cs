@@ -1,6 +1,7 @@
 using Emulator.Core.Machine;
 using Emulator.Devices.Input;
 using Emulator.Devices.Storage;
+using Emulator.Devices.Video;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace Emulator.Tests.Firmware;
@@ -83,4 +84,22 @@ public class BiosBootMenuTests
         Assert.That(rig.Console, Does.EndWith("disk 00000080 \n"));
         Assert.That(rig.Machine.Clock.Now, Is.LessThan(1_000_000_000L));
     }
+
+    [Test]
+    public void With_a_vga_bios_the_menu_shows_on_the_screen_too()
+    {
+        var rig = new BiosRig(ide: TwoDisks(), bootOrder: "c", bootMenu: true, bootMenuWaitMs: 60_000, vgaBios: BiosRig.VgaBiosImage());
+        RunUntil(rig, "Press ESC for boot menu.");
+        Tap(rig, Key.Escape);
+        RunUntil(rig, "Press 1-9");
+        var screen = TextScreen.Capture(rig.Board.Vga);
+        Assert.That(screen, Is.Not.Null, "not in a text mode");
+        var rows = Enumerable.Range(0, screen!.Rows).Select(r => screen.RowText(r).TrimEnd()).ToList();
+        Assert.That(rows, Does.Contain("Press ESC for boot menu."));
+        Assert.That(rows, Does.Contain("Select boot device:"));
+        Assert.That(rows, Does.Contain("2. Hard disk 2"));
+        Assert.That(Count(rig.Console, "2. Hard disk 2"), Is.EqualTo(1), "once on the debug console, not echoed twice");
+    }
+
+    static int Count(string text, string what) => text.Split(what).Length - 1;
 }
