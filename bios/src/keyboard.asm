@@ -13,6 +13,10 @@
 ; handles a code, as the AT BIOS does, so no further code arrives while it sends the LED
 ; command (EDh) and reads the acknowledgements; INT 16h sends its commands with interrupts off
 ; once no key code waits in the 8042's output buffer.
+;
+; Not here: the beep when the key buffer is full (the key is dropped silently); INT 16h 03h
+; subfunctions other than 05h (the PCjr's 00h-04h, 06h get rate); the 122-key functions
+; 20h-22h; the fake shifts around grey keys (the emulated keyboard does not send them).
 
 ; ---- INT 09h (IRQ 1) ----
 

@@ -10,6 +10,10 @@
 ; disabled in the controller's command byte, so the replies come back by polling without key
 ; codes or INT 74h in between; the command byte is restored afterwards with the auxiliary
 ; interface on and IRQ 12 enabled while the device is enabled (C200h BH=1).
+;
+; Not here: packet sizes other than the device's own are gathered as asked (C205h) but the
+; handler always gets bytes 0-2 as status, X, Y and a zero Z (the IntelliMouse 4th byte is
+; not passed on); POST does not probe for the mouse (the equipment word comes from CMOS 14h).
 
 MOUSE_HANDLER   equ     0x22
 MOUSE_FLAGS1    equ     0x26
