@@ -242,6 +242,8 @@ internal sealed class MachineRunner : IDisposable
                 IdeDrives = drives.Ide,
                 Floppies = drives.Floppies,
                 BootOrder = options.BootOrder,
+                BootMenu = options.BootMenu,
+                BootMenuWaitMs = options.BootMenuWaitMs,
             });
         }
         catch (ArgumentOutOfRangeException e) when (e.ParamName == "ramSize")

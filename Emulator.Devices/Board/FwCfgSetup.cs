@@ -15,14 +15,15 @@ namespace Emulator.Devices.Board;
 /// <remarks>
 /// <para>Numbered: signature and ID (by the device), UUID (16 zero bytes, QEMU's default without
 /// <c>-uuid</c>), RAM size (64-bit), CPU count and the APIC-ID limit SeaBIOS reads as
-/// <c>etc/max-cpus</c> (both 1: the board has one CPU, APIC ID 0), the boot-menu flag (0: emu
-/// has no <c>-boot menu=on</c>), the NUMA table with no nodes (a zero count, then one zero node
+/// <c>etc/max-cpus</c> (both 1: the board has one CPU, APIC ID 0), the boot-menu flag (1 with
+/// <c>-boot menu=on</c>), the NUMA table with no nodes (a zero count, then one zero node
 /// number per APIC ID), and the x86 IRQ0 override (0x8002 = 1: the ISA timer IRQ 0 is IOAPIC
 /// input 2, as the board wires it).</para>
 /// <para>Files: <c>etc/e820</c> (the board's memory map: little-endian 64-bit address, 64-bit
 /// length, 32-bit type; one RAM entry from 0, as QEMU gives it, for SeaBIOS adds its own
 /// reservations), <c>etc/boot-fail-wait</c> (-1 as a 32-bit value: QEMU's default of never
-/// retrying a failed boot), and <c>bootorder</c> and <c>bios-geometry</c>, which list devices
+/// retrying a failed boot), <c>etc/boot-menu-wait</c> (with <c>-boot splash-time=N</c>: N as a
+/// 16-bit value, as QEMU's <c>fw_cfg_bootsplash</c> adds it), and <c>bootorder</c> and <c>bios-geometry</c>, which list devices
 /// given a <c>bootindex</c> or <c>lchs</c>; emu has neither, so both are empty. The legacy
 /// boot order (<c>-boot order=</c>) reaches the firmware through CMOS, as on QEMU.</para>
 /// <para>The ACPI files (<c>etc/acpi/tables</c>, <c>etc/acpi/rsdp</c>, <c>etc/table-loader</c>)
@@ -33,7 +34,7 @@ namespace Emulator.Devices.Board;
 /// <para>Absent, so SeaBIOS builds its own or goes without: the legacy ACPI key 0x8000, the legacy SMBIOS key 0x8001, the HPET
 /// description (0x8004, which SeaBIOS does not read), <c>-nographic</c> (0x04), kernel
 /// loading (<c>-kernel</c>), option ROMs (<c>genroms/</c>, <c>vgaroms/</c>) and
-/// <c>etc/boot-menu-wait</c>/<c>bootsplash</c>.</para>
+/// the <c>bootsplash.jpg</c>/<c>.bmp</c> image.</para>
 /// </remarks>
 public static class FwCfgSetup
 {
@@ -46,10 +47,10 @@ public static class FwCfgSetup
     /// <summary>The number of CPUs on the board.</summary>
     const int CpuCount = 1;
 
-    public static void Fill(FwCfg fwCfg, ulong ramSize)
+    public static void Fill(FwCfg fwCfg, ulong ramSize, bool bootMenu = false, int? bootMenuWaitMs = null)
     {
         fwCfg.AddBytes(FwCfg.Uuid, Uuid);
-        fwCfg.AddUInt16(FwCfg.BootMenu, 0);
+        fwCfg.AddUInt16(FwCfg.BootMenu, bootMenu ? (ushort)1 : (ushort)0);
         fwCfg.AddUInt16(FwCfg.NbCpus, CpuCount);
         fwCfg.AddUInt16(FwCfg.MaxCpus, CpuCount);
         fwCfg.AddUInt64(FwCfg.RamSize, ramSize);
@@ -60,6 +61,12 @@ public static class FwCfgSetup
         var failWait = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(failWait, uint.MaxValue);
         fwCfg.AddFile("etc/boot-fail-wait", failWait);
+        if (bootMenuWaitMs is int wait)
+        {
+            var waitBytes = new byte[2];
+            BinaryPrimitives.WriteUInt16LittleEndian(waitBytes, (ushort)Math.Clamp(wait, 0, ushort.MaxValue));
+            fwCfg.AddFile("etc/boot-menu-wait", waitBytes);
+        }
         fwCfg.AddFile("bootorder", []);
         fwCfg.AddFile("bios-geometry", []);
     }

@@ -61,6 +61,18 @@ public sealed record PcBoardConfig
     /// </summary>
     public string BootOrder { get; init; } = "cad";
 
+    /// <summary>
+    /// QEMU's <c>-boot menu=on</c>: the firmware offers a boot menu (fw_cfg item 0x0E, as QEMU
+    /// passes it); off by default, when it boots without waiting.
+    /// </summary>
+    public bool BootMenu { get; init; }
+
+    /// <summary>
+    /// QEMU's <c>-boot splash-time=N</c>: how long, in milliseconds, the firmware waits for the boot
+    /// menu key (fw_cfg file <c>etc/boot-menu-wait</c>); null for the firmware's default.
+    /// </summary>
+    public int? BootMenuWaitMs { get; init; }
+
     /// <summary>The VGA BIOS behind the standard VGA's PCI expansion ROM BAR, or null for none.</summary>
     public byte[]? VgaBios { get; init; }
 }
@@ -140,7 +152,7 @@ public sealed class PcBoard
 
         // QEMU's fw_cfg at 0x510 with DMA at 0x514 (fw_cfg_arch_create, from pc_memory_init).
         FwCfg = new FwCfg(Machine.Memory);
-        FwCfgSetup.Fill(FwCfg, Machine.Memory.RamSize);
+        FwCfgSetup.Fill(FwCfg, Machine.Memory.RamSize, config.BootMenu, config.BootMenuWaitMs);
         Machine.Io.Register(FwCfg.SelectorPort, FwCfg.PortCount, FwCfg);
         Machine.Io.Register(FwCfg.DmaPort, FwCfg.DmaPortCount, FwCfg);
 

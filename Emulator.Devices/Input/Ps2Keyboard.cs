@@ -110,11 +110,17 @@ public sealed class Ps2Keyboard : IPs2Device, ISaveable
 
     // ---- the PS/2 line ----
 
-    public bool HasOutput => replies.Count > 0 || keys.Count > 0;
+    /// <summary>
+    /// Replies go first. Key codes wait while a command's parameter is outstanding: after
+    /// acknowledging ED, F0 or F3 the keyboard stops scanning until the parameter arrives (IBM
+    /// PS/2 Technical Reference, Keyboards, "Set/Reset Status Indicators"), so a BIOS that sends
+    /// ED and then its LED byte reads both acknowledgements without a key code between them.
+    /// </summary>
+    public bool HasOutput => replies.Count > 0 || (keys.Count > 0 && pendingCommand == 0);
 
     public byte ReadOutput()
     {
-        byte b = replies.Count > 0 ? replies.Dequeue() : keys.Count > 0 ? keys.Dequeue() : lastSent;
+        byte b = replies.Count > 0 ? replies.Dequeue() : keys.Count > 0 && pendingCommand == 0 ? keys.Dequeue() : lastSent;
         lastSent = b;
         return b;
     }

@@ -151,10 +151,18 @@ internal static class DriveParser
     /// into the boot order (<c>once</c>, when given, is the order used: emu does not change order on reboot).
     /// Drive letters are a-p as in QEMU (a, b floppy; c disk; d CD-ROM; n-p network), each at most once.
     /// </summary>
-    public static string ParseBoot(string text)
+    public static string ParseBoot(string text) => ParseBootOptions(text).Order;
+
+    /// <summary>
+    /// <see cref="ParseBoot"/> with the boot menu: <c>menu=on</c>, and <c>splash-time</c> (ms) as the
+    /// time the firmware waits for the menu key (QEMU passes both to the firmware through fw_cfg).
+    /// </summary>
+    public static (string Order, bool Menu, int? SplashTimeMs) ParseBootOptions(string text)
     {
         var opts = QemuOpts.Parse(text, "order");
         string? order = null, once = null;
+        bool menu = false;
+        int? splash = null;
         foreach (var (key, value) in opts.Items)
         {
             switch (key)
@@ -162,10 +170,16 @@ internal static class DriveParser
                 case "order": order = Letters(text, value); break;
                 case "once": once = Letters(text, value); break;
                 case "menu":
+                    menu = OnOff(value, key, what => $"-boot {text}: {what}");
+                    break;
                 case "strict":
                     OnOff(value, key, what => $"-boot {text}: {what}");
                     break;
                 case "splash-time":
+                    if (!int.TryParse(value, out int ms) || ms < 0 || ms > 0xFFFF)
+                        throw new EmuError($"-boot {text}: splash-time takes a number of milliseconds (0-65535)");
+                    splash = ms;
+                    break;
                 case "reboot-timeout":
                     if (!int.TryParse(value, out _)) throw new EmuError($"-boot {text}: {key} takes a number");
                     break;
@@ -173,7 +187,7 @@ internal static class DriveParser
                     throw new EmuError($"-boot {text}: parameter '{key}' is not supported (emu implements order, once, menu, strict, splash-time, reboot-timeout)");
             }
         }
-        return once ?? order ?? EmuOptions.DefaultBootOrder;
+        return (once ?? order ?? EmuOptions.DefaultBootOrder, menu, splash);
     }
 
     static string Letters(string text, string value)

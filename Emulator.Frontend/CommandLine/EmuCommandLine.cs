@@ -64,7 +64,7 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Fda = Value("fda", "FILE", "floppy image for drive A:");
         public readonly Option<string[]> Fdb = Value("fdb", "FILE", "floppy image for drive B:");
         public readonly Option<string[]> Drive = Value("drive", "file=FILE[,format=raw|qcow2][,if=ide|floppy][,index=N][,media=disk|cdrom][,readonly=on|off][,snapshot=on|off]", "add a drive");
-        public readonly Option<string[]> Boot = Value("boot", "[order=]DRIVES[,once=DRIVES][,menu=on|off]", "boot order: a floppy, c hard disk, d CD-ROM (default cad)");
+        public readonly Option<string[]> Boot = Value("boot", "[order=]DRIVES[,once=DRIVES][,menu=on|off][,splash-time=MS]", "boot order: a floppy, c hard disk, d CD-ROM (default cad); menu=on offers the boot menu (ESC)");
         public readonly Option<bool> Snapshot = new("-snapshot", "--snapshot") { Arity = ArgumentArity.Zero, Description = "write to temporary overlays; the disk images are not changed" };
         public readonly Option<string[]> Display = Value("display", "sdl|curses|none", "the display: an SDL window, the text console in this terminal, or none (default: SDL when there is a graphical display, else the terminal, else none)");
         public readonly Option<string[]> Name = Value("name", "NAME", "the guest's name, shown in the window title");
@@ -179,6 +179,7 @@ internal static class EmuCommandLine
         ushort debugConPort = DebugConsole.DefaultPort;
         foreach (string global in parsed.GetValue(def.Global) ?? [])
             debugConPort = ParseGlobal(global);
+        var boot = Last(parsed, def.Boot) is { } bootText ? DriveParser.ParseBootOptions(bootText) : (Order: EmuOptions.DefaultBootOrder, Menu: false, SplashTimeMs: (int?)null);
         return new EmuOptions
         {
             KernelPath = kernel,
@@ -197,7 +198,9 @@ internal static class EmuCommandLine
             NoReboot = parsed.GetValue(def.NoReboot),
             RtcBase = Last(parsed, def.Rtc) is { } rtc ? ParseRtc(rtc) : null,
             Drives = ParseDrives(def, parsed),
-            BootOrder = Last(parsed, def.Boot) is { } boot ? DriveParser.ParseBoot(boot) : EmuOptions.DefaultBootOrder,
+            BootOrder = boot.Order,
+            BootMenu = boot.Menu,
+            BootMenuWaitMs = boot.SplashTimeMs,
             Snapshot = parsed.GetValue(def.Snapshot),
             Gdb = Last(parsed, def.Gdb) is { } gdb ? ParseGdb(gdb) : parsed.GetValue(def.GdbDefault) ? new GdbEndpoint("", 1234) : null,
             WaitForDebugger = parsed.GetValue(def.WaitForDebugger),

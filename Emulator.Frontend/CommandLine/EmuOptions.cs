@@ -91,6 +91,12 @@ internal sealed record EmuOptions
     /// <summary><c>-boot</c>: drive letters in boot order.</summary>
     public string BootOrder { get; init; } = DefaultBootOrder;
 
+    /// <summary><c>-boot menu=on</c>: the firmware offers its boot menu.</summary>
+    public bool BootMenu { get; init; }
+
+    /// <summary><c>-boot splash-time=N</c>: milliseconds the firmware waits for the boot menu key; null for its default.</summary>
+    public int? BootMenuWaitMs { get; init; }
+
     /// <summary><c>-snapshot</c>: writes to every writable drive go to a temporary overlay; the image files are not changed.</summary>
     public bool Snapshot { get; init; }
 }

@@ -29,7 +29,8 @@ public sealed class BiosRig
 
     public BiosRig(ulong memory = 64UL << 20, Action<Assembler>? bootCode = null, IReadOnlyList<ISerialBackend>? serials = null,
         string bootOrder = "cad", Action<PcBoard>? wire = null, IReadOnlyList<Emulator.Devices.Storage.IdeDrive?>? ide = null,
-        byte[]? vgaBios = null, IReadOnlyList<Emulator.Devices.Storage.IBlockImage?>? floppies = null)
+        byte[]? vgaBios = null, IReadOnlyList<Emulator.Devices.Storage.IBlockImage?>? floppies = null,
+        bool bootMenu = false, int? bootMenuWaitMs = null)
     {
         Config = new PcBoardConfig
         {
@@ -43,6 +44,8 @@ public sealed class BiosRig
             IdeDrives = ide ?? [],
             Floppies = floppies ?? [],
             VgaBios = vgaBios,
+            BootMenu = bootMenu,
+            BootMenuWaitMs = bootMenuWaitMs,
         };
         Board = new PcBoard(Config);
         wire?.Invoke(Board);

@@ -175,17 +175,16 @@ public class BiosServiceTests
             a.mov(ds, ax);
             a.mov(eax, __dword_ptr[bx]);
             r.Hex(eax);
+            a.mov(eax, __dword_ptr[bx + 4]);
+            r.Hex(eax);
             a.xor(ax, ax);
             a.mov(ds, ax);
-            a.mov(ax, 0xC201);                  // PS/2 mouse services are absent
-            a.@int(0x15);
-            r.Carry();
-            a.movzx(eax, ah);
-            r.Hex(eax);
         });
         // 2401h enable, 2402h status 1, 2400h disable, status 0, 2403h: BX = 3 (8042 and port 92h).
-        // C0h: the table starts with its length word 0008h, then model FCh, submodel 00h.
-        Assert.That(output, Is.EqualTo("NC 00000000 NC 00000000 00000001 NC 00000000 NC 00000000 00000000 NC 00000000 00000003 NC 00FC0008 C 00000086 \n"));
+        // C0h: the table starts with its length word 0008h, then model FCh, submodel 00h; BIOS
+        // revision 0, feature byte 1 = 74h (second 8259A, RTC, INT 09h calls INT 15h 4Fh, EBDA),
+        // feature byte 2 = 40h (INT 16h 09h present).
+        Assert.That(output, Is.EqualTo("NC 00000000 NC 00000000 00000001 NC 00000000 NC 00000000 00000000 NC 00000000 00000003 NC 00FC0008 00407400 \n"));
     }
 
     [Test]

@@ -69,6 +69,7 @@ public class DriveOptionTests
     [TestCase(new[] { "-boot", "x" }, "emu: -boot x: Invalid boot device 'x'")]
     [TestCase(new[] { "-boot", "order=cdc" }, "emu: -boot order=cdc: Boot device 'c' was given twice")]
     [TestCase(new[] { "-boot", "menu=maybe" }, "emu: -boot menu=maybe: 'menu' takes on or off, not 'maybe'")]
+    [TestCase(new[] { "-boot", "splash-time=70000" }, "emu: -boot splash-time=70000: splash-time takes a number of milliseconds (0-65535)")]
     public void Bad_drive_and_boot_options_are_one_line(string[] args, string expected) =>
         Assert.That(Error(args), Is.EqualTo(expected));
 
@@ -79,6 +80,10 @@ public class DriveOptionTests
         Assert.That(Parse("-boot", "d").BootOrder, Is.EqualTo("d"));
         Assert.That(Parse("-boot", "order=dc,menu=on").BootOrder, Is.EqualTo("dc"));
         Assert.That(Parse("-boot", "order=c,once=d").BootOrder, Is.EqualTo("d"));
+        Assert.That(Parse("-boot", "d").BootMenu, Is.False);
+        Assert.That(Parse("-boot", "order=dc,menu=on").BootMenu, Is.True);
+        Assert.That(Parse("-boot", "menu=on,splash-time=1500").BootMenuWaitMs, Is.EqualTo(1500));
+        Assert.That(Parse("-boot", "menu=on").BootMenuWaitMs, Is.Null);
         Assert.That(Parse("-snapshot").Snapshot, Is.True);
         Assert.That(Parse().Snapshot, Is.False);
     }

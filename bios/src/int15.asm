@@ -1,6 +1,6 @@
 ; INT 15h: system services (IBM PC/AT Technical Reference; Ralf Brown's INT 15h; ACPI 6.x
-; 15.1 "INT 15H, E820H - Query System Address Map"). Unsupported functions, including the
-; PS/2 mouse services C2xxh, return CF set with AH = 86h.
+; 15.1 "INT 15H, E820H - Query System Address Map"). The PS/2 mouse services C2xxh are in
+; mouse.asm. Unsupported functions return CF set with AH = 86h.
 
 int15_handler:
         cmp     ah, 0x4F
@@ -20,6 +20,8 @@ int15_handler:
         je      .config
         cmp     ah, 0xC1
         je      .ebda
+        cmp     ah, 0xC2
+        je      int15_mouse
         cmp     ah, 0x24
         je      .a20
         cmp     ah, 0x90
@@ -196,7 +198,7 @@ int15_handler:
 
 ; The system configuration table (INT 15h C0h): model FCh (AT), submodel 00h, BIOS revision 0;
 ; feature byte 1: second 8259A (bit 6), RTC (bit 5), INT 09h calls INT 15h 4Fh (bit 4),
-; EBDA allocated (bit 2).
+; EBDA allocated (bit 2); feature byte 2: INT 16h 09h (keyboard functionality) present (bit 6).
 config_table:
         dw      8
-        db      0xFC, 0x00, 0x00, 0x74, 0x00, 0x00, 0x00, 0x00
+        db      0xFC, 0x00, 0x00, 0x74, 0x40, 0x00, 0x00, 0x00

@@ -8,6 +8,46 @@
 post:
         cli
         cld
+        ; The CMOS shutdown status byte (0Fh) tells why the CPU was reset (IBM PC/AT Technical
+        ; Reference, "Shutdown Status Byte"; Ralf Brown's CMOS list): software that leaves
+        ; protected mode through a reset sets 05h (EOI, then jump via 40:67), 0Ah (jump via
+        ; 40:67), 0Bh (IRET with SS:SP from 40:67) or 0Ch (RETF with SS:SP from 40:67), and
+        ; expects its RAM untouched, so these are handled before POST uses a stack. The byte
+        ; is cleared first, so the next reset is a normal POST. Anything else: a full POST.
+        mov     al, 0x0F
+        out     0x70, al
+        in      al, 0x71
+        mov     ah, al
+        mov     al, 0x0F
+        out     0x70, al
+        xor     al, al
+        out     0x71, al
+        mov     al, BDA_SEG
+        movzx   si, al                  ; (no stack yet: SI carries the segment)
+        mov     ds, si
+        cmp     ah, 0x05
+        je      .resume_eoi
+        cmp     ah, 0x0A
+        je      .resume_jmp
+        cmp     ah, 0x0B
+        je      .resume_iret
+        cmp     ah, 0x0C
+        je      .resume_retf
+        jmp     .cold
+.resume_eoi:
+        in      al, 0x60                ; flush the keyboard byte, end any interrupt
+        mov     al, 0x20
+        out     0xA0, al
+        out     0x20, al
+.resume_jmp:
+        jmp     far [0x67]
+.resume_iret:
+        lss     sp, [0x67]
+        iret
+.resume_retf:
+        lss     sp, [0x67]
+        retf
+.cold:
         post_code 0x01
         xor     ax, ax
         mov     ss, ax
@@ -56,6 +96,7 @@ post:
         call    lock_bios
         post_code 0x0C
         sti
+        call    boot_menu
         post_code 0x0D
         int     0x19
         jmp     int18_handler
@@ -298,7 +339,7 @@ vector_table:
         db 0x73
         dw irq_slave_eoi
         db 0x74
-        dw irq_slave_eoi
+        dw int74_handler
         db 0x75
         dw int75_handler
         db 0x76

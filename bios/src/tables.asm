@@ -126,10 +126,10 @@ tables_setup:
 ; tables_load: the file directory, then the two scripts and SMBIOS.
 tables_load:
         mov     ax, FWCFG_FILE_DIR
-        call    fwcfg_select
+        call    tables_fwcfg_select
         mov     edi, TBL_DIR
         mov     ecx, 4
-        call    fwcfg_read
+        call    tables_fwcfg_read
         mov     eax, [TBL_DIR]
         bswap   eax                     ; the directory is big-endian
         cmp     eax, (TBL_SCRIPT - TBL_DIR - 4) / 64
@@ -139,7 +139,7 @@ tables_load:
         shl     eax, 6
         mov     ecx, eax
         mov     edi, TBL_DIR + 4
-        call    fwcfg_read
+        call    tables_fwcfg_read
         mov     esi, BIOS_LINEAR + name_acpi_loader
         call    run_loader
         mov     esi, BIOS_LINEAR + name_emu_loader
@@ -152,12 +152,12 @@ tables_load:
 .no_pir:
         jmp     smbios_install
 
-; fwcfg_select: selects item AX. fwcfg_read: ECX bytes of the selected item to [EDI].
-fwcfg_select:
+; tables_fwcfg_select: selects item AX. tables_fwcfg_read: ECX bytes of the selected item to [EDI].
+tables_fwcfg_select:
         mov     dx, FWCFG_SELECTOR
         out     dx, ax
         ret
-fwcfg_read:
+tables_fwcfg_read:
         mov     dx, FWCFG_DATA
         rep     insb
         ret
@@ -268,9 +268,9 @@ run_loader:
         mov     ecx, TBL_SCRIPT_MAX
 .size:  and     ecx, ~(LOADER_ENTRY - 1)
         push    ecx
-        call    fwcfg_select
+        call    tables_fwcfg_select
         mov     edi, TBL_SCRIPT
-        call    fwcfg_read
+        call    tables_fwcfg_read
         pop     ecx
         mov     ebp, TBL_SCRIPT
         add     ecx, ebp
@@ -317,8 +317,8 @@ run_loader:
         inc     dword [BIOS_LINEAR + tbl_file_count]
         mov     edi, eax
         mov     ax, bx
-        call    fwcfg_select
-        call    fwcfg_read
+        call    tables_fwcfg_select
+        call    tables_fwcfg_read
         jmp     .next
 .alloc_failed:
         call    tables_no_room
@@ -414,9 +414,9 @@ smbios_install:
         jc      .ret
         cmp     ecx, SMBIOS_ANCHOR_LENGTH
         jne     .ret
-        call    fwcfg_select
+        call    tables_fwcfg_select
         mov     edi, TBL_ANCHOR
-        call    fwcfg_read
+        call    tables_fwcfg_read
         cmp     dword [TBL_ANCHOR], '_SM_'
         jne     .ret
         mov     esi, BIOS_LINEAR + name_smbios_tables
@@ -441,8 +441,8 @@ smbios_install:
         rep     movsb
         pop     ecx
         mov     ax, bx
-        call    fwcfg_select
-        call    fwcfg_read
+        call    tables_fwcfg_select
+        call    tables_fwcfg_read
         add     word [TBL_ANCHOR + 0x16], SMBIOS_TYPE0_LENGTH
         inc     word [TBL_ANCHOR + 0x1C]
         cmp     word [TBL_ANCHOR + 8], SMBIOS_TYPE0_LENGTH

@@ -290,9 +290,25 @@ public class FwCfgTests
             }));
             Assert.That(Read(fw, failWait ?? 0, 4), Is.EqualTo(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }), "-1: never retry");
             Assert.That(fw.FileSelector("bootorder"), Is.Not.Null);
+            Assert.That(fw.FileSelector("etc/boot-menu-wait"), Is.Null, "only with -boot splash-time");
             Assert.That(fw.FileSelector("etc/table-loader"), Is.Not.Null, "the board's ACPI tables (AcpiLoaderTests)");
             Assert.That(fw.FileSelector("etc/acpi/tables"), Is.Not.Null);
             Assert.That(fw.FileSelector("etc/acpi/rsdp"), Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public void Boot_menu_and_splash_time_reach_the_firmware_as_qemu_passes_them()
+    {
+        // QEMU: FW_CFG_BOOT_MENU = 1 for menu=on; splash-time as the 16-bit file etc/boot-menu-wait.
+        var fw = new FwCfg(new Emulator.Core.Memory.PhysicalMemory(1 << 20));
+        Emulator.Devices.Board.FwCfgSetup.Fill(fw, 1 << 20, bootMenu: true, bootMenuWaitMs: 1500);
+        ushort? wait = fw.FileSelector("etc/boot-menu-wait");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Read(fw, FwCfg.BootMenu, 2), Is.EqualTo(new byte[] { 1, 0 }));
+            Assert.That(wait, Is.Not.Null);
+            Assert.That(Read(fw, wait ?? 0, 2), Is.EqualTo(new byte[] { 0xDC, 0x05 }), "1500 = 05DCh");
         });
     }
 

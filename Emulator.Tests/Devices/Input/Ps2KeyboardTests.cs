@@ -73,6 +73,20 @@ public class Ps2KeyboardTests
     }
 
     [Test]
+    public void Key_codes_wait_while_the_LED_byte_is_awaited()
+    {
+        // IBM PS/2 Technical Reference, Keyboards, "Set/Reset Status Indicators": after the ACK of
+        // ED the keyboard stops scanning until the option byte; a key already queued (A: 1C F0 1C
+        // in set 2) comes after the second ACK, so a BIOS reads both ACKs back to back.
+        var k = New(out _);
+        k.KeyDown(Key.A);
+        k.KeyUp(Key.A);
+        k.Write(0xED);
+        Assert.That(Out(k), Is.EqualTo(new byte[] { 0xFA }));
+        Assert.That(Send(k, 0x01), Is.EqualTo(new byte[] { 0xFA, 0x1C, 0xF0, 0x1C }));
+    }
+
+    [Test]
     public void A_command_byte_in_place_of_a_parameter_starts_the_new_command()
     {
         var k = New(out _);
@@ -321,8 +335,10 @@ public class Ps2KeyboardTests
         Ps2Rig.RoundTrip(k, copy);
         foreach (var (kb, clk) in new[] { (k, clock), (copy, c2) })
         {
-            Assert.That(Out(kb), Is.EqualTo(new byte[] { 0xE0, 0x6B }));
-            Assert.That(Send(kb, 0x02), Is.EqualTo(new byte[] { 0xFA }), "the LED command continues");
+            // The keyboard sends no key codes until the LED byte arrives (IBM PS/2 Technical
+            // Reference, "Set/Reset Status Indicators"); then the queued E0 6B follows the ACK.
+            Assert.That(Out(kb), Is.Empty, "held while the LED byte is awaited");
+            Assert.That(Send(kb, 0x02), Is.EqualTo(new byte[] { 0xFA, 0xE0, 0x6B }), "the LED command continues");
             Step(clk, 500_000_000);
             Assert.That(Out(kb), Is.EqualTo(new byte[] { 0xE0, 0x6B }), "the repeat continues");
         }
