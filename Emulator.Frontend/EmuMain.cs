@@ -21,6 +21,7 @@ internal static class EmuMain
             using var runner = MachineRunner.Create(options, new ConsoleStreams(stdout, stderr, stdoutBytes, stdinBytes));
             bool onTerminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !Console.IsInputRedirected;
             using var display = DisplaySession.Start(options, runner.Board, stdout, stderr, onTerminal);
+            runner.AttachScreen(display.Frames);
             int status = runner.Run(instructionLimit);
             display.Stop();
             return status;

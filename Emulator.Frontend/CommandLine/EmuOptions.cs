@@ -88,6 +88,12 @@ internal sealed record EmuOptions
     /// <summary><c>-boot</c>: drive letters in boot order.</summary>
     public string BootOrder { get; init; } = DefaultBootOrder;
 
+    /// <summary>
+    /// Boot the embedded demo disk (<see cref="Emulator.Frontend.DemoDisk"/>): true when the
+    /// command line names no drive, no <c>-kernel</c> and no <c>-boot</c>.
+    /// </summary>
+    public bool DemoDisk { get; init; }
+
     /// <summary><c>-snapshot</c>: writes to every writable drive go to a temporary overlay; the image files are not changed.</summary>
     public bool Snapshot { get; init; }
 }
