@@ -9,7 +9,7 @@ namespace Emulator.Tests.Frontend;
 /// <summary>
 /// The demo disk in the SDL window on a private X server: its text screen in the 720x540 window,
 /// a real X key starting the graphics, the window taking the VBE mode's 800x600, and typed keys
-/// echoed in the window's picture. Also the window-size rule itself.
+/// echoed in the window's picture, and the grabbed X mouse moving the pointer. Also the window-size rule itself.
 /// </summary>
 [NonParallelizable]
 public partial class DemoWindowTests
@@ -31,7 +31,7 @@ public partial class DemoWindowTests
     private static partial Regex Geometry();
 
     [Test]
-    public void TheDemoRunsInTheWindowWhichFollowsTheModeAndEchoesTypedKeys()
+    public void TheDemoRunsInTheWindowWhichFollowsTheModeEchoesTypedKeysAndMovesThePointer()
     {
         using var dir = new TempDir();
         string shot = dir.File("window.png");
@@ -78,6 +78,13 @@ public partial class DemoWindowTests
             string? problem = null;
             var frame = WaitFor(Shot, s => (problem = DemoDiskTests.FrameProblem(s, 400, 300, "ok")) == null, "the typed keys echoed", () => problem);
             Assert.That(frame.TextAt(8, 440, 40), Does.StartWith("mouse 400,300  buttons ---  keys 2"), "the pointer stays where it started: the mouse is not grabbed");
+
+            // A click grabs the mouse (that click is not the guest's); then X pointer motion moves the demo's pointer.
+            x.Run("xdotool", "click", "1");
+            WaitFor(() => x.Run("xdotool", "getwindowname", window.ToString()).TrimEnd('\n'), t => t.Contains("Ctrl+Alt+G"), "the grab");
+            x.Run("xdotool", "mousemove_relative", "--", "30", "20");
+            frame = WaitFor(Shot, s => (problem = DemoDiskTests.FrameProblem(s, 430, 320, "ok")) == null, "the pointer moved by 30, 20", () => problem);
+            Assert.That(frame.TextAt(8, 440, 40), Does.StartWith("mouse 430,320  buttons ---  keys 2"));
 
             x.CloseWindow(window);
             Assert.That(emu.WaitForExit(30_000), Is.True, "closing the window powers off");
