@@ -132,6 +132,21 @@ public partial class DemoDiskTests
         Assert.That(SquareBox(later), Is.Not.EqualTo(SquareBox(frame)), "the square moved");
     }
 
+    [Test]
+    public void TheMonitorsScreendumpTakesQemusSyntaxAndSaysWhatIsWrongInOneLine()
+    {
+        using var demo = new DemoMachine(["-m", "64"]);
+        using var dir = new TempDir();
+        Assert.That(demo.Monitor.Command("help screendump"), Is.EqualTo("screendump filename [-f format] -- save screen from the VGA as an image (png)\n"));
+        Assert.That(demo.Monitor.Command("screendump"), Is.EqualTo("screendump: missing filename\n"));
+        Assert.That(demo.Monitor.Command($"screendump {dir.File("a.ppm")} -f ppm"), Is.EqualTo("screendump: format 'ppm' is not supported (png)\n"));
+        Assert.That(demo.Monitor.Command($"screendump {dir.File("a.png")} -d cirrus"), Is.EqualTo("screendump: Device 'cirrus' not found\n"));
+        Assert.That(demo.Monitor.Command($"screendump {dir.File("none/a.png")}"), Does.StartWith($"screendump: cannot write '{dir.File("none/a.png")}': "));
+        demo.WaitForDump(s => s.Width == 720 && s.TextLines()[0].Contains("emu demo disk"), "the demo's text screen");
+        Assert.That(demo.Monitor.Command($"screendump {dir.File("b.png")} -f png -d vga"), Is.Empty);
+        Assert.That(DemoScreen.Read(dir.File("b.png")).TextLines()[0], Does.Contain("emu demo disk"));
+    }
+
     internal static int Ticks(DemoScreen s) => int.Parse(Status().Match(s.TextAt(8, 440, 60)).Groups[5].Value);
 
     /// <summary>The bounding box of the square's colour.</summary>
