@@ -22,6 +22,7 @@ internal static class EmuMain
             bool inIsTerminal = stdinBytes != null && ReferenceEquals(stdout, Console.Out) && !Console.IsInputRedirected;
             using var runner = MachineRunner.Create(options, new ConsoleStreams(stdout, stderr, stdoutBytes, stdinBytes, inIsTerminal));
             using var display = DisplaySession.Start(options, runner.Board, stdout, stderr, onTerminal);
+            runner.AttachScreen(display.Frames);
             int status = runner.Run(instructionLimit);
             display.Stop();
             return status;

@@ -86,6 +86,12 @@ internal sealed class MachineRunner : IDisposable
     /// <summary>The GDB server of <c>-s</c>/<c>-gdb</c>, or null.</summary>
     public GdbServer? GdbServer => gdbServer;
 
+    /// <summary>Gives the monitor's <c>screendump</c> the display session's screen.</summary>
+    public void AttachScreen(Display.FrameSource frames)
+    {
+        if (monitor != null) monitor.Screen = frames;
+    }
+
     /// <summary>The human monitor's <c>-monitor tcp:</c> server or stdio conversation, or null.</summary>
     public MonitorServer? MonitorServer => monitorServer;
 
@@ -206,6 +212,7 @@ internal sealed class MachineRunner : IDisposable
             if (drive.Interface == DriveInterface.Floppy) floppies[drive.Index] = image;
             else ide[drive.Index] = new IdeDrive(drive.Media, image);
         }
+        if (options.DemoDisk) ide[0] = DemoDisk.Open();
         const int SecondaryMaster = 2;
         ide[SecondaryMaster] ??= new IdeDrive(DriveMedia.CdRom, null);
         return new OpenedDrives(ide, floppies);

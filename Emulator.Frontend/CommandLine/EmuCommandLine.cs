@@ -176,6 +176,8 @@ internal static class EmuCommandLine
         string? kernel = Last(parsed, def.Kernel), initrd = Last(parsed, def.Initrd), append = Last(parsed, def.Append);
         if (kernel == null && initrd != null) throw new EmuError("-initrd only allowed with -kernel option");
         if (kernel == null && append != null) throw new EmuError("-append only allowed with -kernel option");
+        var drives = ParseDrives(def, parsed);
+        string? bootOrder = Last(parsed, def.Boot);
         ushort debugConPort = DebugConsole.DefaultPort;
         foreach (string global in parsed.GetValue(def.Global) ?? [])
             debugConPort = ParseGlobal(global);
@@ -197,10 +199,11 @@ internal static class EmuCommandLine
             Devices = (parsed.GetValue(def.Device) ?? []).Select(DeviceCatalog.Parse).ToArray(),
             NoReboot = parsed.GetValue(def.NoReboot),
             RtcBase = Last(parsed, def.Rtc) is { } rtc ? ParseRtc(rtc) : null,
-            Drives = ParseDrives(def, parsed),
+            Drives = drives,
             BootOrder = boot.Order,
             BootMenu = boot.Menu,
             BootMenuWaitMs = boot.SplashTimeMs,
+            DemoDisk = drives.Count == 0 && kernel == null && bootOrder == null,
             Snapshot = parsed.GetValue(def.Snapshot),
             Gdb = Last(parsed, def.Gdb) is { } gdb ? ParseGdb(gdb) : parsed.GetValue(def.GdbDefault) ? new GdbEndpoint("", 1234) : null,
             WaitForDebugger = parsed.GetValue(def.WaitForDebugger),

@@ -97,6 +97,12 @@ internal sealed record EmuOptions
     /// <summary><c>-boot splash-time=N</c>: milliseconds the firmware waits for the boot menu key; null for its default.</summary>
     public int? BootMenuWaitMs { get; init; }
 
+    /// <summary>
+    /// Boot the embedded demo disk (<see cref="Emulator.Frontend.DemoDisk"/>): true when the
+    /// command line names no drive, no <c>-kernel</c> and no <c>-boot</c>.
+    /// </summary>
+    public bool DemoDisk { get; init; }
+
     /// <summary><c>-snapshot</c>: writes to every writable drive go to a temporary overlay; the image files are not changed.</summary>
     public bool Snapshot { get; init; }
 }

@@ -48,7 +48,8 @@ internal static unsafe partial class Sdl
     public const uint EventQuit = 0x100, EventWindow = 0x200, EventKeyDown = 0x300, EventKeyUp = 0x301,
         EventMouseMotion = 0x400, EventMouseButtonDown = 0x401, EventMouseButtonUp = 0x402, EventMouseWheel = 0x403;
     // SDL_WindowEventID.
-    public const byte WindowEventExposed = 3, WindowEventSizeChanged = 6, WindowEventFocusLost = 13, WindowEventClose = 14;
+    public const byte WindowEventExposed = 3, WindowEventResized = 5, WindowEventSizeChanged = 6, WindowEventMaximized = 9,
+        WindowEventFocusLost = 13, WindowEventClose = 14;
     // SDL_Keymod.
     public const ushort KmodCtrl = 0x00C0, KmodAlt = 0x0300;
     // Mouse buttons.
@@ -69,6 +70,9 @@ internal static unsafe partial class Sdl
         [FieldOffset(8)] public uint WindowId;
         // SDL_WindowEvent
         [FieldOffset(12)] public byte WindowEvent;
+        // SDL_WindowEvent: data1 16, data2 20 (the new size for RESIZED and SIZE_CHANGED)
+        [FieldOffset(16)] public int WindowData1;
+        [FieldOffset(20)] public int WindowData2;
         // SDL_KeyboardEvent: state at 12, repeat at 13, keysym { scancode 16, sym 20, mod 24 }
         [FieldOffset(13)] public byte KeyRepeat;
         [FieldOffset(16)] public int Scancode;
@@ -96,6 +100,10 @@ internal static unsafe partial class Sdl
     [LibraryImport(Lib, EntryPoint = "SDL_SetWindowTitle", StringMarshalling = StringMarshalling.Utf8)]
     public static partial void SetWindowTitle(IntPtr window, string title);
     [LibraryImport(Lib, EntryPoint = "SDL_SetWindowFullscreen")] public static partial int SetWindowFullscreen(IntPtr window, uint flags);
+    [LibraryImport(Lib, EntryPoint = "SDL_SetWindowSize")] public static partial void SetWindowSize(IntPtr window, int w, int h);
+    [LibraryImport(Lib, EntryPoint = "SDL_GetWindowSize")] public static partial void GetWindowSize(IntPtr window, out int w, out int h);
+    [LibraryImport(Lib, EntryPoint = "SDL_GetWindowDisplayIndex")] public static partial int GetWindowDisplayIndex(IntPtr window);
+    [LibraryImport(Lib, EntryPoint = "SDL_GetDisplayUsableBounds")] public static partial int GetDisplayUsableBounds(int displayIndex, out Rect rect);
     [LibraryImport(Lib, EntryPoint = "SDL_GetWindowID")] public static partial uint GetWindowId(IntPtr window);
     [LibraryImport(Lib, EntryPoint = "SDL_SetWindowGrab")] public static partial void SetWindowGrab(IntPtr window, int grabbed);
     [LibraryImport(Lib, EntryPoint = "SDL_SetRelativeMouseMode")] public static partial int SetRelativeMouseMode(int enabled);

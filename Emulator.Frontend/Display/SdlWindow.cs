@@ -18,12 +18,17 @@ namespace Emulator.Frontend.Display;
 /// Ctrl+Alt+G grabs or releases the mouse (the title says how to release it, as QEMU's does),
 /// Ctrl+Alt+F toggles full screen; neither key reaches the guest. A click in the window grabs.</para>
 /// <para>Mouse: relative movement while grabbed (SDL relative mode), buttons 1-5 and the wheel.</para>
+/// <para>Size: when the guest changes mode the window takes the mode's natural size
+/// (<see cref="NaturalSize"/>: 720x400 text in 720x540, 320x200 in 640x480, VBE 800x600 in
+/// 800x600), as QEMU's SDL display does, unless the user has resized or maximised it; in full
+/// screen it keeps the screen. A resize the window did not ask for is the user's.</para>
 /// <para>Closing the window powers the machine off (emu exits with status 0).</para>
 /// <para>Limits: on macOS SDL must run on the main thread, which the machine holds here.</para>
 /// </remarks>
 internal sealed unsafe class SdlWindow : IDisposable
 {
     const int FrameMs = 16;
+    const int InitialWidth = 720, InitialHeight = 540;
     const int ScancodeF = 9, ScancodeG = 10;
 
     readonly FrameSource frames;
@@ -35,7 +40,8 @@ internal sealed unsafe class SdlWindow : IDisposable
     readonly HashSet<int> swallowed = new();
     volatile bool stopping;
     string? startError;
-    bool fullScreen, grabbed, redraw = true;
+    bool fullScreen, grabbed, redraw = true, userSized;
+    (int W, int H) asked = (InitialWidth, InitialHeight);
     MouseButtons buttons;
     IntPtr window, renderer, texture;
     int textureW, textureH;
@@ -83,6 +89,46 @@ internal sealed unsafe class SdlWindow : IDisposable
         return ((outW - w) / 2, (outH - h) / 2, w, h);
     }
 
+    /// <summary>
+    /// The window size for a <paramref name="picW"/> x <paramref name="picH"/> picture: VBE modes
+    /// at one window pixel a pixel; VGA modes at 4:3 (<see cref="Viewport"/>), the picture's width
+    /// multiplied up to at least 640 (320x200 is shown in 640x480, 720x400 text in 720x540). A
+    /// size larger than <paramref name="maxW"/> x <paramref name="maxH"/> (the desktop's usable
+    /// area) is scaled down to fit with the same aspect.
+    /// </summary>
+    public static (int W, int H) NaturalSize(int picW, int picH, VgaDisplayKind kind, int maxW, int maxH)
+    {
+        if (picW <= 0 || picH <= 0) return (InitialWidth, InitialHeight);
+        long w, h;
+        if (kind == VgaDisplayKind.Vbe) { w = picW; h = picH; }
+        else
+        {
+            w = (long)picW * Math.Max(1, (640 + picW - 1) / picW);
+            h = w * 3 / 4;
+        }
+        if (maxW > 0 && maxH > 0 && (w > maxW || h > maxH))
+        {
+            long nw = maxW, nh = maxW * h / w;
+            if (nh > maxH) { nh = maxH; nw = maxH * w / h; }
+            w = nw;
+            h = nh;
+        }
+        return ((int)Math.Max(1, w), (int)Math.Max(1, h));
+    }
+
+    /// <summary>After a mode change: the natural size, unless the user chose one or the window is full screen.</summary>
+    void FitToMode(int picW, int picH, VgaDisplayKind pictureKind)
+    {
+        if (userSized || fullScreen) return;
+        int maxW = 0, maxH = 0;
+        int display = Sdl.GetWindowDisplayIndex(window);
+        if (display >= 0 && Sdl.GetDisplayUsableBounds(display, out var usable) == 0) { maxW = usable.W; maxH = usable.H; }
+        var size = NaturalSize(picW, picH, pictureKind, maxW, maxH);
+        Sdl.GetWindowSize(window, out int w, out int h);
+        asked = size;
+        if ((w, h) != size) Sdl.SetWindowSize(window, size.W, size.H);
+    }
+
     void ThreadMain()
     {
         try
@@ -121,7 +167,7 @@ internal sealed unsafe class SdlWindow : IDisposable
         Sdl.SetHint("SDL_MOUSE_RELATIVE_MODE_WARP", "0");
         if (Sdl.Init(Sdl.InitVideo) != 0) return Fail("SDL_Init: " + Sdl.GetError());
         uint flags = Sdl.WindowShown | Sdl.WindowResizable | (fullScreen ? Sdl.WindowFullscreenDesktop : 0);
-        window = Sdl.CreateWindow(Title(name, false), Sdl.WindowPosCentered, Sdl.WindowPosCentered, 720, 540, flags);
+        window = Sdl.CreateWindow(Title(name, false), Sdl.WindowPosCentered, Sdl.WindowPosCentered, InitialWidth, InitialHeight, flags);
         if (window == IntPtr.Zero) return Fail("SDL_CreateWindow: " + Sdl.GetError());
         renderer = Sdl.CreateRenderer(window, -1, 0);
         if (renderer == IntPtr.Zero) renderer = Sdl.CreateRenderer(window, -1, Sdl.RendererSoftware);
@@ -158,6 +204,8 @@ internal sealed unsafe class SdlWindow : IDisposable
     void Upload(VgaRenderer r, DirtyRect d)
     {
         if (r.Width <= 0 || r.Height <= 0) return;
+        if (texture == IntPtr.Zero || textureW != r.Width || textureH != r.Height || kind != r.Kind)
+            FitToMode(r.Width, r.Height, r.Kind);
         kind = r.Kind;
         if (texture == IntPtr.Zero || textureW != r.Width || textureH != r.Height)
         {
@@ -187,6 +235,9 @@ internal sealed unsafe class SdlWindow : IDisposable
                     if (e.WindowEvent == Sdl.WindowEventClose) input.Post(new InputEvent.PowerOff());
                     else if (e.WindowEvent == Sdl.WindowEventFocusLost) ReleaseAll();
                     else if (e.WindowEvent is Sdl.WindowEventExposed or Sdl.WindowEventSizeChanged) redraw = true;
+                    else if (e.WindowEvent == Sdl.WindowEventMaximized) userSized = true;
+                    // A new size the window did not ask for is the user's (or the window manager's) choice.
+                    else if (e.WindowEvent == Sdl.WindowEventResized && !fullScreen && (e.WindowData1, e.WindowData2) != asked) userSized = true;
                     break;
                 case Sdl.EventKeyDown:
                     OnKeyDown(e.Scancode, e.KeyMod, e.KeyRepeat != 0);

@@ -19,8 +19,8 @@ namespace Emulator.Frontend.Monitor;
 /// </summary>
 /// <remarks>
 /// Commands: help, info (registers, mem, tlb, pic, irq, block, status, version), x, xp, stop,
-/// cont/c, system_reset, system_powerdown, sendkey, change, eject, quit/q. Not yet: savevm,
-/// loadvm, info snapshots, screendump (unknown commands until their parts exist).
+/// cont/c, system_reset, system_powerdown, sendkey, change, eject, screendump, quit/q. Not yet:
+/// savevm, loadvm, info snapshots (unknown commands until their parts exist).
 /// </remarks>
 internal sealed class HumanMonitor : IMonitorCommands
 {
@@ -41,6 +41,9 @@ internal sealed class HumanMonitor : IMonitorCommands
         board.Machine.Cpu.InterruptDelivering += CountIrq;
     }
 
+    /// <summary>The screen <c>screendump</c> saves; null until the display session gives it.</summary>
+    public Display.FrameSource? Screen { get; set; }
+
     /// <summary>Records the host file behind a drive, for <c>info block</c>.</summary>
     public void SetDriveFile(string device, string path) => driveFiles[device] = path;
 
@@ -54,6 +57,7 @@ internal sealed class HumanMonitor : IMonitorCommands
         new("help|?", "[cmd]", "show the help"),
         new("info", "[subcommand]", "show various information about the system state"),
         new("q|quit", "", "quit the emulator"),
+        new("screendump", "filename [-f format]", "save screen from the VGA as an image (png)"),
         new("sendkey", "keys [hold_ms]", "send keys to the VM (e.g. 'sendkey ctrl-alt-f1', default hold time=100 ms)"),
         new("stop", "", "stop emulation"),
         new("system_powerdown", "", "send system power down event"),
@@ -112,6 +116,7 @@ internal sealed class HumanMonitor : IMonitorCommands
             case "system_reset": NoArgs(w); board.Machine.Reset(); return "";
             case "system_powerdown": NoArgs(w); board.Acpi.PressPowerButton(); return "";
             case "sendkey": return SendKey(w);
+            case "screendump": return ScreenDumpCommand(w);
             case "change": return Change(w);
             case "eject": return Eject(w);
             default: throw new MonitorError($"unknown command: '{cmd}'");
@@ -248,6 +253,41 @@ internal sealed class HumanMonitor : IMonitorCommands
         if (!drive.Eject(force))
             throw new MonitorError($"Device '{w[at]}' is locked and force was not specified, wait for tray to open and try again");
         driveFiles.Remove(w[at]);
+        return "";
+    }
+
+    /// <summary>
+    /// QEMU's <c>screendump filename [-d device] [-f format]</c>, PNG only: QEMU's default is PPM,
+    /// which emu does not write, so a missing <c>-f</c> means PNG here. Runs on the machine thread,
+    /// so the picture is the VGA's state between two instructions.
+    /// </summary>
+    string ScreenDumpCommand(string[] w)
+    {
+        string? path = null;
+        for (int i = 1; i < w.Length; i++)
+        {
+            if (w[i] is "-f" or "-d")
+            {
+                if (i + 1 == w.Length) throw new MonitorError($"screendump: {w[i]} needs a value");
+                string value = w[++i];
+                if (w[i - 1] == "-f" && value != "png")
+                    throw new MonitorError($"screendump: format '{value}' is not supported (png)");
+                if (w[i - 1] == "-d" && value != "vga")
+                    throw new MonitorError($"screendump: Device '{value}' not found");
+            }
+            else if (path == null) path = w[i];
+            else throw new MonitorError("screendump: too many arguments");
+        }
+        if (path == null) throw new MonitorError("screendump: missing filename");
+        var screen = Screen ?? throw new MonitorError("screendump: no display device");
+        try
+        {
+            Display.ScreenDump.Write(screen, path);
+        }
+        catch (EmuError e)
+        {
+            throw new MonitorError(e.Message);
+        }
         return "";
     }
 

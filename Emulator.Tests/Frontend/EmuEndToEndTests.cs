@@ -92,7 +92,8 @@ public class EmuEndToEndTests
     [Test]
     public void Without_bios_the_embedded_bios_runs_to_its_banner()
     {
-        var run = EmuRun.Of("-debugcon", "stdio", "-d", "post");
+        // -boot: without it (and without disks) emu would boot its demo disk instead of halting.
+        var run = EmuRun.Of("-debugcon", "stdio", "-d", "post", "-boot", "c");
 
         Assert.That(run.ExitCode, Is.Zero);
         Assert.That(run.Stdout, Does.StartWith("emu BIOS "));
