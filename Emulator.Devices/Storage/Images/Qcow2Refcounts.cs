@@ -166,11 +166,65 @@ internal sealed class Qcow2Refcounts
         }
     }
 
-    /// <summary>Sets the refcount of reserved clusters to 1.</summary>
+    /// <summary>Sets the refcount of reserved clusters to 1 (one write per refcount block touched).</summary>
     public void Commit(long offset, int count)
     {
-        for (int i = 0; i < count; i++) Set((offset >> clusterBits) + i, 1);
+        var deltas = new Dictionary<long, long>(count);
+        for (int i = 0; i < count; i++) deltas[(offset >> clusterBits) + i] = 1;
+        Apply(deltas);
     }
+
+    /// <summary>
+    /// Adds each delta to its cluster's refcount. Every new value is checked first (no refcount below 0
+    /// or above the refcount width), so a refused change leaves the file as it was; then each
+    /// refcount block touched is written once, covering the entries that changed.
+    /// </summary>
+    public void Apply(IReadOnlyDictionary<long, long> deltas)
+    {
+        if (Check(deltas) is { } problem) throw new IOException(problem);
+        var updates = new List<(long Cluster, ulong Value)>(deltas.Count);
+        foreach (var (cluster, delta) in deltas)
+        {
+            if (delta == 0) continue;
+            ulong current = Get(cluster);
+            updates.Add((cluster, delta < 0 ? current - (ulong)-delta : current + (ulong)delta));
+        }
+        updates.Sort((a, b) => a.Cluster.CompareTo(b.Cluster));
+        int i = 0;
+        while (i < updates.Count)
+        {
+            long index = updates[i].Cluster / entriesPerBlock;
+            EnsureBlock(index);
+            long blockOffset = (long)(table[index] & Qcow2Image.OffsetMask);
+            var block = Block(blockOffset);
+            int lo = int.MaxValue, hi = 0;
+            for (; i < updates.Count && updates[i].Cluster / entriesPerBlock == index; i++)
+            {
+                var (start, length) = WriteEntry(block, updates[i].Cluster % entriesPerBlock, refcountBits, updates[i].Value);
+                lo = Math.Min(lo, start);
+                hi = Math.Max(hi, start + length);
+            }
+            RandomAccess.Write(file, block.AsSpan(lo, hi - lo), blockOffset + lo);
+        }
+    }
+
+    /// <summary>Why <see cref="Apply"/> would refuse <paramref name="deltas"/> (a refcount below 0 or above its width), or null.</summary>
+    public string? Check(IReadOnlyDictionary<long, long> deltas)
+    {
+        foreach (var (cluster, delta) in deltas)
+        {
+            if (delta == 0) continue;
+            ulong current = Get(cluster);
+            if (delta < 0 && current < (ulong)-delta)
+                return $"the refcount of cluster {cluster} would drop below zero (the image's refcounts are inconsistent; repair it with qemu-img check -r all)";
+            if (delta > 0 && maxRefcount - current < (ulong)delta)
+                return $"refcount overflow on cluster {cluster} (at most {maxRefcount} with {refcountBits}-bit refcounts)";
+        }
+        return null;
+    }
+
+    /// <summary>The largest refcount the image's refcount width holds.</summary>
+    public ulong MaxRefcount => maxRefcount;
 
     /// <summary>Reserves, and commits at once, clusters whose content is written later (metadata whose pointer comes last).</summary>
     public long Allocate(int count)
