@@ -36,7 +36,7 @@ public class Qcow2SnapshotBenchmarks
     [IterationSetup]
     public void Setup()
     {
-        path = Path.Combine(Path.GetTempPath(), $"emu-snapshot-bench-{Guid.NewGuid():N}.qcow2");
+        path = Path.Combine(Path.GetTempPath(), $"emu-bench-qcow2-snapshot-{Guid.NewGuid():N}.qcow2");
         Qcow2Creator.Create(path, ImageSize);
         image = ImageOpener.Open(path, null, readOnly: false);
         var rng = new Random(1);

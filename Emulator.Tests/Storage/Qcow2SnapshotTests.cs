@@ -260,6 +260,40 @@ public class Qcow2SnapshotTests
     }
 
     [Test]
+    public void Freed_clusters_are_reused_so_repeated_savevm_of_one_name_does_not_grow_the_file()
+    {
+        string path = dir.File("a.qcow2");
+        Qcow2Creator.Create(path, 4 << 20);
+        var state = new byte[1 << 20];
+        var sizes = new List<long>();
+        using (var image = ImageOpener.Open(path, null, readOnly: false))
+        {
+            var model = new byte[4 << 20];
+            new Random(1).NextBytes(model);
+            image.Write(0, model);
+            for (int i = 0; i < 5; i++)
+            {
+                // Each round the guest overwrites the same three clusters (copies of shared ones) and
+                // savevm replaces the snapshot: what the old one alone used is freed and reused next round.
+                model.AsSpan(0, 3 << 16).Fill((byte)i);
+                image.Write(0, model.AsSpan(0, 3 << 16));
+                new Random(i).NextBytes(state);
+                Snap(image).CreateSnapshot("x", state, 0);
+                sizes.Add(new FileInfo(path).Length);
+                Assert.That(Snap(image).ReadVmState("x"), Is.EqualTo(state));
+            }
+            image.Write(0, new byte[4096]);
+            Snap(image).RevertToSnapshot("x");
+            ImageModel.AssertContents(image, model);
+        }
+        AssertClean(path);
+        // Round 1 needs room for two states; from round 2 on, each round takes exactly what the last one
+        // freed: 3 data clusters, the L2 table copy, the state's 16 clusters and L2 table, the L1 copy, the table.
+        Assert.That(sizes[3], Is.EqualTo(sizes[2]), string.Join(", ", sizes));
+        Assert.That(sizes[4], Is.EqualTo(sizes[2]), string.Join(", ", sizes));
+    }
+
+    [Test]
     public void The_snapshot_overlay_takes_snapshots_without_touching_the_image()
     {
         var original = new byte[1 << 20];

@@ -292,8 +292,9 @@ public sealed partial class Qcow2Image : IInternalSnapshots
 
     /// <summary>
     /// Writes the VM state into the VM state area of a snapshot's L1 table (entries from
-    /// <paramref name="firstEntry"/> on): for each L1 entry, one new L2 table followed by the
-    /// clusters that are not all zeros, written and counted before the L1 table that points to them exists.
+    /// <paramref name="firstEntry"/> on): for each L1 entry, a new L2 table and the clusters that
+    /// are not all zeros, placed in free runs of the file (or at its end) and written with one
+    /// write per run, then counted, all before the L1 table that points to them exists.
     /// </summary>
     void WriteVmState(ReadOnlySpan<byte> vmState, ulong[] snapL1, int firstEntry)
     {
@@ -310,31 +311,39 @@ public sealed partial class Qcow2Image : IInternalSnapshots
                 if (piece.ContainsAnyExcept((byte)0)) used.Add(c);
             }
             if (used.Count == 0) continue;
-            long l2 = refcounts.Reserve(1 + used.Count);
+            var taken = new Dictionary<long, long>();
+            long l2 = refcounts.Reserve(1);
+            taken[l2 >> clusterBits] = 1;
             var table = new ulong[clusterSize / 8];
-            long at = l2 + clusterSize;
-            // Runs of consecutive used clusters go out in one write; the last cluster is padded to its end.
-            for (int r = 0; r < used.Count;)
+            for (int u = 0; u < used.Count;)
             {
-                int runEnd = r + 1;
-                while (runEnd < used.Count && used[runEnd] == used[runEnd - 1] + 1) runEnd++;
-                int first = used[r], last = used[runEnd - 1];
-                int fullEnd = Math.Min(last + 1, chunk.Length >> clusterBits);
-                if (fullEnd > first) RandomAccess.Write(file, chunk.Slice(first << clusterBits, (fullEnd - first) << clusterBits), at);
-                if (fullEnd <= last)
+                var (run, runCount) = refcounts.ReserveUpTo(used.Count - u);
+                for (int i = 0; i < runCount; i++) taken[(run >> clusterBits) + i] = 1;
+                // Within the run, consecutive VM state clusters go out in one write.
+                for (int i = 0; i < runCount;)
                 {
-                    tail.AsSpan().Clear();
-                    chunk[(last << clusterBits)..].CopyTo(tail);
-                    RandomAccess.Write(file, tail, at + ((long)(last - first) << clusterBits));
+                    int j = i + 1;
+                    while (j < runCount && used[u + j] == used[u + j - 1] + 1) j++;
+                    int first = used[u + i], last = used[u + j - 1];
+                    long host = run + ((long)i << clusterBits);
+                    int fullEnd = Math.Min(last + 1, chunk.Length >> clusterBits);
+                    if (fullEnd > first) RandomAccess.Write(file, chunk.Slice(first << clusterBits, (fullEnd - first) << clusterBits), host);
+                    if (fullEnd <= last)
+                    {
+                        // The last cluster is partial: padded to its end, so the file covers it.
+                        tail.AsSpan().Clear();
+                        chunk[(last << clusterBits)..].CopyTo(tail);
+                        RandomAccess.Write(file, tail, host + ((long)(last - first) << clusterBits));
+                    }
+                    for (int c = first; c <= last; c++) table[c] = (ulong)(host + ((long)(c - first) << clusterBits));
+                    i = j;
                 }
-                for (int c = first; c <= last; c++) table[c] = (ulong)(at + ((long)(c - first) << clusterBits));
-                at += (long)(last - first + 1) << clusterBits;
-                r = runEnd;
+                u += runCount;
             }
             var bytes = new byte[clusterSize];
             EncodeTable(table, bytes);
             RandomAccess.Write(file, bytes, l2);
-            refcounts.Commit(l2, 1 + used.Count);
+            refcounts.Apply(taken);
             snapL1[firstEntry + k] = (ulong)l2;
         }
     }

@@ -23,8 +23,8 @@ namespace Emulator.Devices.Storage.Images;
 /// not used: the image is never marked dirty. Internal snapshots: see Qcow2Image.Snapshots.cs.</para>
 /// <para>Not implemented: writing images marked dirty or corrupt (they open read-only);
 /// encryption, external data files, extended L2 entries and non-zlib compression (refused at
-/// open); resizing; writing compressed clusters; reusing freed clusters (new clusters always come
-/// from the end of the file).</para>
+/// open); resizing; writing compressed clusters; shrinking the file (freed clusters are reused
+/// by later allocations, but the file never gets shorter).</para>
 /// </remarks>
 public sealed partial class Qcow2Image : IBlockImage
 {
