@@ -114,6 +114,53 @@ public class QemuImgSnapshotInteropTests
     }
 
     [Test]
+    public void Emu_reads_the_vm_state_qemu_savevm_stored_and_reverts_past_it()
+    {
+        // QEMU's savevm writes the VM state through the active L1 into the VM state area, then
+        // discards it there: emu must find it through the snapshot's L1 at the same place.
+        string path = dir.File("v.qcow2");
+        QemuTools.Ok("qemu-img", "create", "-f", "qcow2", path, "64M");
+        QemuTools.Ok("qemu-io", "-c", "write -P 0x55 0 64k", path);
+        var info = new System.Diagnostics.ProcessStartInfo("qemu-system-i386")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (string a in new[] { "-machine", "pc", "-m", "16", "-nodefaults", "-display", "none", "-S", "-monitor", "stdio",
+                     "-drive", $"file={path},format=qcow2,if=ide" }) info.ArgumentList.Add(a);
+        System.Diagnostics.Process? qemu = null;
+        try { qemu = System.Diagnostics.Process.Start(info); }
+        catch (System.ComponentModel.Win32Exception) { Assert.Fail("qemu-system-i386 is missing: install Debian's qemu-system-x86 (.ci/run does)"); }
+        using (qemu)
+        {
+            qemu!.StandardInput.WriteLine("savevm qemu-state");
+            qemu.StandardInput.WriteLine("quit");
+            var output = qemu.StandardOutput.ReadToEndAsync();
+            string errors = qemu.StandardError.ReadToEnd();
+            Assert.That(qemu.WaitForExit(60_000), Is.True, "qemu-system-i386 did not quit");
+            Assert.That(qemu.ExitCode, Is.EqualTo(0), output.Result + errors);
+        }
+        QemuTools.Ok("qemu-io", "-c", "write -P 0xaa 0 64k", path);
+        using (var image = ImageOpener.Open(path, null, readOnly: false))
+        {
+            var s = Snap(image).Snapshots.Single();
+            Assert.That(s.Name, Is.EqualTo("qemu-state"));
+            Assert.That(s.VmStateSize, Is.GreaterThan(64UL << 10), "devices and 16 MiB of (mostly zero) RAM");
+            Assert.That(s.Icount, Is.Null, "QEMU without record/replay stores icount -1");
+            byte[] state = Snap(image).ReadVmState("qemu-state");
+            Assert.That(state.Length, Is.EqualTo((int)s.VmStateSize));
+            // QEMU's migration stream header: QEMU_VM_FILE_MAGIC "QEVM", QEMU_VM_FILE_VERSION 3.
+            Assert.That(System.Text.Encoding.ASCII.GetString(state, 0, 4), Is.EqualTo("QEVM"));
+            Assert.That(state[4..8], Is.EqualTo(new byte[] { 0, 0, 0, 3 }));
+            Snap(image).RevertToSnapshot("qemu-state");
+            var back = new byte[64 << 10];
+            image.Read(0, back);
+            Assert.That(back, Is.EqualTo(Filled(64 << 10, 0x55)));
+        }
+        QemuTools.AssertCheckClean(path);
+        Assert.That(QemuTools.Ok("qemu-img", "snapshot", "-l", path), Does.Contain("qemu-state"));
+    }
+
+    [Test]
     public void Snapshots_over_compressed_clusters_keep_their_refcounts_right()
     {
         var model = new byte[2 << 20];
