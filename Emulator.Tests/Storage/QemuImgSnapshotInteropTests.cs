@@ -160,6 +160,56 @@ public class QemuImgSnapshotInteropTests
         Assert.That(QemuTools.Ok("qemu-img", "snapshot", "-l", path), Does.Contain("qemu-state"));
     }
 
+    [TestCase(16)]
+    [TestCase(9)]
+    [TestCase(12)]
+    public void After_random_snapshot_operations_qemu_img_reads_every_snapshot_as_emu_saw_it(int clusterBits)
+    {
+        string path = dir.File("r.qcow2");
+        const int size = 2 << 20;
+        Qcow2Creator.Create(path, size, clusterBits: clusterBits);
+        var model = new byte[size];
+        var saved = new Dictionary<string, byte[]>();
+        var rng = new Random(clusterBits);
+        using (var image = ImageOpener.Open(path, null, readOnly: false))
+        {
+            for (int step = 0; step < 24; step++)
+            {
+                ImageModel.RandomWrites(image, model, 3, seed: step, maxLength: 60_000);
+                int op = rng.Next(4);
+                if (op <= 1 || saved.Count == 0)
+                {
+                    string name = $"s{rng.Next(5)}";
+                    var state = new byte[rng.Next(0, 20_000)];
+                    rng.NextBytes(state);
+                    Snap(image).CreateSnapshot(name, state, (ulong)step);
+                    saved[name] = (byte[])model.Clone();
+                }
+                else if (op == 2)
+                {
+                    string name = saved.Keys.ElementAt(rng.Next(saved.Count));
+                    Snap(image).RevertToSnapshot(name);
+                    model = (byte[])saved[name].Clone();
+                }
+                else
+                {
+                    string name = saved.Keys.ElementAt(rng.Next(saved.Count));
+                    Snap(image).DeleteSnapshot(name);
+                    saved.Remove(name);
+                }
+            }
+            ImageModel.AssertContents(image, model);
+        }
+        QemuTools.AssertCheckClean(path);
+        Assert.That(QemuContents(path), Is.EqualTo(model));
+        foreach (var (name, contents) in saved)
+        {
+            string raw = dir.File(name + ".raw");
+            QemuTools.Ok("qemu-img", "convert", "-l", $"snapshot.name={name}", "-O", "raw", path, raw);
+            Assert.That(File.ReadAllBytes(raw), Is.EqualTo(contents), $"snapshot {name} as qemu-img reads it");
+        }
+    }
+
     [Test]
     public void Snapshots_over_compressed_clusters_keep_their_refcounts_right()
     {

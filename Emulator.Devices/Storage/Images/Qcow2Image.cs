@@ -70,6 +70,7 @@ public sealed partial class Qcow2Image : IBlockImage
         Length = (long)((header.Size + 511) & ~511UL);
         l1 = Qcow2Refcounts.ReadTable(file, (long)header.L1TableOffset, (int)header.L1Size);
         refcounts = new Qcow2Refcounts(file, header, stream.Length);
+        refcounts.Reused = ForgetClusters;
         snapshots = Qcow2SnapshotTable.Read(path, file, header, stream.Length);
         bytesPerL1Entry = (long)clusterSize << l2Bits;
         diskL1Entries = (int)((header.Size + (ulong)bytesPerL1Entry - 1) / (ulong)bytesPerL1Entry);
@@ -159,6 +160,14 @@ public sealed partial class Qcow2Image : IBlockImage
             if ((off & (ulong)(h.ClusterSize - 1)) != 0) throw new ImageException($"'{path}': an L2 table offset is not cluster aligned");
             if (off + (ulong)h.ClusterSize > (ulong)fileLength) throw new ImageException($"'{path}': an L2 table lies beyond the end of the file");
         }
+    }
+
+    /// <summary>Drops cached L2 tables and the decompressed cluster held by clusters that were freed and are being reused.</summary>
+    void ForgetClusters(long first, long count)
+    {
+        foreach (long offset in l2Cache.Keys.ToList())
+            if ((offset >> clusterBits) - first is var k && k >= 0 && k < count) l2Cache.Remove(offset);
+        if (decompressedHost >= 0 && (decompressedHost >> clusterBits) - first is var d && d >= 0 && d < count) decompressedHost = -1;
     }
 
     /// <summary>The L2 entry mapping virtual cluster <paramref name="vcluster"/> (0 when its L2 table is absent).</summary>

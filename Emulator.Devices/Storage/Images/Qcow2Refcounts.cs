@@ -41,6 +41,9 @@ internal sealed class Qcow2Refcounts
     /// <summary>No cluster below this one is free (QEMU's free_cluster_index): where the search for free clusters starts.</summary>
     long freeHint;
 
+    /// <summary>Called with (first cluster, count) when freed clusters are handed out again, so caches of what they held are dropped.</summary>
+    public Action<long, long>? Reused { get; set; }
+
     public Qcow2Refcounts(SafeFileHandle file, Qcow2Header header, long fileLength)
     {
         this.file = file;
@@ -189,6 +192,7 @@ internal sealed class Qcow2Refcounts
             if (start < 0) start = c;
             if (c - start + 1 < count) continue;
             if (freeHint == start) freeHint = start + count;
+            Reused?.Invoke(start, count);
             return start;
         }
         if (!seenFree) freeHint = EndCluster;
@@ -209,6 +213,7 @@ internal sealed class Qcow2Refcounts
             long end = c + 1;
             while (end < EndCluster && end - c < max && Get(end) == 0) end++;
             freeHint = end;
+            Reused?.Invoke(c, end - c);
             return (c << clusterBits, (int)(end - c));
         }
         freeHint = EndCluster;
