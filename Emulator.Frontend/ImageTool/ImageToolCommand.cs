@@ -9,7 +9,7 @@ namespace Emulator.Frontend.ImageTool;
 
 /// <summary>
 /// <c>emu img</c>: the image tool, with qemu-img's verbs and syntax (<c>create</c>, <c>info</c>,
-/// <c>check</c>, <c>convert</c>) on System.CommandLine. Every error is one line
+/// <c>check</c>, <c>convert</c>, <c>snapshot</c>) on System.CommandLine. Every error is one line
 /// <c>emu img: ...</c> on stderr with exit status 1; <c>check</c> has qemu-img's statuses.
 /// </summary>
 internal static class ImageToolCommand
@@ -37,6 +37,14 @@ internal static class ImageToolCommand
         public readonly Option<string> CheckRepair = Opt("-r", "leaks|all", "repair (not supported)");
         public readonly Argument<string> CheckFile = new("FILE");
 
+        public readonly Command Snapshot = new("snapshot", "list, create, apply or delete internal snapshots: snapshot [-f FMT] [-l | -a SNAPSHOT | -c SNAPSHOT | -d SNAPSHOT] FILE");
+        public readonly Option<string> SnapshotFormat = Opt("-f", "FMT", "image format (default: probe)");
+        public readonly Option<bool> SnapshotList = new("-l") { Description = "list the snapshots" };
+        public readonly Option<string> SnapshotApply = Opt("-a", "SNAPSHOT", "revert the disk to the snapshot (ID or name)");
+        public readonly Option<string> SnapshotCreate = Opt("-c", "SNAPSHOT", "create a snapshot named SNAPSHOT");
+        public readonly Option<string> SnapshotDelete = Opt("-d", "SNAPSHOT", "delete the snapshot (ID or name)");
+        public readonly Argument<string> SnapshotFile = new("FILE");
+
         public readonly Command Convert = new("convert", "copy an image to another format: convert [-p] [-f FMT] [-O OUTPUT_FMT] IN OUT");
         public readonly Option<bool> ConvertProgress = new("-p") { Description = "show a progress bar" };
         public readonly Option<bool> ConvertCompress = new("-c") { Description = "compress the output (not supported)" };
@@ -60,7 +68,9 @@ internal static class ImageToolCommand
             foreach (var o in new Option[] { ConvertProgress, ConvertCompress, ConvertFormat, ConvertOutputFormat, ConvertOptions }) Convert.Options.Add(o);
             Convert.Arguments.Add(ConvertIn);
             Convert.Arguments.Add(ConvertOut);
-            foreach (var c in new[] { Create, Info, Check, Convert }) Root.Subcommands.Add(c);
+            foreach (var o in new Option[] { SnapshotFormat, SnapshotList, SnapshotApply, SnapshotCreate, SnapshotDelete }) Snapshot.Options.Add(o);
+            Snapshot.Arguments.Add(SnapshotFile);
+            foreach (var c in new[] { Create, Info, Check, Convert, Snapshot }) Root.Subcommands.Add(c);
         }
 
         static Option<string> Opt(string name, string helpName, string description) =>
@@ -103,7 +113,20 @@ internal static class ImageToolCommand
                     parsed.GetValue(def.ConvertOut)!, Format(parsed.GetValue(def.ConvertOutputFormat)) ?? ImageFormat.Raw,
                     FormatOptions.Parse(parsed.GetValue(def.ConvertOptions)), parsed.GetValue(def.ConvertProgress), stdout);
             }
-            stderr.WriteLine("emu img: a command is required: create, info, check or convert (see emu img --help)");
+            if (command == def.Snapshot)
+            {
+                // qemu-img takes one action; none at all does nothing.
+                var actions = new List<(SnapshotAction Action, string? Name)>();
+                if (parsed.GetValue(def.SnapshotList)) actions.Add((SnapshotAction.List, null));
+                if (parsed.GetValue(def.SnapshotApply) is { } a) actions.Add((SnapshotAction.Apply, a));
+                if (parsed.GetValue(def.SnapshotCreate) is { } c) actions.Add((SnapshotAction.Create, c));
+                if (parsed.GetValue(def.SnapshotDelete) is { } d) actions.Add((SnapshotAction.Delete, d));
+                if (actions.Count > 1) throw new EmuError("Cannot mix '-l', '-a', '-c', '-d'");
+                if (actions.Count == 0) return 0;
+                return ImageToolVerbs.Snapshot(parsed.GetValue(def.SnapshotFile)!, Format(parsed.GetValue(def.SnapshotFormat)),
+                    actions[0].Action, actions[0].Name, stdout);
+            }
+            stderr.WriteLine("emu img: a command is required: create, info, check, convert or snapshot (see emu img --help)");
             return 1;
         }
         catch (Exception e) when (e is EmuError or ImageException or IOException)

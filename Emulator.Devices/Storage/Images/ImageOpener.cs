@@ -74,6 +74,8 @@ public static class ImageOpener
     /// Puts a temporary qcow2 overlay in front of <paramref name="image"/>, as QEMU's <c>-snapshot</c>
     /// does: reads fall through to the image, writes go to the overlay, which is deleted on dispose,
     /// so the image file is never written. The overlay owns <paramref name="image"/> and disposes it.
+    /// The overlay is a qcow2 image, so it implements <see cref="IInternalSnapshots"/>: as with QEMU's
+    /// <c>-snapshot</c>, savevm/loadvm work and their snapshots live (and die) in the temporary overlay.
     /// </summary>
     public static IBlockImage WithSnapshotOverlay(IBlockImage image)
     {

@@ -14,14 +14,19 @@ namespace Emulator.Devices.Storage.Images;
 /// <para>Metadata is write-through (L1 in memory, L2 tables and refcount blocks in small
 /// caches, every change written when made), and an allocating write goes in the order data,
 /// refcount, L2 entry, L1 entry, so a killed process leaves at worst leaked clusters.</para>
-/// <para>Writing a compressed cluster rewrites it uncompressed and releases the compressed
-/// sectors; writing a preallocated zero cluster reuses its host cluster. Lazy refcounts are not
-/// used: the image is never marked dirty.</para>
-/// <para>Not implemented: writing images with internal snapshots, or images marked dirty or
-/// corrupt (they open read-only); encryption, external data files, extended L2 entries and
-/// non-zlib compression (refused at open); resizing; writing compressed clusters.</para>
+/// <para>A cluster is written in place only when the COPIED flag (bit 63) of its L2 entry, and of
+/// the L1 entry above it, says its refcount is exactly one (spec, "Cluster mapping"); otherwise it is
+/// shared with an internal snapshot (or a compressed cluster), and the write copies it: a shared L2
+/// table is copied first, then the data cluster, and only then is the old cluster's refcount
+/// dropped. Writing a compressed cluster rewrites it uncompressed and releases the compressed
+/// sectors; writing an owned preallocated zero cluster reuses its host cluster. Lazy refcounts are
+/// not used: the image is never marked dirty. Internal snapshots: see Qcow2Image.Snapshots.cs.</para>
+/// <para>Not implemented: writing images marked dirty or corrupt (they open read-only);
+/// encryption, external data files, extended L2 entries and non-zlib compression (refused at
+/// open); resizing; writing compressed clusters; shrinking the file (freed clusters are reused
+/// by later allocations, but the file never gets shorter).</para>
 /// </remarks>
-public sealed class Qcow2Image : IBlockImage
+public sealed partial class Qcow2Image : IBlockImage
 {
     /// <summary>Bits 9-55 of an L1/L2/refcount-table entry: the host offset (spec, "Cluster mapping").</summary>
     public const ulong OffsetMask = 0x00FF_FFFF_FFFF_FE00;
@@ -33,6 +38,7 @@ public sealed class Qcow2Image : IBlockImage
     public const ulong ZeroFlag = 1;
     const int L2CacheSize = 32;
 
+    readonly string path;
     readonly FileStream stream;
     readonly SafeFileHandle file;
     readonly Qcow2Header header;
@@ -50,8 +56,9 @@ public sealed class Qcow2Image : IBlockImage
     long decompressedHost = -1;
     bool disposed;
 
-    Qcow2Image(FileStream stream, Qcow2Header header, IBlockImage? backing, bool readOnly)
+    Qcow2Image(string path, FileStream stream, Qcow2Header header, IBlockImage? backing, bool readOnly)
     {
+        this.path = path;
         this.stream = stream;
         file = stream.SafeFileHandle;
         this.header = header;
@@ -63,6 +70,10 @@ public sealed class Qcow2Image : IBlockImage
         Length = (long)((header.Size + 511) & ~511UL);
         l1 = Qcow2Refcounts.ReadTable(file, (long)header.L1TableOffset, (int)header.L1Size);
         refcounts = new Qcow2Refcounts(file, header, stream.Length);
+        refcounts.Reused = ForgetClusters;
+        snapshots = Qcow2SnapshotTable.Read(path, file, header, stream.Length);
+        bytesPerL1Entry = (long)clusterSize << l2Bits;
+        diskL1Entries = (int)((header.Size + (ulong)bytesPerL1Entry - 1) / (ulong)bytesPerL1Entry);
         // Compressed cluster descriptor: x = 62 - (cluster_bits - 8) (spec, "Compressed Clusters Descriptor").
         csizeShift = 62 - (clusterBits - 8);
         csizeMask = (1UL << (clusterBits - 8)) - 1;
@@ -110,14 +121,12 @@ public sealed class Qcow2Image : IBlockImage
                     throw new ImageException($"'{path}': the image is marked corrupt; open it read-only or repair it with qemu-img check -r all");
                 if ((header.IncompatibleFeatures & Qcow2Header.IncompatDirty) != 0)
                     throw new ImageException($"'{path}': the image is marked dirty (refcounts may be stale); open it read-only or repair it with qemu-img check -r all");
-                if (header.NbSnapshots != 0)
-                    throw new ImageException($"'{path}': writing images with internal snapshots is not supported; open it read-only");
             }
             CheckL1(path, header, start, fileLength, stream.SafeFileHandle);
             IBlockImage? backing = backingImage ?? (header.BackingFile != null ? openBacking?.Invoke(header) : null);
             try
             {
-                var image = new Qcow2Image(stream, header, backing, readOnly);
+                var image = new Qcow2Image(path, stream, header, backing, readOnly);
                 if (!readOnly && header.AutoclearFeatures != 0)
                 {
                     // Autoclear bits describe data this implementation does not maintain (bitmaps):
@@ -151,6 +160,14 @@ public sealed class Qcow2Image : IBlockImage
             if ((off & (ulong)(h.ClusterSize - 1)) != 0) throw new ImageException($"'{path}': an L2 table offset is not cluster aligned");
             if (off + (ulong)h.ClusterSize > (ulong)fileLength) throw new ImageException($"'{path}': an L2 table lies beyond the end of the file");
         }
+    }
+
+    /// <summary>Drops cached L2 tables and the decompressed cluster held by clusters that were freed and are being reused.</summary>
+    void ForgetClusters(long first, long count)
+    {
+        foreach (long offset in l2Cache.Keys.ToList())
+            if ((offset >> clusterBits) - first is var k && k >= 0 && k < count) l2Cache.Remove(offset);
+        if (decompressedHost >= 0 && (decompressedHost >> clusterBits) - first is var d && d >= 0 && d < count) decompressedHost = -1;
     }
 
     /// <summary>The L2 entry mapping virtual cluster <paramref name="vcluster"/> (0 when its L2 table is absent).</summary>
@@ -274,7 +291,7 @@ public sealed class Qcow2Image : IBlockImage
         long host = (long)(entry & OffsetMask);
         bool compressed = (entry & Compressed) != 0;
         bool zero = !compressed && (entry & ZeroFlag) != 0 && header.Version >= 3;
-        if (!compressed && !zero && host != 0)
+        if (!compressed && !zero && host != 0 && (entry & Copied) != 0 && (l1[vcluster >> l2Bits] & Copied) != 0)
         {
             RandomAccess.Write(file, data, host + within);
             return;
@@ -289,19 +306,24 @@ public sealed class Qcow2Image : IBlockImage
         }
         data.CopyTo(cluster[within..]);
 
-        if (zero && host != 0)
+        // The L2 table must be this image's own before an entry in it changes (a shared one is copied).
+        long l2 = EnsureL2(vcluster);
+        entry = L2Table(l2)[vcluster & ((1 << l2Bits) - 1)];
+        if (!compressed && host != 0 && ((entry & Copied) != 0 || refcounts.Get(host >> clusterBits) == 1))
         {
-            // A preallocated zero cluster: its host cluster is ours (refcount 1); fill it, then drop the flag.
+            // Owned by the active state alone: a preallocated zero cluster (or a data cluster whose
+            // COPIED flag was clear though nothing else uses it) is filled in place, then the entry says so.
             RandomAccess.Write(file, cluster, host);
-            SetL2Entry(vcluster, (ulong)host | Copied);
+            SetL2Entry(vcluster, (ulong)host | Copied, l2);
             return;
         }
-        long l2 = EnsureL2(vcluster);
         long newHost = refcounts.Reserve(1);
         RandomAccess.Write(file, cluster, newHost);
         refcounts.Commit(newHost, 1);
         SetL2Entry(vcluster, (ulong)newHost | Copied, l2);
+        // The old cluster is released only once nothing in the active state points to it.
         if (compressed) ReleaseCompressed(entry);
+        else if (host != 0) refcounts.Adjust(host >> clusterBits, -1);
     }
 
     /// <summary>Drops one reference from each host cluster a compressed cluster's sectors touch.</summary>
@@ -314,20 +336,50 @@ public sealed class Qcow2Image : IBlockImage
         if (decompressedHost == host) decompressedHost = -1;
     }
 
-    /// <summary>The offset of the L2 table for <paramref name="vcluster"/>, allocating an empty one (then the L1 entry) if absent.</summary>
+    /// <summary>
+    /// The offset of the L2 table for <paramref name="vcluster"/>, owned by the active state alone:
+    /// an absent table is allocated empty, a shared one (COPIED clear, refcount above one) is copied
+    /// with its entries' COPIED flags cleared (their clusters stay shared), the L1 entry switched to
+    /// the copy, and only then the old table's refcount dropped.
+    /// </summary>
     long EnsureL2(long vcluster)
     {
         long l1Index = vcluster >> l2Bits;
-        long l2 = (long)(l1[l1Index] & OffsetMask);
-        if (l2 != 0) return l2;
-        l2 = refcounts.Reserve(1);
+        ulong l1Entry = l1[l1Index];
+        long old = (long)(l1Entry & OffsetMask);
+        if (old != 0 && (l1Entry & Copied) != 0) return old;
+        if (old != 0 && refcounts.Get(old >> clusterBits) == 1)
+        {
+            SetL1Entry(l1Index, (ulong)old | Copied);
+            return old;
+        }
         var table = new ulong[clusterSize / 8];
-        RandomAccess.Write(file, new byte[clusterSize], l2);
+        var bytes = new byte[clusterSize];
+        if (old != 0)
+        {
+            var source = L2Table(old);
+            for (int i = 0; i < table.Length; i++) table[i] = source[i] & ~Copied;
+            EncodeTable(table, bytes);
+        }
+        long l2 = refcounts.Reserve(1);
+        RandomAccess.Write(file, bytes, l2);
         refcounts.Commit(l2, 1);
+        if (l2Cache.Count >= L2CacheSize) l2Cache.Clear();
         l2Cache[l2] = table;
-        l1[l1Index] = (ulong)l2 | Copied;
-        WriteEntry((long)header.L1TableOffset + l1Index * 8, l1[l1Index]);
+        SetL1Entry(l1Index, (ulong)l2 | Copied);
+        if (old != 0) refcounts.Adjust(old >> clusterBits, -1);
         return l2;
+    }
+
+    void SetL1Entry(long index, ulong value)
+    {
+        l1[index] = value;
+        WriteEntry((long)header.L1TableOffset + index * 8, value);
+    }
+
+    static void EncodeTable(ReadOnlySpan<ulong> table, Span<byte> bytes)
+    {
+        for (int i = 0; i < table.Length; i++) BinaryPrimitives.WriteUInt64BigEndian(bytes[(i * 8)..], table[i]);
     }
 
     void SetL2Entry(long vcluster, ulong value, long l2 = 0)

@@ -10,7 +10,9 @@ namespace Emulator.Devices.Storage.Images;
 /// <remarks>
 /// Everything is write-through: each refcount change is written to the file when made, so the
 /// file is the only copy of the state and a killed process loses no metadata. New clusters are
-/// taken from the end of the file. A missing refcount block is created self-describing (it is
+/// taken from the lowest run of free clusters (refcount 0) big enough, else from the end of the
+/// file, as QEMU's allocator does; every caller commits what it reserved before it frees anything,
+/// so a reserved cluster is never handed out twice. A missing refcount block is created self-describing (it is
 /// placed inside the range it covers and counts itself), written before the table entry that
 /// points to it; a full table is copied to a larger one at the end of the file and the header is
 /// switched to it in one write. Every step is ordered so that a crash between any two writes
@@ -33,8 +35,14 @@ internal sealed class Qcow2Refcounts
     long tableOffset;
     readonly Dictionary<long, byte[]> blockCache = new();
 
-    /// <summary>The first cluster past everything allocated: where the next allocation goes.</summary>
+    /// <summary>The first cluster past everything allocated: where allocations that find no free run go.</summary>
     public long EndCluster { get; private set; }
+
+    /// <summary>No cluster below this one is free (QEMU's free_cluster_index): where the search for free clusters starts.</summary>
+    long freeHint;
+
+    /// <summary>Called with (first cluster, count) when freed clusters are handed out again, so caches of what they held are dropped.</summary>
+    public Action<long, long>? Reused { get; set; }
 
     public Qcow2Refcounts(SafeFileHandle file, Qcow2Header header, long fileLength)
     {
@@ -132,6 +140,7 @@ internal sealed class Qcow2Refcounts
         var block = Block(blockOffset);
         var (start, length) = WriteEntry(block, cluster % entriesPerBlock, refcountBits, value);
         RandomAccess.Write(file, block.AsSpan(start, length), blockOffset + start);
+        if (value == 0) freeHint = Math.Min(freeHint, cluster);
     }
 
     /// <summary>Adds <paramref name="delta"/> (±1) to a cluster's refcount; the refcount never goes below 0 or above its width.</summary>
@@ -143,12 +152,15 @@ internal sealed class Qcow2Refcounts
     }
 
     /// <summary>
-    /// Reserves <paramref name="count"/> contiguous clusters at the end of the file and returns the
+    /// Reserves <paramref name="count"/> contiguous free clusters (the first run big enough, else at
+    /// the end of the file) and returns the
     /// offset of the first; their refcounts stay 0 until <see cref="Commit"/>, so the caller writes
     /// their contents first (a crash before the commit leaves only unused space).
     /// </summary>
     public long Reserve(int count)
     {
+        long free = FindFreeRun(count);
+        if (free >= 0) return free << clusterBits;
         // Make sure every refcount block the new clusters need exists before they are handed out;
         // creating a block takes a cluster from the end too, so start over after each one.
         while (true)
@@ -160,17 +172,114 @@ internal sealed class Qcow2Refcounts
             if (missing < 0)
             {
                 EndCluster = last + 1;
+                // Reserved clusters keep refcount 0 until their commit: the free search must not find them.
+                if (freeHint >= first) freeHint = EndCluster;
                 return first << clusterBits;
             }
             EnsureBlock(missing);
         }
     }
 
-    /// <summary>Sets the refcount of reserved clusters to 1.</summary>
+    /// <summary>The first run of <paramref name="count"/> free clusters below <see cref="EndCluster"/>, or -1; moves the hint past what it hands out.</summary>
+    long FindFreeRun(int count)
+    {
+        long start = -1;
+        bool seenFree = false;
+        for (long c = freeHint; c < EndCluster; c++)
+        {
+            if (Get(c) != 0) { start = -1; continue; }
+            if (!seenFree) { freeHint = c; seenFree = true; }
+            if (start < 0) start = c;
+            if (c - start + 1 < count) continue;
+            if (freeHint == start) freeHint = start + count;
+            Reused?.Invoke(start, count);
+            return start;
+        }
+        if (!seenFree) freeHint = EndCluster;
+        return -1;
+    }
+
+    /// <summary>
+    /// Reserves up to <paramref name="max"/> contiguous clusters: the first free run (however short),
+    /// else <paramref name="max"/> at the end of the file. For data that may be scattered (the VM
+    /// state), so fragmented free space is used instead of growing the file. Successive calls never
+    /// overlap, even before their commit.
+    /// </summary>
+    public (long Offset, int Count) ReserveUpTo(int max)
+    {
+        for (long c = freeHint; c < EndCluster; c++)
+        {
+            if (Get(c) != 0) continue;
+            long end = c + 1;
+            while (end < EndCluster && end - c < max && Get(end) == 0) end++;
+            freeHint = end;
+            Reused?.Invoke(c, end - c);
+            return (c << clusterBits, (int)(end - c));
+        }
+        freeHint = EndCluster;
+        return (Reserve(max), max);
+    }
+
+    /// <summary>Sets the refcount of reserved clusters to 1 (one write per refcount block touched).</summary>
     public void Commit(long offset, int count)
     {
-        for (int i = 0; i < count; i++) Set((offset >> clusterBits) + i, 1);
+        var deltas = new Dictionary<long, long>(count);
+        for (int i = 0; i < count; i++) deltas[(offset >> clusterBits) + i] = 1;
+        Apply(deltas);
     }
+
+    /// <summary>
+    /// Adds each delta to its cluster's refcount. Every new value is checked first (no refcount below 0
+    /// or above the refcount width), so a refused change leaves the file as it was; then each
+    /// refcount block touched is written once, covering the entries that changed.
+    /// </summary>
+    public void Apply(IReadOnlyDictionary<long, long> deltas)
+    {
+        if (Check(deltas) is { } problem) throw new IOException(problem);
+        var updates = new List<(long Cluster, ulong Value)>(deltas.Count);
+        foreach (var (cluster, delta) in deltas)
+        {
+            if (delta == 0) continue;
+            ulong current = Get(cluster);
+            updates.Add((cluster, delta < 0 ? current - (ulong)-delta : current + (ulong)delta));
+        }
+        updates.Sort((a, b) => a.Cluster.CompareTo(b.Cluster));
+        int i = 0;
+        while (i < updates.Count)
+        {
+            long index = updates[i].Cluster / entriesPerBlock;
+            EnsureBlock(index);
+            long blockOffset = (long)(table[index] & Qcow2Image.OffsetMask);
+            var block = Block(blockOffset);
+            int lo = int.MaxValue, hi = 0;
+            for (; i < updates.Count && updates[i].Cluster / entriesPerBlock == index; i++)
+            {
+                var (start, length) = WriteEntry(block, updates[i].Cluster % entriesPerBlock, refcountBits, updates[i].Value);
+                if (updates[i].Value == 0) freeHint = Math.Min(freeHint, updates[i].Cluster);
+                lo = Math.Min(lo, start);
+                hi = Math.Max(hi, start + length);
+            }
+            RandomAccess.Write(file, block.AsSpan(lo, hi - lo), blockOffset + lo);
+        }
+    }
+
+    /// <summary>Why <see cref="Apply"/> would refuse <paramref name="deltas"/> (a refcount below 0 or above its width), or null.</summary>
+    public string? Check(IReadOnlyDictionary<long, long> deltas)
+    {
+        foreach (var (cluster, delta) in deltas)
+        {
+            if (delta == 0) continue;
+            ulong current = Get(cluster);
+            if (delta < 0 && current < (ulong)-delta)
+                return $"the refcount of cluster {cluster} would drop below zero (the image's refcounts are inconsistent; repair it with qemu-img check -r all)";
+            if (delta > 0 && maxRefcount - current < (ulong)delta)
+                return $"refcount overflow on cluster {cluster} (at most {maxRefcount} with {refcountBits}-bit refcounts)";
+        }
+        return null;
+    }
+
+    /// <summary>The largest refcount the image's refcount width holds.</summary>
+    public ulong MaxRefcount => maxRefcount;
 
     /// <summary>Reserves, and commits at once, clusters whose content is written later (metadata whose pointer comes last).</summary>
     public long Allocate(int count)
