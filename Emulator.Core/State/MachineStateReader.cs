@@ -14,38 +14,50 @@ namespace Emulator.Core.State;
 public static class MachineStateReader
 {
     /// <summary>One section of a snapshot: its name, layout version and unpacked bytes.</summary>
-    public sealed record Section(string Name, int Version, byte[] Data);
+    public sealed record Section(string Name, int Version, ArraySegment<byte> Data);
 
-    /// <summary>Loads <paramref name="snapshot"/> into <paramref name="sections"/>, in the order of that list.</summary>
+    /// <summary>
+    /// Loads <paramref name="snapshot"/> into <paramref name="sections"/>, in the order of that list
+    /// except that <see cref="IPackedSection"/>s load last.
+    /// </summary>
     /// <exception cref="SnapshotException">The snapshot does not fit this machine; the machine is unchanged.</exception>
-    public static void Load(IReadOnlyList<ISaveable> sections, ReadOnlySpan<byte> snapshot)
+    public static void Load(IReadOnlyList<ISaveable> sections, byte[] snapshot)
     {
         var parsed = Parse(snapshot);
         Match(sections, parsed);
-        var backup = MachineStateWriter.Save(sections);
+        var ordered = sections.Where(s => s is not IPackedSection).Concat(sections.Where(s => s is IPackedSection)).ToList();
+        var backup = MachineStateWriter.Save(ordered.Where(s => s is not IPackedSection).ToList());
         try
         {
-            LoadSections(sections, parsed);
+            LoadSections(ordered, parsed);
         }
         catch (SnapshotException failure)
         {
-            LoadSections(sections, Parse(backup));
+            try
+            {
+                LoadSections(ordered.Where(s => s is not IPackedSection).ToList(), Parse(backup));
+            }
+            catch (SnapshotException rollback)
+            {
+                throw new SnapshotException($"{failure.Message}; restoring the machine's own state failed too ({rollback.Message}): reset it", failure);
+            }
             throw new SnapshotException(failure.Message + " (the machine was left as it was)", failure.InnerException);
         }
     }
 
     /// <summary>Checks the container and its checksum and unpacks the sections.</summary>
     /// <exception cref="SnapshotException">Not a snapshot, another format version, or damaged.</exception>
-    public static IReadOnlyList<Section> Parse(ReadOnlySpan<byte> snapshot)
+    public static IReadOnlyList<Section> Parse(byte[] snapshot)
     {
         var magic = MachineStateWriter.Magic;
-        if (snapshot.Length < magic.Length + 8 + 8 || !snapshot[..magic.Length].SequenceEqual(magic))
+        if (snapshot.Length < magic.Length + 8 + 8 || !snapshot.AsSpan(0, magic.Length).SequenceEqual(magic))
             throw new SnapshotException("not a machine snapshot (bad magic)");
-        var body = snapshot[..^8];
-        if (XxHash64.HashToUInt64(body) != BinaryPrimitives.ReadUInt64LittleEndian(snapshot[^8..]))
+        int bodyLength = snapshot.Length - 8;
+        if (XxHash64.HashToUInt64(snapshot.AsSpan(0, bodyLength)) != BinaryPrimitives.ReadUInt64LittleEndian(snapshot.AsSpan(bodyLength)))
             throw new SnapshotException("the machine snapshot is damaged (checksum mismatch)");
-        var bytes = body.ToArray();
-        using var r = new BinaryReader(new MemoryStream(bytes, magic.Length, bytes.Length - magic.Length));
+        var stream = new MemoryStream(snapshot, 0, bodyLength, writable: false, publiclyVisible: true);
+        stream.Position = magic.Length;
+        using var r = new BinaryReader(stream);
         try
         {
             uint format = r.ReadUInt32();
@@ -58,7 +70,7 @@ public static class MachineStateReader
             {
                 string name = r.ReadString();
                 int version = r.ReadInt32();
-                result.Add(new Section(name, version, ReadPayload(r, name)));
+                result.Add(new Section(name, version, ReadPayload(r, snapshot, name)));
             }
             if (r.BaseStream.Position != r.BaseStream.Length) throw new SnapshotException("the machine snapshot has data after its last section");
             return result;
@@ -69,7 +81,7 @@ public static class MachineStateReader
         }
     }
 
-    static byte[] ReadPayload(BinaryReader r, string name)
+    static ArraySegment<byte> ReadPayload(BinaryReader r, byte[] snapshot, string name)
     {
         byte packing = r.ReadByte();
         int stored = r.ReadInt32();
@@ -78,14 +90,17 @@ public static class MachineStateReader
         switch (packing)
         {
             case MachineStateWriter.PackingStored:
-                return r.ReadBytes(stored);
+                var data = new ArraySegment<byte>(snapshot, (int)r.BaseStream.Position, stored);
+                r.BaseStream.Position += stored;
+                return data;
             case MachineStateWriter.PackingLz4:
                 int unpacked = r.ReadInt32();
                 if (unpacked is < 0 or > 1 << 30) throw new SnapshotException($"section '{name}' claims {unpacked} unpacked bytes");
-                var packed = r.ReadBytes(stored);
-                var data = new byte[unpacked];
-                if (LZ4Codec.Decode(packed, data) != unpacked) throw new SnapshotException($"section '{name}' does not unpack");
-                return data;
+                var packed = new ReadOnlySpan<byte>(snapshot, (int)r.BaseStream.Position, stored);
+                r.BaseStream.Position += stored;
+                var unpackedData = new byte[unpacked];
+                if (LZ4Codec.Decode(packed, unpackedData) != unpacked) throw new SnapshotException($"section '{name}' does not unpack");
+                return unpackedData;
             default:
                 throw new SnapshotException($"section '{name}' has unknown packing {packing}");
         }
@@ -117,7 +132,7 @@ public static class MachineStateReader
         foreach (var device in sections)
         {
             var s = byName[device.SnapshotName];
-            using var r = new BinaryReader(new MemoryStream(s.Data, writable: false));
+            using var r = new BinaryReader(new MemoryStream(s.Data.Array!, s.Data.Offset, s.Data.Count, writable: false));
             try
             {
                 device.LoadState(r, s.Version);

@@ -24,24 +24,38 @@ public static class MachineStateWriter
     /// <summary>Saves every section into one snapshot blob.</summary>
     public static byte[] Save(IReadOnlyList<ISaveable> sections)
     {
-        using var output = new MemoryStream();
-        using (var w = new BinaryWriter(output, System.Text.Encoding.UTF8, leaveOpen: true))
+        var output = new MemoryStream();
+        using var w = new BinaryWriter(output, System.Text.Encoding.UTF8, leaveOpen: true);
+        w.Write(Magic);
+        w.Write(FormatVersion);
+        w.Write(sections.Count);
+        var payload = new MemoryStream();
+        using var pw = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true);
+        foreach (var section in sections)
         {
-            w.Write(Magic);
-            w.Write(FormatVersion);
-            w.Write(sections.Count);
-            using var payload = new MemoryStream();
-            foreach (var section in sections)
+            w.Write(section.SnapshotName);
+            w.Write(section.SnapshotVersion);
+            if (section is IPackedSection)
             {
-                payload.SetLength(0);
-                using (var pw = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
-                    section.SaveState(pw);
-                var raw = new ReadOnlySpan<byte>(payload.GetBuffer(), 0, (int)payload.Length);
-                w.Write(section.SnapshotName);
-                w.Write(section.SnapshotVersion);
-                WritePayload(w, raw, section is not IPackedSection);
+                // Written in place (it is most of the snapshot), its length patched in after.
+                w.Write(PackingStored);
+                long lengthAt = output.Position;
+                w.Write(0);
+                section.SaveState(w);
+                w.Flush();
+                long end = output.Position;
+                output.Position = lengthAt;
+                w.Write(checked((int)(end - lengthAt - 4)));
+                w.Flush();
+                output.Position = end;
+                continue;
             }
+            payload.SetLength(0);
+            section.SaveState(pw);
+            pw.Flush();
+            WritePayload(w, new ReadOnlySpan<byte>(payload.GetBuffer(), 0, (int)payload.Length));
         }
+        w.Flush();
         var hash = XxHash64.HashToUInt64(new ReadOnlySpan<byte>(output.GetBuffer(), 0, (int)output.Length));
         Span<byte> tail = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(tail, hash);
@@ -49,9 +63,9 @@ public static class MachineStateWriter
         return output.ToArray();
     }
 
-    static void WritePayload(BinaryWriter w, ReadOnlySpan<byte> raw, bool compress)
+    static void WritePayload(BinaryWriter w, ReadOnlySpan<byte> raw)
     {
-        if (compress && raw.Length > 64)
+        if (raw.Length > 64)
         {
             var packed = new byte[LZ4Codec.MaximumOutputSize(raw.Length)];
             int n = LZ4Codec.Encode(raw, packed, LZ4Level.L00_FAST);

@@ -9,8 +9,8 @@ namespace Emulator.Core.State;
 /// of a guest's RAM) is one byte, the rest is LZ4 (its fast level, ~GB/s each way) or stored when
 /// LZ4 does not make it smaller. ROM and device memory belong to their owners' sections.
 /// </summary>
-/// <remarks>Loading writes RAM behind the block cache's back; the CPU section, loaded after this
-/// one, drops every decoded block and TLB entry.</remarks>
+/// <remarks>Loading writes RAM behind the block cache's back: it loads after the CPU section
+/// (as an <see cref="IPackedSection"/>, last), which dropped every decoded block and TLB entry.</remarks>
 public sealed class MemorySnapshot(PhysicalMemory memory) : ISaveable, IPackedSection
 {
     const int ChunkSize = 64 << 10;
@@ -55,7 +55,11 @@ public sealed class MemorySnapshot(PhysicalMemory memory) : ISaveable, IPackedSe
         }
     }
 
-    /// <exception cref="InvalidDataException">The RAM size differs or a chunk is malformed (RAM may then be partly written).</exception>
+    /// <summary>
+    /// Checks every chunk (unpacking each into a scratch buffer) before RAM is touched, then writes
+    /// RAM: a bad section changes nothing, so the reader need not keep a copy of RAM to roll back.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The RAM size differs or a chunk is malformed.</exception>
     public void LoadState(BinaryReader r, int version)
     {
         ulong size = r.ReadUInt64();
@@ -64,15 +68,29 @@ public sealed class MemorySnapshot(PhysicalMemory memory) : ISaveable, IPackedSe
         bool a20 = r.ReadBoolean();
         var routes = r.ReadBytes((int)((RoutedEnd - RoutedBase) / PhysicalMemory.PageSize));
         if (routes.Length * PhysicalMemory.PageSize != (int)(RoutedEnd - RoutedBase)) throw new EndOfStreamException();
+        long chunksAt = r.BaseStream.Position;
+        var scratch = new byte[ChunkSize];
+        ReadChunks(r, scratch, write: false);
+        r.BaseStream.Position = chunksAt;
+        ReadChunks(r, scratch, write: true);
+        memory.A20Enabled = a20;
+        for (int i = 0; i < routes.Length; i++)
+            memory.SetRoute(RoutedBase + (ulong)i * PhysicalMemory.PageSize, PhysicalMemory.PageSize, (routes[i] & 1) != 0, (routes[i] & 2) != 0);
+    }
+
+    /// <summary>Reads the chunks, into RAM when <paramref name="write"/>, else into <paramref name="scratch"/> to check them.</summary>
+    void ReadChunks(BinaryReader r, byte[] scratch, bool write)
+    {
         var ram = memory.Ram;
         var packed = new byte[LZ4Codec.MaximumOutputSize(ChunkSize)];
         for (int off = 0; off < ram.Length; off += ChunkSize)
         {
-            var chunk = ram.Slice(off, Math.Min(ChunkSize, ram.Length - off));
+            int length = Math.Min(ChunkSize, ram.Length - off);
+            var chunk = write ? ram.Slice(off, length) : scratch.AsSpan(0, length);
             switch (r.ReadByte())
             {
                 case ChunkZero:
-                    chunk.Clear();
+                    if (write) chunk.Clear();
                     break;
                 case ChunkLz4:
                     int n = r.ReadInt32();
@@ -88,8 +106,5 @@ public sealed class MemorySnapshot(PhysicalMemory memory) : ISaveable, IPackedSe
                     throw new InvalidDataException($"RAM chunk at {off:X} has unknown kind {kind}");
             }
         }
-        memory.A20Enabled = a20;
-        for (int i = 0; i < routes.Length; i++)
-            memory.SetRoute(RoutedBase + (ulong)i * PhysicalMemory.PageSize, PhysicalMemory.PageSize, (routes[i] & 1) != 0, (routes[i] & 2) != 0);
     }
 }

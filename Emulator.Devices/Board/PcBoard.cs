@@ -131,10 +131,10 @@ public sealed class PcBoard
 
     /// <summary>
     /// Every part of the machine with state, in the order a snapshot loads them: the clock first
-    /// (devices re-schedule their events against it), RAM, the devices in wiring order, the
-    /// interrupt wires, then the interrupt controllers (whose input latches must win over edges
-    /// the devices' loads showed them), the CPU, and last the check that the pending timer events
-    /// are those saved. A device with state that is not here is missing from snapshots
+    /// (devices re-schedule their events against it), the devices in wiring order, the interrupt
+    /// wires, then the interrupt controllers (whose input latches must win over edges the devices'
+    /// loads showed them), the CPU, the check that the pending timer events are those saved, and
+    /// RAM (last, all or nothing; see <see cref="IPackedSection"/>). A device with state that is not here is missing from snapshots
     /// (SnapshotCoverageTests checks every port and MMIO handler of the board).
     /// </summary>
     public IReadOnlyList<ISaveable> Saveables { get; }
@@ -251,11 +251,11 @@ public sealed class PcBoard
 
         Saveables =
         [
-            new ClockSnapshot(Machine.Clock), new MemorySnapshot(Machine.Memory),
+            new ClockSnapshot(Machine.Clock),
             FwCfg, PciBus, HostBridge, Piix3, Dma, Vga, Hpet, Rtc, Pit, PortB, .. SerialPorts,
             Keyboard, Mouse, Kbc, PortA, Floppy, FerrLatch, Ide, Acpi, PostCode,
             irqWires, Pic, IoApic, LocalApic, Machine.Cpu,
-            new PendingEventsSnapshot(Machine.Clock),
+            new PendingEventsSnapshot(Machine.Clock), new MemorySnapshot(Machine.Memory),
         ];
     }
 
