@@ -17,7 +17,9 @@ internal static class LinuxBootBenchmark
 {
     public static int Run(string[] args)
     {
-        string guests = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "emu-guests");
+        // The same default as tests/guests/build.sh and the tests: $EMU_GUEST_DIR, else ~/.cache/emu-guests.
+        string guests = Environment.GetEnvironmentVariable("EMU_GUEST_DIR") is { Length: > 0 } fromEnv ? fromEnv
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "emu-guests");
         int memoryMiB = 256;
         double timeoutSeconds = 1200;
         long bochsIps = 50_000_000;

@@ -38,7 +38,7 @@ static int Usage()
               --api: enter protected mode through Cpu.SetSegment/SetControlRegister instead of the real-mode stub.
 
           linux [--guests DIR] [--memory MiB] [--timeout S] [--no-qemu] [--no-bochs] [--no-emu] [--bochs-ips N] [--profile]
-              Boots the Debian i386 guest of tests/guests/build.sh (default DIR ~/.cache/emu-guests) once,
+              Boots the Debian i386 guest of tests/guests/build.sh (default DIR $EMU_GUEST_DIR, else ~/.cache/emu-guests) once,
               unpaced, with -kernel/-initrd/-append console=ttyS0, and reports instructions, virtual and
               wall time to the kernel banner, the init marker and power-off/halt, and guest MIPS; then the
               same under qemu-system-i386 -accel tcg and Bochs (linux.iso from its CD) when installed,

@@ -18,8 +18,9 @@ internal static class EmuMain
         if (parsed.Options is not { } options) return parsed.ExitCode;
         try
         {
-            using var runner = MachineRunner.Create(options, new ConsoleStreams(stdout, stderr, stdoutBytes, stdinBytes));
             bool onTerminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !Console.IsInputRedirected;
+            bool inIsTerminal = stdinBytes != null && ReferenceEquals(stdout, Console.Out) && !Console.IsInputRedirected;
+            using var runner = MachineRunner.Create(options, new ConsoleStreams(stdout, stderr, stdoutBytes, stdinBytes, inIsTerminal));
             using var display = DisplaySession.Start(options, runner.Board, stdout, stderr, onTerminal);
             int status = runner.Run(instructionLimit);
             display.Stop();

@@ -12,7 +12,9 @@ using System.Runtime.InteropServices;
 using Emulator.Frontend.Serial;
 using Emulator.Frontend.CommandLine;
 using Emulator.Frontend.Debugging;
+using Emulator.Devices.Firmware.Multiboot;
 using Emulator.Frontend.Monitor;
+using Emulator.Frontend.Terminal;
 using Emulator.Frontend.Trace;
 
 namespace Emulator.Frontend;
@@ -50,7 +52,10 @@ internal sealed class MachineRunner : IDisposable
     MonitorQueue? monitorQueue;
     HumanMonitor? monitor;
     MonitorServer? monitorServer;
+    MonitorServer? muxMonitorServer;
+    System.IO.Pipes.AnonymousPipeServerStream? muxMonitorPipe;
     TextWriter? logFile;
+    volatile bool quitRequested, flushRequested;
 
     MachineRunner(PcBoard board, ConsoleStreams console, TextWriter log, List<IDisposable> owned, DebugConsole? debugConsole)
     {
@@ -133,7 +138,8 @@ internal sealed class MachineRunner : IDisposable
                 throw new EmuError("-S: nothing could start the CPU (use it with -s, -gdb or -monitor)");
             if ((options.Log & (LogItems.InAsm | LogItems.Int | LogItems.CpuReset | LogItems.Exec)) != 0)
                 _ = new TraceLog(runner.machine, options.Log, options.LogFilter, log);
-            if (options.Monitor != null || options.Gdb != null)
+            bool muxMonitor = options.Serials.Any(s => s.Mux);
+            if (options.Monitor != null || options.Gdb != null || muxMonitor)
             {
                 runner.monitorQueue = new MonitorQueue(runner.machine);
                 runner.monitor = new HumanMonitor(board, runner.monitorQueue, OpenRemovableMedium);
@@ -148,6 +154,7 @@ internal sealed class MachineRunner : IDisposable
                     runner.monitorQueue.PauseReason = "prelaunch";
                 }
             }
+            if (options.Serials.Any(s => s.Kind == ChardevKind.Stdio)) runner.AttachStdio(muxMonitor);
             if (options.Gdb is { } gdb)
             {
                 runner.gdbServer = StartGdbServer(gdb, runner.machine, runner.monitor!);
@@ -224,7 +231,7 @@ internal sealed class MachineRunner : IDisposable
         {
             return new PcBoard(new PcBoardConfig
             {
-                Machine = new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot, PaceToWallClock = true },
+                Machine = new MachineConfig { MemorySize = options.MemorySize, NoReboot = options.NoReboot, PaceToWallClock = true, CpuModel = options.CpuModel },
                 Bios = bios,
                 VgaBios = EmbeddedVgaBios(),
                 PostCode = postCode,
@@ -250,13 +257,26 @@ internal sealed class MachineRunner : IDisposable
     /// line and starts the kernel's 32-bit entry, as QEMU re-runs its Linux loader on each reset.
     /// The files are read and checked here, so a bad file is an error before the machine runs.
     /// </summary>
+    /// <summary>
+    /// <c>-kernel</c>: a Linux bzImage (its "HdrS" setup header) boots through the Linux boot
+    /// protocol; any other image with a Multiboot header boots as a Multiboot kernel, with
+    /// <c>-initrd</c> naming its modules (QEMU's order and syntax).
+    /// </summary>
     static void AttachDirectKernelBoot(PcBoard board, EmuOptions options)
     {
+        byte[] image;
+        try { image = File.ReadAllBytes(options.KernelPath!); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new EmuError($"-kernel: {e.Message}"); }
+        if (!LinuxKernelImage.HasSetupHeader(image) && MultibootImage.HasHeader(image))
+        {
+            AttachMultibootKernel(board, options, image);
+            return;
+        }
         LinuxKernelImage kernel;
         byte[]? initrd;
         try
         {
-            kernel = new LinuxKernelImage(File.ReadAllBytes(options.KernelPath!));
+            kernel = new LinuxKernelImage(image);
             initrd = options.InitrdPath == null ? null : File.ReadAllBytes(options.InitrdPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -265,7 +285,7 @@ internal sealed class MachineRunner : IDisposable
         }
         catch (InvalidDataException e)
         {
-            throw new EmuError($"-kernel {options.KernelPath}: {e.Message}");
+            throw new EmuError($"-kernel {options.KernelPath}: {e.Message} (nor a Multiboot kernel)");
         }
         // Check the placement now, so a kernel or initrd too big for -m is a start-up error; the
         // load itself happens at the first reset. The ACPI tables go in as firmware would install
@@ -277,6 +297,39 @@ internal sealed class MachineRunner : IDisposable
         }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
         board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()));
+    }
+
+    static void AttachMultibootKernel(PcBoard board, EmuOptions options, byte[] image)
+    {
+        MultibootImage kernel;
+        try { kernel = new MultibootImage(image); }
+        catch (InvalidDataException e) { throw new EmuError($"-kernel {options.KernelPath}: {e.Message}"); }
+        var modules = new List<MultibootDirectBoot.Module>();
+        foreach (string entry in SplitModules(options.InitrdPath ?? ""))
+        {
+            string file = entry.Split(' ', 2)[0];
+            try { modules.Add(new MultibootDirectBoot.Module(File.ReadAllBytes(file), entry)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new EmuError($"-initrd: {e.Message}"); }
+        }
+        // As QEMU: the kernel's command line is its file name, then -append's text.
+        string commandLine = options.KernelCommandLine.Length == 0 ? options.KernelPath! : options.KernelPath + " " + options.KernelCommandLine;
+        try { MultibootDirectBoot.Plan(board.Machine.Memory.RamSize, AcpiDirectInstall.RegionSize, kernel, modules, commandLine); }
+        catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
+        board.Machine.OnReset(() => MultibootDirectBoot.Load(board.Machine, kernel, modules, commandLine, board.InstallAcpiDirect()));
+    }
+
+    /// <summary>QEMU's Multiboot <c>-initrd</c>: modules separated by commas, a doubled comma standing for a comma in a name or argument.</summary>
+    internal static IEnumerable<string> SplitModules(string text)
+    {
+        var current = new System.Text.StringBuilder();
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] != ',') { current.Append(text[i]); continue; }
+            if (i + 1 < text.Length && text[i + 1] == ',') { current.Append(','); i++; continue; }
+            if (current.Length > 0) yield return current.ToString();
+            current.Clear();
+        }
+        if (current.Length > 0) yield return current.ToString();
     }
 
     static DebugConsole? CreateDebugConsole(EmuOptions options, ConsoleStreams console, Stream? debugConFile) =>
@@ -350,6 +403,12 @@ internal sealed class MachineRunner : IDisposable
                 console.Error.WriteLine($"emu: stopped after the instruction limit of {instructionLimit}");
                 return InstructionLimitStatus;
             }
+            if (quitRequested) return 0;
+            if (flushRequested)
+            {
+                flushRequested = false;
+                FlushImages();
+            }
             if (monitorQueue != null)
             {
                 monitorQueue.ServicePending(monitor!.Execute);
@@ -380,6 +439,8 @@ internal sealed class MachineRunner : IDisposable
                     console.Error.WriteLine(interruptsOn
                         ? "emu: guest halted with no interrupt source or timer to wake it"
                         : "emu: guest halted with interrupts disabled");
+                    return 0;
+                case StopReason.Stopped when quitRequested:
                     return 0;
                 case StopReason.Stopped when stopSignal != 0:
                     console.Error.WriteLine($"emu: terminating on signal {stopSignal}");
@@ -418,14 +479,15 @@ internal sealed class MachineRunner : IDisposable
         }
     }
 
+    /// <summary>Writes emu's own text (monitor, mux) to standard output, flushed.</summary>
+    static Action<string> TerminalWriter(ConsoleStreams console) =>
+        console.OutBytes != null ? MonitorSession.StreamWriter(console.OutBytes)
+            : text => { lock (console.Out) { console.Out.Write(text); console.Out.Flush(); } };
+
     static MonitorServer StartMonitor(ChardevOptions device, MonitorQueue queue, ConsoleStreams console)
     {
         if (device.Kind == ChardevKind.Stdio)
-        {
-            var output = console.OutBytes != null ? MonitorSession.StreamWriter(console.OutBytes)
-                : text => { lock (console.Out) { console.Out.Write(text); console.Out.Flush(); } };
-            return Monitor.MonitorServer.Stdio(queue, console.InBytes, output);
-        }
+            return Monitor.MonitorServer.Stdio(queue, console.InBytes, TerminalWriter(console));
         var tcp = device.Tcp!;
         try
         {
@@ -457,7 +519,8 @@ internal sealed class MachineRunner : IDisposable
         switch (serial.Kind)
         {
             case ChardevKind.Stdio:
-                return new StdioSerialBackend(console.OutBytes, console.Out, console.InBytes);
+                return serial.Mux ? new StdioSerialBackend(console.OutBytes, console.Out, null, muxed: true)
+                    : new StdioSerialBackend(console.OutBytes, console.Out, console.InBytes);
             case ChardevKind.File:
                 return new FileSerialBackend(OpenForWriting("-serial", serial.Path!));
             case ChardevKind.Tcp:
@@ -539,9 +602,49 @@ internal sealed class MachineRunner : IDisposable
         _ => e.Message,
     };
 
+    /// <summary>
+    /// Standard input for a <c>stdio</c> serial port: a terminal goes into raw mode as QEMU's stdio
+    /// device puts it (Ctrl-C still ends emu unless the monitor shares it); with <c>mon:stdio</c>
+    /// the Ctrl-A multiplexer reads the input and shares it between the port and the monitor.
+    /// </summary>
+    void AttachStdio(bool mux)
+    {
+        if (console.InBytes == null) return;
+        if (console.InIsTerminal && TerminalRawMode.TryEnter(allowSignals: !mux) is { } raw) owned.Add(raw);
+        if (!mux) return;
+        var serial = serialBackends.OfType<StdioSerialBackend>().First();
+        var output = TerminalWriter(console);
+        var stdioMux = new StdioMux(output, serial.Receive, OpenMuxMonitor, RequestQuit, () => flushRequested = true);
+        stdioMux.Start(console.InBytes);
+
+        Stream OpenMuxMonitor()
+        {
+            var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+            var lines = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, pipe.ClientSafePipeHandle);
+            muxMonitorPipe = pipe;
+            muxMonitorServer = Monitor.MonitorServer.Stdio(monitorQueue!, lines, output);
+            return pipe;
+        }
+    }
+
+    /// <summary>Ends the run as the monitor's <c>quit</c> does (the mux's C-a x); safe from any thread.</summary>
+    void RequestQuit()
+    {
+        quitRequested = true;
+        machine.RequestStop();
+    }
+
+    void FlushImages()
+    {
+        foreach (var drive in IdeDrives) drive?.Image?.Flush();
+        foreach (var floppy in Floppies) floppy?.Flush();
+    }
+
     /// <summary>Flushes output and images and closes everything the runner opened (images last-opened first).</summary>
     public void Dispose()
     {
+        muxMonitorServer?.Dispose();
+        muxMonitorPipe?.Dispose();
         debugConsole?.Flush();
         for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
         owned.Clear();

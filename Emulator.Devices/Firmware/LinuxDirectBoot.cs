@@ -22,7 +22,6 @@ namespace Emulator.Devices.Firmware;
 public static class LinuxDirectBoot
 {
     const ulong GdtAddress = 0x1000, BootParamsAddress = 0x10000, CommandLineAddress = 0x20000, KernelAddress = 0x100000;
-    const ushort BootCs = 0x10, BootDs = 0x18;
     /// <summary>boot_params offsets (Linux's arch/x86/include/uapi/asm/bootparam.h).</summary>
     const int E820EntriesOffset = 0x1E8, E820TableOffset = 0x2D0, E820MaxEntries = 128, ExtMemKOffset = 0x002,
         AltMemKOffset = 0x1E0, TypeOfLoaderOffset = 0x210, LoadFlagsOffset = 0x211, HeapEndPtrOffset = 0x224,
@@ -123,24 +122,7 @@ public static class LinuxDirectBoot
         }
         memory.Write(BootParamsAddress, bp);
 
-        // GDT: null, null, __BOOT_CS (flat 4 GiB execute/read), __BOOT_DS (flat 4 GiB read/write).
-        var gdt = new byte[32];
-        BinaryPrimitives.WriteUInt64LittleEndian(gdt.AsSpan(16), 0x00CF_9B00_0000_FFFFUL);
-        BinaryPrimitives.WriteUInt64LittleEndian(gdt.AsSpan(24), 0x00CF_9300_0000_FFFFUL);
-        memory.Write(GdtAddress, gdt);
-
-        var cpu = machine.Cpu;
-        cpu.GdtBase = GdtAddress;
-        cpu.GdtLimit = (uint)gdt.Length - 1;
-        cpu.SetControlRegister(0, cpu.Cr0 | 1);
-        var code = new SegmentCache { Base = 0, Limit = 0xFFFF_FFFF, Selector = BootCs, Attributes = 0xC09B };
-        var data = new SegmentCache { Base = 0, Limit = 0xFFFF_FFFF, Selector = BootDs, Attributes = 0xC093 };
-        cpu.SetSegment(SegReg.CS, code);
-        foreach (var s in new[] { SegReg.DS, SegReg.ES, SegReg.SS, SegReg.FS, SegReg.GS })
-            cpu.SetSegment(s, data);
-        for (int r = 0; r < 8; r++) cpu.SetGpr((Gpr)r, 0);
-        cpu.SetGpr(Gpr.Rsi, BootParamsAddress);
-        cpu.Rip = KernelAddress;
-        memory.A20Enabled = true;
+        FlatProtectedModeEntry.Enter(machine, GdtAddress, (uint)KernelAddress);
+        machine.Cpu.SetGpr(Gpr.Rsi, BootParamsAddress);
     }
 }

@@ -30,6 +30,11 @@ public sealed class LinuxKernelImage
     /// <summary>The real-mode part (boot sector and setup code).</summary>
     public ReadOnlySpan<byte> RealModeSetup => Image.AsSpan(0, (SetupSectors + 1) * 512);
 
+    /// <summary>True when <paramref name="image"/> has the boot flag and the "HdrS" setup header of boot protocol 2.00 or later.</summary>
+    public static bool HasSetupHeader(byte[] image) =>
+        image.Length >= 0x1000 && BinaryPrimitives.ReadUInt16LittleEndian(image.AsSpan(BootFlagOffset)) == 0xAA55
+        && BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(MagicOffset)) == 0x53726448;
+
     /// <exception cref="InvalidDataException">Not a bzImage this loader can boot (one line saying why).</exception>
     public LinuxKernelImage(byte[] image)
     {

@@ -39,7 +39,9 @@ internal readonly record struct VgaGeometry(
     int CharWidth, int CharHeight, int Columns, int Rows, int CursorStart, int CursorEnd, int CursorAddress,
     bool CursorEnabled, int FontA, int FontB, bool LineGraphics, bool Blink,
     // VBE
-    int Bpp, int LineBytes, long VbeStart)
+    int Bpp, int LineBytes, long VbeStart,
+    // CRTC preset row scan register (08h): the first row's starting scan line and byte panning
+    int PresetRowScan = 0, int BytePan = 0)
 {
     public static VgaGeometry Decode(StdVga v)
     {
@@ -67,6 +69,7 @@ internal readonly record struct VgaGeometry(
         bool graphics = (v.Gc[6] & 1) != 0;
         bool blank = !v.VideoEnabled || (v.Seq[1] & 0x20) != 0;
         int pelPan = attr[0x13] & 0xF;
+        int presetRowScan = crtc[8] & 0x1F, bytePan = (crtc[8] >> 5) & 3;
         bool panReset = (attr[0x10] & 0x20) != 0;
 
         if (!graphics)
@@ -80,7 +83,7 @@ internal readonly record struct VgaGeometry(
             return new VgaGeometry(blank ? VgaDisplayKind.Blank : VgaDisplayKind.Text, charClocks * cw, Math.Max(1, rows) * ch,
                 start, stride, shift, (crtc[0x17] & 0x20) != 0, cga13, cga14, maxScan, doubleScan, lineCompare, displayLines, 1, charClocks,
                 pelPan, panReset, cw, ch, charClocks, Math.Max(1, rows), crtc[0x0A] & 0x1F, crtc[0x0B] & 0x1F, crtc[0x0E] << 8 | crtc[0x0F],
-                (crtc[0x0A] & 0x20) == 0, fontA, fontB, (attr[0x10] & 4) != 0, (attr[0x10] & 8) != 0, 0, 0, 0);
+                (crtc[0x0A] & 0x20) == 0, fontA, fontB, (attr[0x10] & 4) != 0, (attr[0x10] & 8) != 0, 0, 0, 0, presetRowScan, bytePan);
         }
 
         VgaDisplayKind kind = (v.Gc[5] & 0x40) != 0 ? VgaDisplayKind.Colors256 : (v.Gc[5] & 0x20) != 0 ? VgaDisplayKind.Cga4 : VgaDisplayKind.Planar16;
@@ -89,7 +92,7 @@ internal readonly record struct VgaGeometry(
         int height = Math.Max(1, displayLines / fold);
         return new VgaGeometry(blank ? VgaDisplayKind.Blank : kind, width, height,
             start, stride, shift, (crtc[0x17] & 0x20) != 0, cga13, cga14, maxScan, doubleScan, lineCompare, displayLines, fold, charClocks,
-            pelPan, panReset, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, false, false, 0, 0, 0);
+            pelPan, panReset, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, false, false, 0, 0, 0, presetRowScan, bytePan);
     }
 
     /// <summary>The plane offset the CRTC fetches for address counter <paramref name="counter"/> on row-scan line <paramref name="rowScan"/>.</summary>

@@ -25,10 +25,11 @@ public readonly record struct DirtyRect(int X, int Y, int Width, int Height)
 /// and in graphics and VBE modes the rows that read a VRAM page written since the last call.</para>
 /// <para>Drawn: text (8/9-dot cells, line-graphics 9th column, fonts A/B from plane 2, blink
 /// and cursor in virtual time: cursor every 16 frames, characters every 32), CGA 2- and 4-colour,
-/// planar 16-colour, 256-colour chained and unchained, start address, horizontal pel panning (not
-/// in text modes), line compare (graphics modes), double scan and maximum scan line, VBE
-/// 8/15/16/24/32 bpp with virtual width and X/Y offsets. Not drawn: text-mode split screen and
-/// pel panning, preset row scan, the overscan border, MDA underline, 4 bpp VBE.</para>
+/// planar 16-colour, 256-colour chained and unchained, start address, byte and horizontal pel
+/// panning, preset row scan, line compare (split screen) with its optional panning reset, double
+/// scan and maximum scan line, VBE 8/15/16/24/32 bpp with virtual width and X/Y offsets. A text
+/// screen that pans, scrolls smoothly or splits is drawn scan line by scan line, the others cell by
+/// cell. Not drawn: the overscan border, MDA underline, 4 bpp VBE.</para>
 /// </remarks>
 public sealed unsafe class VgaRenderer
 {
@@ -148,6 +149,12 @@ public sealed unsafe class VgaRenderer
 
     void RenderText(in VgaGeometry g, bool full, Action<int, int, int, int> mark)
     {
+        if (g.PresetRowScan != 0 || g.BytePan != 0 || TextPanShift(g) != 0 || g.LineCompare < g.DisplayLines - 1)
+        {
+            RenderTextScanLines(g);
+            mark(0, 0, Width, Height);
+            return;
+        }
         var vram = vga.VramArray;
         int cols = g.Columns, rows = g.Rows, cw = g.CharWidth, ch = g.CharHeight;
         if (cells.Length != cols * rows) { cells = new int[cols * rows]; full = true; }
@@ -174,20 +181,78 @@ public sealed unsafe class VgaRenderer
 
     void DrawCell(in VgaGeometry g, byte[] vram, int col, int row, int c, int at, bool cursor, bool hidden)
     {
-        int cw = g.CharWidth, ch = g.CharHeight;
+        int ch = g.CharHeight;
+        for (int line = 0; line < ch; line++)
+            DrawCellLine(g, vram, Pixels.AsSpan((row * ch + line) * Width + col * g.CharWidth), c, at, line, cursor, hidden);
+    }
+
+    /// <summary>One scan line of a character cell: <see cref="VgaGeometry.CharWidth"/> pixels of the glyph's row <paramref name="line"/>.</summary>
+    void DrawCellLine(in VgaGeometry g, byte[] vram, Span<uint> px, int c, int at, int line, bool cursor, bool hidden)
+    {
         uint fg = AttrColor(at & 0xF);
         uint bg = AttrColor(g.Blink ? (at >> 4) & 7 : at >> 4);
         if (hidden) fg = bg;
         int font = (at & 8) != 0 ? g.FontA : g.FontB;
         bool lineGraphics = g.LineGraphics && c >= 0xC0 && c <= 0xDF;
-        var px = Pixels;
-        for (int line = 0; line < ch; line++)
+        int glyph = vram[(((font + c * 32 + line) & 0xFFFF) << 2) + 2];
+        if (cursor && line >= g.CursorStart && line <= g.CursorEnd) glyph = 0xFF | 0x100;
+        for (int x = 0; x < 8; x++) px[x] = (glyph & (0x80 >> x)) != 0 ? fg : bg;
+        if (g.CharWidth == 9) px[8] = (glyph & 0x100) != 0 || (lineGraphics && (glyph & 1) != 0) ? fg : bg;
+    }
+
+    /// <summary>
+    /// Pixels the attribute controller's pel panning register (13h) shifts a text line left: with
+    /// 9-dot cells 8 means none and 0-7 mean one to eight; with 8-dot cells 0-7 are the shift
+    /// (IBM VGA Technical Reference, Horizontal PEL Panning Register). Other values shift nothing.
+    /// </summary>
+    static int TextPanShift(in VgaGeometry g) =>
+        g.CharWidth == 9 ? (g.PelPan < 8 ? g.PelPan + 1 : 0) : (g.PelPan < 8 ? g.PelPan : 0);
+
+    /// <summary>
+    /// A text screen drawn the way the CRTC scans it: the first row starts at the preset row scan
+    /// and at the start address plus the byte panning; after the line compare scan line the address
+    /// and the row scan counter restart at 0 (the split screen), and with the attribute mode's
+    /// "pel panning compatibility" bit the part below is not panned. Each line is built one cell
+    /// wider than the screen and shifted left by the pel panning.
+    /// </summary>
+    void RenderTextScanLines(in VgaGeometry g)
+    {
+        var vram = vga.VramArray;
+        int cols = g.Columns, cw = g.CharWidth, ds = g.DoubleScan ? 1 : 0;
+        long frame = FrameIndex();
+        bool cursorPhase = (frame & 8) == 0, blinkPhase = (frame & 16) == 0;
+        bool cursorShown = g.CursorEnabled && g.CursorStart <= g.CursorEnd && g.CursorStart < g.CharHeight && cursorPhase;
+        int counterRow = g.StartAddress + g.BytePan, lineInRow = g.PresetRowScan << ds, shift = TextPanShift(g);
+        int linesPerRow = g.CharHeight << ds;
+        int lastLine = Math.Min(g.DisplayLines, Height << ds);
+        var line = rowBuffer.AsSpan(0, (cols + 1) * cw);
+        for (int sl = 0; sl < lastLine; sl++)
         {
-            int glyph = vram[(((font + c * 32 + line) & 0xFFFF) << 2) + 2];
-            if (cursor && line >= g.CursorStart && line <= g.CursorEnd) glyph = 0xFF | 0x100;
-            int o = (row * ch + line) * Width + col * cw;
-            for (int x = 0; x < 8; x++) px[o + x] = (glyph & (0x80 >> x)) != 0 ? fg : bg;
-            if (cw == 9) px[o + 8] = (glyph & 0x100) != 0 || (lineGraphics && (glyph & 1) != 0) ? fg : bg;
+            if ((sl & ds) == 0)
+            {
+                int scan = lineInRow >> ds;
+                for (int col = 0; col <= cols; col++)
+                {
+                    int counter = counterRow + col;
+                    int a = g.MemoryAddress(counter, 0) * 4;
+                    int c = vram[a], at = vram[a + 1];
+                    bool cursor = cursorShown && (counter & 0xFFFF) == g.CursorAddress;
+                    bool hidden = g.Blink && (at & 0x80) != 0 && !blinkPhase;
+                    DrawCellLine(g, vram, line.Slice(col * cw, cw), c, at, scan & 0x1F, cursor, hidden);
+                }
+                line.Slice(shift, Width).CopyTo(Pixels.AsSpan((sl >> ds) * Width, Width));
+            }
+            if (++lineInRow >= linesPerRow)
+            {
+                lineInRow = 0;
+                counterRow += g.RowStride;
+            }
+            if (sl == g.LineCompare)
+            {
+                counterRow = 0;
+                lineInRow = 0;
+                if (g.PanResetAtCompare) shift = 0;
+            }
         }
     }
 
@@ -203,17 +268,11 @@ public sealed unsafe class VgaRenderer
     void RenderGraphics(in VgaGeometry g, bool full, Action<int, int, int, int> mark)
     {
         var vram = vga.VramArray;
-        int counterRow = g.StartAddress, lineInRow = 0, pan = g.PelPan;
+        int counterRow = g.StartAddress + g.BytePan, lineInRow = g.PresetRowScan << (g.DoubleScan ? 1 : 0), pan = g.PelPan;
         int linesPerRow = (g.MaxScan + 1) << (g.DoubleScan ? 1 : 0);
         int lastLine = Math.Min(g.DisplayLines, Height * g.Fold);
         for (int sl = 0; sl < lastLine; sl++)
         {
-            if (sl == g.LineCompare)
-            {
-                counterRow = 0;
-                lineInRow = 0;
-                if (g.PanResetAtCompare) pan = 0;
-            }
             if (sl % g.Fold == 0)
             {
                 int y = sl / g.Fold;
@@ -228,6 +287,14 @@ public sealed unsafe class VgaRenderer
             {
                 lineInRow = 0;
                 counterRow += g.RowStride;
+            }
+            // The lines beneath the line compare value come from address 0 (IBM VGA Technical
+            // Reference, Line Compare Register): the split starts on the next scan line.
+            if (sl == g.LineCompare)
+            {
+                counterRow = 0;
+                lineInRow = 0;
+                if (g.PanResetAtCompare) pan = 0;
             }
         }
     }

@@ -37,6 +37,7 @@ internal static class EmuCommandLine
     sealed class Definition
     {
         public readonly Option<string[]> Bios = Value("bios", "FILE", "BIOS ROM image (64 KiB to 2 MiB, a multiple of 4 KiB); default: the BIOS built into emu");
+        public readonly Option<string[]> Cpu = Value("cpu", "MODEL", "the CPU model (-cpu help lists them; default pentiumpro)");
         public readonly Option<string[]> Memory = Value("m", "[size=]SIZE", "RAM size: MiB, or a number with suffix K, M or G (default 128M)");
         public readonly Option<string[]> DebugCon = Value("debugcon", "DEV", "debug console on port 0xE9 (see -global): file:PATH, stdio, null or none");
         public readonly Option<string[]> Global = Value("global", "DRIVER.PROP=VALUE", "a device property default; emu implements isa-debugcon.iobase (SeaBIOS logs to 0x402)");
@@ -46,14 +47,14 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Monitor = Value("monitor", "DEV", "the human monitor: stdio, tcp:[HOST]:PORT[,server][,nowait] or none");
         public readonly Option<string[]> Device = Value("device", "DRIVER[,PROP=VALUE...]", "add a device (-device help lists them)");
         public readonly Option<string[]> Serial = Value("serial", "DEV", "a serial port (COM1, then COM2... up to 4): stdio, file:PATH, tcp:[HOST]:PORT[,server][,nowait], null or none");
-        public readonly Option<bool> NoGraphic = new("-nographic", "--nographic") { Arity = ArgumentArity.Zero, Description = "no display; COM1 on stdio unless -serial is given" };
+        public readonly Option<bool> NoGraphic = new("-nographic", "--nographic") { Arity = ArgumentArity.Zero, Description = "no display; COM1 and the monitor share stdio (Ctrl-A h lists the keys) unless -serial or -monitor say otherwise" };
         public readonly Option<string[]> Rtc = Value("rtc", "base=utc|localtime|DATETIME", "the RTC's starting time: utc (default), localtime, or a date such as 2006-06-17T16:01:21");
         public readonly Option<bool> NoReboot = new("-no-reboot", "--no-reboot") { Arity = ArgumentArity.Zero, Description = "exit instead of rebooting on a triple fault or reset" };
         public readonly Option<string[]> Gdb = Value("gdb", "tcp:[HOST]:PORT", "wait for a GDB connection on HOST:PORT (default host 127.0.0.1)");
         public readonly Option<bool> GdbDefault = new("-s") { Arity = ArgumentArity.Zero, Description = "shorthand for -gdb tcp::1234" };
         public readonly Option<bool> WaitForDebugger = new("-S") { Arity = ArgumentArity.Zero, Description = "do not start the CPU at startup (wait for the debugger's 'continue')" };
-        public readonly Option<string[]> Kernel = Value("kernel", "BZIMAGE", "boot a Linux kernel directly (the boot protocol's 32-bit entry, without firmware)");
-        public readonly Option<string[]> Initrd = Value("initrd", "FILE", "initial ramdisk for -kernel");
+        public readonly Option<string[]> Kernel = Value("kernel", "IMAGE", "boot a Linux bzImage (the boot protocol's 32-bit entry) or a Multiboot kernel directly, without firmware");
+        public readonly Option<string[]> Initrd = Value("initrd", "FILE", "initial ramdisk for -kernel; for a Multiboot kernel, its modules: \"FILE ARGS,FILE2...\"");
         public readonly Option<string[]> Append = Value("append", "CMDLINE", "kernel command line for -kernel");
         public readonly Option<string[]> Hda = Value("hda", "FILE", "IDE primary master hard disk image");
         public readonly Option<string[]> Hdb = Value("hdb", "FILE", "IDE primary slave hard disk image");
@@ -76,7 +77,7 @@ internal static class EmuCommandLine
         {
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
-            foreach (var o in new Option[] { Bios, Memory, DebugCon, Global, Serial, NoGraphic, Log, LogFile, LogFilter, Monitor, Device, Rtc, NoReboot,
+            foreach (var o in new Option[] { Bios, Cpu, Memory, DebugCon, Global, Serial, NoGraphic, Log, LogFile, LogFilter, Monitor, Device, Rtc, NoReboot,
                          Hda, Hdb, Hdc, Hdd, CdRom, Fda, Fdb, Drive, Boot, Snapshot, LoadVm, Kernel, Initrd, Append, Gdb, GdbDefault, WaitForDebugger, Display, Name, FullScreen, ScreenDump }) Root.Options.Add(o);
         }
 
@@ -164,10 +165,13 @@ internal static class EmuCommandLine
         var debugConDevice = debugCon == null ? null : ParseChardev("-debugcon", debugCon);
         if (debugConDevice?.Kind == ChardevKind.Tcp)
             throw new EmuError($"-debugcon {debugCon}: character device 'tcp' is not supported for -debugcon yet (use file:PATH, stdio, null or none)");
-        var serials = ParseSerials(parsed.GetValue(def.Serial), noGraphic);
+        string? monitorText = Last(parsed, def.Monitor);
+        var serials = ParseSerials(parsed.GetValue(def.Serial), noGraphic, muxMonitor: monitorText == null);
         if (debugConDevice?.Kind == ChardevKind.Stdio && serials.Any(s => s.Kind == ChardevKind.Stdio))
             throw new EmuError("cannot use stdio by multiple character devices");
-        var monitor = Last(parsed, def.Monitor) is { } m ? ParseMonitor(m) : null;
+        var monitor = monitorText is { } m ? ParseMonitor(m) : null;
+        if (monitor != null && serials.Any(s => s.Mux))
+            throw new EmuError("-serial mon:stdio: the monitor is already given by -monitor");
         if (monitor?.Kind == ChardevKind.Stdio && (debugConDevice?.Kind == ChardevKind.Stdio || serials.Any(s => s.Kind == ChardevKind.Stdio)))
             throw new EmuError("cannot use stdio by multiple character devices (emu cannot share stdio between the monitor and a serial port yet)");
         string? kernel = Last(parsed, def.Kernel), initrd = Last(parsed, def.Initrd), append = Last(parsed, def.Append);
@@ -183,6 +187,7 @@ internal static class EmuCommandLine
             KernelCommandLine = append ?? "",
             BiosPath = Last(parsed, def.Bios),
             MemorySize = memory == null ? EmuOptions.DefaultMemorySize : ParseMemory(memory),
+            CpuModel = Last(parsed, def.Cpu) is { } cpu ? ParseCpu(cpu) : Emulator.Core.Cpu.CpuModel.PentiumPro,
             DebugCon = debugConDevice,
             DebugConPort = debugConPort,
             Serials = serials,
@@ -342,12 +347,13 @@ internal static class EmuCommandLine
     /// <summary>
     /// The serial ports from the <c>-serial</c> values in order, as QEMU: <c>none</c> adds no
     /// port (so <c>-serial none -serial stdio</c> puts stdio on COM1); with no <c>-serial</c>,
-    /// COM1 is on stdio under <c>-nographic</c> and on null otherwise.
+    /// COM1 is on null, or under <c>-nographic</c> on <c>mon:stdio</c> (shared with the monitor),
+    /// or on plain stdio when <c>-monitor</c> puts the monitor elsewhere.
     /// </summary>
-    static ChardevOptions[] ParseSerials(string[]? values, bool noGraphic)
+    static ChardevOptions[] ParseSerials(string[]? values, bool noGraphic, bool muxMonitor)
     {
         if (values is not { Length: > 0 })
-            return [new ChardevOptions(noGraphic ? ChardevKind.Stdio : ChardevKind.Null)];
+            return [noGraphic ? new ChardevOptions(ChardevKind.Stdio, Mux: muxMonitor) : new ChardevOptions(ChardevKind.Null)];
         var ports = new List<ChardevOptions>();
         foreach (string value in values)
         {
@@ -368,6 +374,7 @@ internal static class EmuCommandLine
             case "none": return null;
             case "null": return new ChardevOptions(ChardevKind.Null);
             case "stdio": return new ChardevOptions(ChardevKind.Stdio);
+            case "mon:stdio" when option == "-serial": return new ChardevOptions(ChardevKind.Stdio, Mux: true);
         }
         if (text.StartsWith("file:", StringComparison.Ordinal))
         {
@@ -480,6 +487,17 @@ internal static class EmuCommandLine
             return true;
         }
         return ulong.TryParse(s, System.Globalization.NumberStyles.None, inv, out value);
+    }
+
+    /// <summary>Parses <c>-cpu MODEL</c>; <c>help</c> lists the models. QEMU's <c>+feature</c>/<c>-feature</c> suffixes are not taken.</summary>
+    public static Emulator.Core.Cpu.CpuModel ParseCpu(string text)
+    {
+        if (text is "help" or "?")
+            throw new CommandLineInfo("Available CPUs:\n" + string.Concat(Emulator.Core.Cpu.CpuModel.All.Select(m => $"  {m.Name,-12}({m.BrandString})\n")));
+        if (text.Contains(','))
+            throw new EmuError($"-cpu {text}: CPU features (MODEL,+FEATURE) are not supported yet; give a model name (see -cpu help)");
+        return Emulator.Core.Cpu.CpuModel.Find(text)
+            ?? throw new EmuError($"-cpu {text}: unable to find CPU model '{text}' (emu has: {string.Join(", ", Emulator.Core.Cpu.CpuModel.All.Select(m => m.Name))})");
     }
 
     /// <summary>Parses QEMU's <c>-d ITEM,ITEM,...</c>.</summary>

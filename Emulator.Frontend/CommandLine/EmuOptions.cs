@@ -44,6 +44,9 @@ internal sealed record EmuOptions
     /// <c>null</c> (QEMU's default is its <c>vc</c> console, which emu does not have yet);
     /// <c>-serial none</c> entries add no port.
     /// </summary>
+    /// <summary><c>-cpu</c>: the CPU model CPUID reports and the instruction sets it enables.</summary>
+    public Emulator.Core.Cpu.CpuModel CpuModel { get; init; } = Emulator.Core.Cpu.CpuModel.PentiumPro;
+
     public IReadOnlyList<ChardevOptions> Serials { get; init; } = [new ChardevOptions(ChardevKind.Null)];
 
     /// <summary><c>-nographic</c>: no display; COM1 on stdio unless <c>-serial</c> says otherwise.</summary>
@@ -125,8 +128,12 @@ internal enum ChardevKind
     Tcp,
 }
 
-/// <summary>A character device: <c>stdio</c>, <c>null</c>, <c>file:PATH</c> or <c>tcp:...</c>.</summary>
-internal sealed record ChardevOptions(ChardevKind Kind, string? Path = null, TcpChardev? Tcp = null);
+/// <summary>
+/// A character device: <c>stdio</c>, <c>null</c>, <c>file:PATH</c> or <c>tcp:...</c>. <paramref name="Mux"/>
+/// is QEMU's <c>mon:</c> prefix (only on stdio here): the device is shared with the monitor through the
+/// Ctrl-A escape keys, and Ctrl-C goes to the guest rather than ending emu.
+/// </summary>
+internal sealed record ChardevOptions(ChardevKind Kind, string? Path = null, TcpChardev? Tcp = null, bool Mux = false);
 
 /// <summary>
 /// QEMU's <c>tcp:[HOST]:PORT[,server=on|off][,wait=on|off]</c> (also the old flags

@@ -82,14 +82,18 @@ internal sealed class StdioSerialBackend : HostSerialBackend
     readonly Stream? outBytes;
     readonly TextWriter? outText;
 
-    /// <param name="inBytes">Standard input, or null for a backend that never receives.</param>
-    public StdioSerialBackend(Stream? outBytes, TextWriter outText, Stream? inBytes)
+    /// <param name="inBytes">Standard input, or null for a backend that never receives or receives through <see cref="Receive"/>.</param>
+    /// <param name="muxed">Input arrives through <see cref="Receive"/> from the stdio multiplexer.</param>
+    public StdioSerialBackend(Stream? outBytes, TextWriter outText, Stream? inBytes, bool muxed = false)
     {
         if (outBytes != null) this.outBytes = outBytes;
         else this.outText = outText;
-        CanReceive = inBytes != null;
+        CanReceive = inBytes != null || muxed;
         if (inBytes != null) StartReader(inBytes, "serial stdin");
     }
+
+    /// <summary>Bytes for the guest from the stdio multiplexer's thread.</summary>
+    public void Receive(ReadOnlySpan<byte> bytes) => Enqueue(bytes);
 
     public override void Write(byte value)
     {

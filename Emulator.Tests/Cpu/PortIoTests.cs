@@ -116,6 +116,40 @@ public class PortIoTests
         });
     }
 
+    /// <summary>Counts MMIO reads and keeps the last word written.</summary>
+    sealed class MmioRecorder : Emulator.Core.Memory.IMmioHandler
+    {
+        public int Reads;
+        public readonly Dictionary<ulong, ulong> Written = new();
+        public ulong Read(ulong offset, int size) { Reads++; return 0; }
+        public void Write(ulong offset, int size, ulong value) => Written[offset] = value;
+    }
+
+    [Test]
+    public void RepInswToMmioOnlyWrites()
+    {
+        // INS stores port data to ES:[DI] (SDM vol. 2, INS); the destination's writability is checked
+        // without reading it, so a device behind the destination sees two writes and no read.
+        var rec = new MmioRecorder();
+        var (_, dev) = Real(a =>
+        {
+            a.mov(ax, 0xD000); a.mov(es, ax);   // ES base 0xD0000
+            a.mov(dx, 0x1F0); a.xor(di, di); a.mov(cx, 2);
+            a.rep.insw();
+            a.hlt();
+        }, (m, d) =>
+        {
+            m.Machine.Memory.MapMmio(0xD0000, 0x1000, rec);
+            d.ReadValues.Enqueue(0x1234); d.ReadValues.Enqueue(0x5678);
+        });
+        Assert.Multiple(() =>
+        {
+            Assert.That(rec.Reads, Is.EqualTo(0));
+            Assert.That(rec.Written, Is.EquivalentTo(new Dictionary<ulong, ulong> { [0] = 0x1234, [2] = 0x5678 }));
+            Assert.That(dev.Reads, Has.Count.EqualTo(2));
+        });
+    }
+
     [Test]
     public void InsbAndInsdWithDfSet()
     {

@@ -29,7 +29,7 @@ public sealed class BiosRig
 
     public BiosRig(ulong memory = 64UL << 20, Action<Assembler>? bootCode = null, IReadOnlyList<ISerialBackend>? serials = null,
         string bootOrder = "cad", Action<PcBoard>? wire = null, IReadOnlyList<Emulator.Devices.Storage.IdeDrive?>? ide = null,
-        byte[]? vgaBios = null)
+        byte[]? vgaBios = null, IReadOnlyList<Emulator.Devices.Storage.IBlockImage?>? floppies = null)
     {
         Config = new PcBoardConfig
         {
@@ -41,6 +41,7 @@ public sealed class BiosRig
             Serials = serials ?? [],
             BootOrder = bootOrder,
             IdeDrives = ide ?? [],
+            Floppies = floppies ?? [],
             VgaBios = vgaBios,
         };
         Board = new PcBoard(Config);

@@ -54,6 +54,42 @@ public class EmuCommandLineTests
     }
 
     [Test]
+    public void Cpu_names_a_model_and_help_lists_them()
+    {
+        Assert.That(Parse().CpuModel, Is.SameAs(Emulator.Core.Cpu.CpuModel.PentiumPro));
+        Assert.That(Parse("-cpu", "pentium2").CpuModel, Is.SameAs(Emulator.Core.Cpu.CpuModel.Pentium2));
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.That(EmuCommandLine.Parse(["-cpu", "help"], stdout, stderr).ExitCode, Is.EqualTo(0));
+        Assert.That(stdout.ToString(), Does.Contain("pentiumpro").And.Contain("pentium2"));
+        Assert.That(EmuCommandLine.Parse(["-cpu", "486"], stdout, stderr).ExitCode, Is.EqualTo(1));
+        Assert.That(EmuCommandLine.Parse(["-cpu", "pentium2,+sse"], stdout, stderr).ExitCode, Is.EqualTo(1));
+        Assert.That(stderr.ToString(), Does.Contain("emu: -cpu 486: unable to find CPU model '486'").And.Contain("emu: -cpu pentium2,+sse: CPU features"));
+    }
+
+    [Test]
+    public void The_cpu_model_reaches_the_guest_through_cpuid()
+    {
+        // CPUID.1:EDX bit 23 is MMX (SDM vol. 2A, CPUID): a Pentium II has it, a Pentium Pro does not.
+        using var dir = new TempDir();
+        string bios = dir.Write("cpuid.bin", TinyBios.Build(a =>
+        {
+            a.mov(Iced.Intel.AssemblerRegisters.eax, 1);
+            a.cpuid();
+            a.bt(Iced.Intel.AssemblerRegisters.edx, 23);
+            a.setc(Iced.Intel.AssemblerRegisters.al);
+            a.add(Iced.Intel.AssemblerRegisters.al, (byte)'0');
+            a.@out((byte)0xE9, Iced.Intel.AssemblerRegisters.al);
+            a.mov(Iced.Intel.AssemblerRegisters.al, 0);
+            a.@out((byte)0xF4, Iced.Intel.AssemblerRegisters.al);
+            a.hlt();
+        }));
+        string Mmx(params string[] cpu) => EmuRun.Of([.. cpu, "-bios", bios, "-debugcon", "stdio", "-device", "isa-debug-exit", "-display", "none"]).Stdout;
+        Assert.That(Mmx(), Is.EqualTo("0"));
+        Assert.That(Mmx("-cpu", "pentium2"), Is.EqualTo("1"));
+    }
+
+    [Test]
     public void A_repeated_option_keeps_its_last_value_as_in_qemu()
     {
         var o = Parse("-m", "64", "-m", "128", "-bios", "a.bin", "-bios", "b.bin");

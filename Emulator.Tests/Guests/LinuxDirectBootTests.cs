@@ -55,7 +55,7 @@ public class LinuxDirectBootTests
         {
             System.IO.File.WriteAllBytes(notAKernel, new byte[8192]);
             Assert.That(EmuMain.Run(["-kernel", notAKernel], new StringWriter(), stderr), Is.EqualTo(1));
-            Assert.That(stderr.ToString().TrimEnd(), Is.EqualTo($"emu: -kernel {notAKernel}: not a Linux kernel image (no boot flag 0xAA55 at 0x1FE)"));
+            Assert.That(stderr.ToString().TrimEnd(), Is.EqualTo($"emu: -kernel {notAKernel}: not a Linux kernel image (no boot flag 0xAA55 at 0x1FE) (nor a Multiboot kernel)"));
         }
         finally { System.IO.File.Delete(notAKernel); }
     }

@@ -20,7 +20,7 @@
 ; sectors, removable (flags 74h), the geometry and size all ones; 4B00h/4B01h the 13h-byte
 ; specification packet (4B00h does not end anything: there is no emulation to terminate).
 ; Anything else (02h, 08h, ...) is "invalid function" (01h).
-; Not here: floppy and hard disk emulation, 45h/46h/49h (lock, eject, media change), more
+; Floppy emulation is in cdfloppy.asm. Not here: hard disk emulation, 45h/46h/49h (lock, eject, media change), more
 ; than one CD, the boot catalog's section entries (only the default entry boots).
 
 CD_INFO         equ     0x140           ; in the EBDA, after the disk table
@@ -265,9 +265,8 @@ cd_boot:
         mov     si, msg_cd_not_bootable
         cmp     byte [es:0x20], 0x88
         jne     .msg
-        mov     si, msg_cd_emulation
         test    byte [es:0x21], 0x0F
-        jnz     .msg
+        jnz     cdfd_boot               ; an emulation: cdfloppy.asm
         mov     si, msg_cd_not_bootable
         mov     cx, [es:0x26]           ; virtual 512-byte sectors
         test    cx, cx
@@ -325,7 +324,6 @@ msg_cd_read:            db      "Boot failed: could not read the CD", 13, 10, 0
 msg_cd_no_eltorito:     db      "Boot failed: not an El Torito CD", 13, 10, 0
 msg_cd_bad_catalog:     db      "Boot failed: bad El Torito boot catalog", 13, 10, 0
 msg_cd_not_bootable:    db      "Boot failed: no bootable El Torito entry", 13, 10, 0
-msg_cd_emulation:       db      "Boot failed: El Torito emulation is not supported", 13, 10, 0
 
 ; ---- INT 13h on the CD (from int13_handler, with its frame at BP and DS = BDA) ----
 

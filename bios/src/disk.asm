@@ -4,7 +4,7 @@
 ; secondary master, secondary slave. The geometry reported to CHS callers is 63 sectors and 16
 ; heads, or 255 heads (LBA-assisted translation) when that would give more than 1024 cylinders.
 ; Interrupts from the drives are disabled (nIEN); the BIOS polls the status register.
-; ATAPI CD-ROMs (drive E0h) are in cdrom.asm. Not here yet: floppies, the EDD 3.0 device path table (48h returns the
+; ATAPI CD-ROMs (drive E0h) are in cdrom.asm, diskettes (DL < 80h) in floppy.asm. Not here yet: the EDD 3.0 device path table (48h returns the
 ; 1Ah-byte EDD 1.1 buffer).
 
 DISK_TABLE      equ     0x100           ; in the EBDA: 4 entries of 16 bytes
@@ -170,7 +170,7 @@ int13_handler:
         mov     bp, sp
         cld
         cmp     dl, 0x80
-        jb      .nodrive                ; floppies: no controller support yet
+        jb      floppy_int13            ; diskettes: floppy.asm
         mov     ax, BDA_SEG
         mov     ds, ax
         cmp     dl, CD_DRIVE

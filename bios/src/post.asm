@@ -36,6 +36,7 @@ post:
         call    init_ivt
         post_code 0x06
         call    init_bda
+        call    lpt_setup
         post_code 0x07
         call    init_keyboard
         post_code 0x08
@@ -47,6 +48,7 @@ post:
         post_code 0x0A
         call    print_banner
         sti
+        call    floppy_setup
         call    rom_scan
         post_code 0x0B
         cli
@@ -261,7 +263,7 @@ vector_table:
         db 0x0D
         dw irq_master_eoi
         db 0x0E
-        dw irq_master_eoi
+        dw int0e_handler
         db 0x0F
         dw irq_master_eoi
         db 0x10
@@ -272,10 +274,14 @@ vector_table:
         dw int12_handler
         db 0x13
         dw int13_handler
+        db 0x14
+        dw int14_handler
         db 0x15
         dw int15_handler
         db 0x16
         dw int16_handler
+        db 0x17
+        dw int17_handler
         db 0x18
         dw int18_handler
         db 0x19

@@ -274,8 +274,10 @@ internal static unsafe class Strings
             ushort port = (ushort)c.Reg(Rdx);
             if (!PortIo.CheckPermission(c, port, T.Bytes)) return false;
             ulong m = op.AddrMask;
-            if (!c.ReadRmw<T>(Es, c.Reg(Rdi) & m, out _)) return false;
-            c.WriteRmw<T>(c.Io.In(port, T.Bytes));
+            ulong dest = c.Reg(Rdi) & m;
+            // Probe rather than read the destination: an MMIO target must see only the store.
+            if (!c.ProbeWrite(Es, dest, T.Bytes, m)) return false;
+            c.Write<T>(Es, dest, c.Io.In(port, T.Bytes));
             Step(c, Rdi, delta, m);
             return true;
         }

@@ -36,7 +36,10 @@ public class SerialCommandLineTests
         Assert.That(Parse().Serials, Is.EqualTo(new[] { Kind(ChardevKind.Null) }));
         var o = Parse("-nographic");
         Assert.That(o.NoGraphic, Is.True);
-        Assert.That(o.Serials, Is.EqualTo(new[] { Kind(ChardevKind.Stdio) }));
+        // QEMU's -nographic: COM1 and the monitor share stdio (mon:stdio) unless -monitor is given.
+        Assert.That(o.Serials, Is.EqualTo(new[] { new ChardevOptions(ChardevKind.Stdio, Mux: true) }));
+        Assert.That(Parse("-nographic", "-monitor", "tcp::4444,server,nowait").Serials, Is.EqualTo(new[] { Kind(ChardevKind.Stdio) }));
+        Assert.That(Parse("-serial", "mon:stdio").Serials, Is.EqualTo(new[] { new ChardevOptions(ChardevKind.Stdio, Mux: true) }));
     }
 
     [Test]

@@ -140,15 +140,57 @@ public class VgaRendererTests
         Assert.That(v.Pixels[7 * 320 + 12], Is.EqualTo(VgaRig.Rgb6(10, 20, 30)));
         r.Attr(0x13, 0);
 
-        // Split screen: start at memory row 10; line compare at scan line 100 (output row 50) restarts at address 0.
+        // Split screen: start at memory row 10; the lines beneath line compare 99 (from scan line 100,
+        // output row 50) restart at address 0.
         r.Dac(5, 1, 0, 0); r.Dac(6, 0, 1, 0);
         r.Poke(0xA0000, 5);                                     // memory row 0
         r.Poke(0xA0000 + 320 * 59, 6);                          // memory row 59 = output row 49 from start row 10
         r.Crtc(0x0C, 800 >> 8); r.Crtc(0x0D, 800 & 0xFF);       // 800 double words = 10 rows
-        r.Crtc(0x07, 0x0F); r.Crtc(0x09, 0x01); r.Crtc(0x18, 100);
+        r.Crtc(0x07, 0x0F); r.Crtc(0x09, 0x01); r.Crtc(0x18, 99);
         v.Render();
         Assert.That(v.Pixels[49 * 320], Is.EqualTo(VgaRig.Rgb6(0, 1, 0)));
         Assert.That(v.Pixels[50 * 320], Is.EqualTo(VgaRig.Rgb6(1, 0, 0)));
+    }
+
+    [Test]
+    public void TextPresetRowScanPelPanningAndSplitScreen()
+    {
+        var r = TextRig();
+        uint yellow = VgaRig.Rgb6(63, 63, 0), blue = VgaRig.Rgb6(0, 0, 42);
+        PutChar(r, 0, 0, 0x41, 0x1E);
+        r.Crtc(0x0A, 0x20);                                     // cursor off (it sits on cell 0)
+        var v = new VgaRenderer(r.Vga);
+
+        // Preset row scan 2 (CRTC 08h): the first row starts at its third scan line, so output line l
+        // of row 0 is glyph line l + 2, and row 1 (blank, black) starts at output line 14.
+        r.Crtc(0x08, 2);
+        v.Render();
+        for (int l = 0; l < 14; l++)
+            for (int x = 0; x < 8; x++)
+                Assert.That(v.Pixels[l * 720 + x], Is.EqualTo((GlyphA[l + 2] & (0x80 >> x)) != 0 ? yellow : blue), $"line {l} x {x}");
+        Assert.That(v.Pixels[14 * 720], Is.EqualTo(Black));
+
+        // Pel panning 0 with 9-dot cells shifts one pixel left: output x is cell pixel x + 1, so
+        // x 7 shows the (background) 9th column and x 8 the next cell's first pixel.
+        r.Crtc(0x08, 0);
+        r.Attr(0x13, 0);
+        v.Render();
+        for (int x = 0; x < 7; x++)
+            Assert.That(v.Pixels[5 * 720 + x], Is.EqualTo((GlyphA[5] & (0x80 >> (x + 1))) != 0 ? yellow : blue), $"x {x}");
+        Assert.That(v.Pixels[5 * 720 + 7], Is.EqualTo(blue));
+        Assert.That(v.Pixels[5 * 720 + 8], Is.EqualTo(Black));
+
+        // Split screen: start at row 5; the lines beneath line compare 191 (rows 12 on) come from address 0.
+        r.Attr(0x13, 8);
+        PutChar(r, 3, 5, 0x41, 0x1E);                          // memory row 5 = output row 0
+        PutChar(r, 3, 0, 0x41, 0x1E);                          // memory row 0 = output row 12
+        r.Crtc(0x0C, 400 >> 8); r.Crtc(0x0D, 400 & 0xFF);
+        r.Crtc(0x07, 0x0F); r.Crtc(0x09, 0x0F); r.Crtc(0x18, 191);
+        v.Render();
+        AssertCell(v, 3, 0, GlyphA, yellow, blue, ninthFromEighth: false);
+        AssertCell(v, 3, 12, GlyphA, yellow, blue, ninthFromEighth: false);
+        AssertCell(v, 0, 12, GlyphA, yellow, blue, ninthFromEighth: false);
+        Assert.That(v.Pixels[11 * 16 * 720 + 3 * 9 + 3], Is.EqualTo(Black), "row 11 is memory row 16, empty");
     }
 
     [Test]
