@@ -9,6 +9,7 @@ return args.Length == 0 ? Usage() : args[0] switch
 {
     "mips" => MipsBenchmark.Run(args[1..]),
     "linux" => LinuxBootBenchmark.Run(args[1..]),
+    "snapshot" => MachineSnapshotBenchmarks.Run(),
     "bdn" => RunBdn(args[1..]),
     _ => Usage(),
 };
@@ -44,11 +45,16 @@ static int Usage()
               in one table with ratios to emu's times and the load average.
               --profile: sample the guest CS:EIP every ~1 ms of wall time and list the hottest addresses.
 
+          snapshot
+              Whole-machine snapshot save and load with 256 MiB of RAM (zero, text-like, half random):
+              best of five, wall and thread CPU time, snapshot size.
+
           bdn [--cpu-time] [BenchmarkDotNet options, e.g. --filter *]
               Execution-loop micro-benchmarks (ALU loop, memory loop, CALL/RET loop,
               self-modifying code, fresh-code decoding) in ns per guest instruction, with allocations;
               disk images (BlockImageBenchmarks: raw and qcow2, 4 KiB sequential/random reads and writes)
-              in ns per 4 KiB operation (MB/s = 4096 / ns * 1000).
+              in ns per 4 KiB operation (MB/s = 4096 / ns * 1000); whole-machine snapshots
+              (MachineSnapshotBenchmarks: save and load with 256 MiB of RAM).
               --cpu-time: time with this thread's CPU time instead of wall time (shared machines).
         """);
     return 0;

@@ -137,6 +137,7 @@ internal sealed class MachineRunner : IDisposable
             if (options.KernelPath != null) AttachDirectKernelBoot(board, options);
             var runner = new MachineRunner(board, console, log, owned, debugConsole) { IdeDrives = drives.Ide, Floppies = drives.Floppies };
             if (options.LogFile != null) runner.logFile = log;
+            runner.loadVm = options.LoadVm;
             runner.serialBackends.AddRange(backends);
             foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
             if (options.WaitForDebugger && options.Gdb == null && options.Monitor == null)
@@ -354,6 +355,9 @@ internal sealed class MachineRunner : IDisposable
     /// <summary>Exit status when the run hits <c>instructionLimit</c> (the status <c>timeout</c> uses).</summary>
     public const int InstructionLimitStatus = 124;
 
+    /// <summary><c>-loadvm</c>: the snapshot to load after the first reset, or null.</summary>
+    string? loadVm;
+
     /// <summary>The signal (2 SIGINT, 15 SIGTERM) that stopped the run, or 0.</summary>
     int stopSignal;
 
@@ -386,6 +390,17 @@ internal sealed class MachineRunner : IDisposable
     int RunMachine(long instructionLimit)
     {
         machine.Reset();
+        if (loadVm != null)
+        {
+            try
+            {
+                new VmSnapshots(board).Load(loadVm);
+            }
+            catch (MonitorError e)
+            {
+                throw new EmuError(e.Message);
+            }
+        }
         var debug = gdbServer?.Target;
         if (waitForDebugger && debug!.ServiceStop(new DebugStop(DebugStopKind.Interrupt)) == ResumeKind.Kill) return 0;
         long start = machine.Cpu.InstructionsRetired;

@@ -204,6 +204,9 @@ public sealed unsafe class PhysicalMemory
         MappingChanged?.Invoke();
     }
 
+    /// <summary>The MMIO handlers mapped now, for checks that every device's state is accounted for (snapshots).</summary>
+    public IEnumerable<IMmioHandler> MmioHandlers => mmio.Select(m => m.Handler);
+
     /// <summary>Removes the MMIO mapping of <paramref name="handler"/> at <paramref name="address"/> (a BAR that moved).
     /// Pages keep their route, as for <see cref="UnmapDeviceMemory"/>.</summary>
     public void UnmapMmio(ulong address, IMmioHandler handler)

@@ -72,4 +72,27 @@ public sealed class VirtualClock
     }
 
     public IReadOnlyList<TimerEvent> PendingEvents => queue;
+
+    /// <summary>
+    /// A snapshot being loaded: time becomes <paramref name="now"/> (also backwards) and no event is
+    /// pending; each device then schedules its own events again from its saved due times.
+    /// </summary>
+    internal void Restore(long now)
+    {
+        foreach (var e in queue) e.Pending = false;
+        queue.Clear();
+        Now = now;
+    }
+
+    /// <summary>
+    /// Puts the pending events in <paramref name="order"/>, which must list exactly the pending
+    /// events: events due at the same time run in the order they were scheduled, which devices
+    /// re-scheduling in load order would not keep.
+    /// </summary>
+    internal void Reorder(IReadOnlyList<TimerEvent> order)
+    {
+        if (order.Count != queue.Count) throw new ArgumentException("not the pending events", nameof(order));
+        queue.Clear();
+        queue.AddRange(order);
+    }
 }

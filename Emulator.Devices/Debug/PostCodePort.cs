@@ -1,4 +1,5 @@
 using Emulator.Core.Io;
+using Emulator.Core.State;
 
 namespace Emulator.Devices.Debug;
 
@@ -11,7 +12,7 @@ namespace Emulator.Devices.Debug;
 /// Only port 0x80 is claimed; on a PC port 0x81 and up are DMA page registers. A wider
 /// write reports its low byte, and the upper byte lanes of a wider read are 0xFF.
 /// </remarks>
-public sealed class PostCodePort : IIoDevice
+public sealed class PostCodePort : IIoDevice, ISaveable
 {
     /// <summary>The standard POST port.</summary>
     public const ushort DefaultPort = 0x80;
@@ -39,4 +40,12 @@ public sealed class PostCodePort : IIoDevice
         LastCode = (byte)value;
         onCode?.Invoke(LastCode);
     }
+
+    public string SnapshotName => "port80";
+    public int SnapshotVersion => 1;
+
+    /// <summary>The last code is state: a read of port 0x80 returns it.</summary>
+    public void SaveState(BinaryWriter writer) => writer.Write(LastCode);
+
+    public void LoadState(BinaryReader reader, int version) => LastCode = reader.ReadByte();
 }

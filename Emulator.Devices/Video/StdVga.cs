@@ -235,13 +235,14 @@ public sealed unsafe partial class StdVga : PciDevice
     }
 
     public override string SnapshotName => "vga";
-    public override int SnapshotVersion => 1;
+    public override int SnapshotVersion => 2;
 
     public override void SaveState(BinaryWriter writer)
     {
         base.SaveState(writer);
         SaveRegisters(writer);
         writer.Write(vram);
+        writer.Write(refresh.Pending ? refresh.Due : -1L);
     }
 
     public override void LoadState(BinaryReader reader, int version)
@@ -251,7 +252,10 @@ public sealed unsafe partial class StdVga : PciDevice
         reader.ReadExactly(vram);
         // Everything may differ from what a frontend drew; LFB pages are protected again.
         if (lfbAddress is uint a) memory.RearmWriteTracking(a, (ulong)vram.Length);
+        // The refresh event is re-armed where it was: it is part of the event queue a restored run replays.
+        long refreshDue = reader.ReadInt64();
         clock.Cancel(refresh);
+        if (refreshDue >= 0) clock.Schedule(refresh, refreshDue);
         MarkAllDirty();
     }
 

@@ -66,6 +66,7 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Drive = Value("drive", "file=FILE[,format=raw|qcow2][,if=ide|floppy][,index=N][,media=disk|cdrom][,readonly=on|off][,snapshot=on|off]", "add a drive");
         public readonly Option<string[]> Boot = Value("boot", "[order=]DRIVES[,once=DRIVES][,menu=on|off][,splash-time=MS]", "boot order: a floppy, c hard disk, d CD-ROM (default cad); menu=on offers the boot menu (ESC)");
         public readonly Option<bool> Snapshot = new("-snapshot", "--snapshot") { Arity = ArgumentArity.Zero, Description = "write to temporary overlays; the disk images are not changed" };
+        public readonly Option<string[]> LoadVm = Value("loadvm", "TAG", "start from the snapshot TAG (as the monitor's loadvm)");
         public readonly Option<string[]> Display = Value("display", "sdl|curses|none", "the display: an SDL window, the text console in this terminal, or none (default: SDL when there is a graphical display, else the terminal, else none)");
         public readonly Option<string[]> Name = Value("name", "NAME", "the guest's name, shown in the window title");
         public readonly Option<bool> FullScreen = new("-full-screen", "--full-screen") { Arity = ArgumentArity.Zero, Description = "start the window in full screen (Ctrl+Alt+F toggles)" };
@@ -77,7 +78,7 @@ internal static class EmuCommandLine
             Root.Options.Add(new HelpOption("--help", "-h", "-help"));
             Root.Options.Add(new VersionOption("--version", "-version") { Action = new PrintVersion() });
             foreach (var o in new Option[] { Bios, Cpu, Memory, DebugCon, Global, Serial, NoGraphic, Log, LogFile, LogFilter, Monitor, Device, Rtc, NoReboot,
-                         Hda, Hdb, Hdc, Hdd, CdRom, Fda, Fdb, Drive, Boot, Snapshot, Kernel, Initrd, Append, Gdb, GdbDefault, WaitForDebugger, Display, Name, FullScreen, ScreenDump }) Root.Options.Add(o);
+                         Hda, Hdb, Hdc, Hdd, CdRom, Fda, Fdb, Drive, Boot, Snapshot, LoadVm, Kernel, Initrd, Append, Gdb, GdbDefault, WaitForDebugger, Display, Name, FullScreen, ScreenDump }) Root.Options.Add(o);
         }
 
         /// <summary>An option taking one value per occurrence, allowed several times.</summary>
@@ -205,6 +206,7 @@ internal static class EmuCommandLine
             BootMenuWaitMs = boot.SplashTimeMs,
             DemoDisk = drives.Count == 0 && kernel == null && bootOrder == null,
             Snapshot = parsed.GetValue(def.Snapshot),
+            LoadVm = Last(parsed, def.LoadVm),
             Gdb = Last(parsed, def.Gdb) is { } gdb ? ParseGdb(gdb) : parsed.GetValue(def.GdbDefault) ? new GdbEndpoint("", 1234) : null,
             WaitForDebugger = parsed.GetValue(def.WaitForDebugger),
             Monitor = monitor,

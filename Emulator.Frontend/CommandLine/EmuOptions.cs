@@ -105,6 +105,9 @@ internal sealed record EmuOptions
 
     /// <summary><c>-snapshot</c>: writes to every writable drive go to a temporary overlay; the image files are not changed.</summary>
     public bool Snapshot { get; init; }
+
+    /// <summary><c>-loadvm TAG</c>: after the reset, the machine loads the internal snapshot TAG of its disks.</summary>
+    public string? LoadVm { get; init; }
 }
 
 /// <summary>The <c>-d</c> log items emu implements.</summary>

@@ -19,8 +19,8 @@ namespace Emulator.Frontend.Monitor;
 /// </summary>
 /// <remarks>
 /// Commands: help, info (registers, mem, tlb, pic, irq, block, status, version), x, xp, stop,
-/// cont/c, system_reset, system_powerdown, sendkey, change, eject, screendump, quit/q. Not yet:
-/// savevm, loadvm, info snapshots (unknown commands until their parts exist).
+/// cont/c, system_reset, system_powerdown, sendkey, change, eject, screendump, savevm, loadvm,
+/// delvm, info snapshots (<see cref="VmSnapshots"/>), quit/q.
 /// </remarks>
 internal sealed class HumanMonitor : IMonitorCommands
 {
@@ -30,6 +30,7 @@ internal sealed class HumanMonitor : IMonitorCommands
     readonly MemoryDump dump = new();
     readonly Dictionary<string, string> driveFiles = new(StringComparer.Ordinal);
     readonly long[] irqCounts = new long[PcBoard.IsaIrqCount];
+    readonly VmSnapshots snapshots;
 
     /// <param name="openImage">Opens a medium for <c>change</c> (read-only); throws <see cref="MonitorError"/> with the reason.</param>
     public HumanMonitor(PcBoard board, MonitorQueue control, Func<string, IBlockImage> openImage)
@@ -37,6 +38,7 @@ internal sealed class HumanMonitor : IMonitorCommands
         this.board = board;
         this.control = control;
         this.openImage = openImage;
+        snapshots = new VmSnapshots(board);
         // info irq: count the ISA interrupts the CPU takes from the 8259 pair (delivery is off the hot path).
         board.Machine.Cpu.InterruptDelivering += CountIrq;
     }
@@ -55,8 +57,11 @@ internal sealed class HumanMonitor : IMonitorCommands
         new("change", "device filename [format]", "change a removable medium"),
         new("eject", "[-f] device", "eject a removable medium (use -f to force it)"),
         new("help|?", "[cmd]", "show the help"),
+        new("delvm", "tag", "delete a VM snapshot from its tag"),
         new("info", "[subcommand]", "show various information about the system state"),
+        new("loadvm", "tag", "restore a VM snapshot from its tag"),
         new("q|quit", "", "quit the emulator"),
+        new("savevm", "[tag]", "save a VM snapshot. If no tag is provided, a new snapshot is created"),
         new("screendump", "filename [-f format]", "save screen from the VGA as an image (png)"),
         new("sendkey", "keys [hold_ms]", "send keys to the VM (e.g. 'sendkey ctrl-alt-f1', default hold time=100 ms)"),
         new("stop", "", "stop emulation"),
@@ -73,6 +78,7 @@ internal sealed class HumanMonitor : IMonitorCommands
         new("mem", "", "show the active virtual memory mappings"),
         new("pic", "", "show PIC state"),
         new("registers", "", "show the cpu registers"),
+        new("snapshots", "", "show the currently saved VM snapshots"),
         new("status", "", "show the current VM status (running|paused)"),
         new("tlb", "", "show virtual to physical memory mappings"),
         new("version", "", "show the version of QEMU"),
@@ -119,6 +125,15 @@ internal sealed class HumanMonitor : IMonitorCommands
             case "screendump": return ScreenDumpCommand(w);
             case "change": return Change(w);
             case "eject": return Eject(w);
+            case "savevm":
+                if (w.Length > 2) throw new MonitorError("savevm: too many arguments");
+                snapshots.Save(w.Length == 2 ? w[1] : null);
+                return "";
+            case "loadvm" or "delvm":
+                if (w.Length != 2) throw new MonitorError($"{cmd}: usage: {cmd} tag");
+                if (cmd == "loadvm") snapshots.Load(w[1]);
+                else snapshots.Delete(w[1]);
+                return "";
             default: throw new MonitorError($"unknown command: '{cmd}'");
         }
     }
@@ -158,6 +173,7 @@ internal sealed class HumanMonitor : IMonitorCommands
             "pic" => PicInfo(),
             "irq" => IrqInfo(),
             "block" => BlockInfo(),
+            "snapshots" => snapshots.Info(),
             "status" => "VM status: " + (control.Paused ? "paused" + (control.PauseReason is { } r ? $" ({r})" : "") : "running") + "\n",
             "version" => EmuCommandLine.VersionText["emu version ".Length..] + "\n",
             _ => throw new MonitorError($"unknown info subcommand: '{w[1]}' (see 'help info')"),
