@@ -198,6 +198,8 @@ fd_exit:
         popad
         pop     es
         pop     ds
+        pop     gs                      ; the INT 13h frame of disk.asm
+        pop     fs
         iret
 
 fd_fn_reset:
