@@ -55,55 +55,16 @@ public partial class DemoCursesTests
     [Test]
     public void TheTextConsoleShowsTheDemosTextScreenAndAKeyStartsTheGraphics()
     {
-        string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-        string command = $"'{host}' '{typeof(EmuMain).Assembly.Location}' -m 64 -display curses";
-        var psi = new ProcessStartInfo("script", ["-qfec", command, "/dev/null"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        psi.Environment["TERM"] = "xterm";
-        psi.Environment.Remove("DISPLAY");
-        psi.Environment.Remove("WAYLAND_DISPLAY");
-        using var p = Process.Start(psi)!;
-        var output = new StringBuilder();
-        var errors = p.StandardError.ReadToEndAsync();
-        var reader = Task.Run(() =>
-        {
-            var buffer = new char[4096];
-            int n;
-            while ((n = p.StandardOutput.Read(buffer, 0, buffer.Length)) > 0)
-                lock (output) output.Append(buffer, 0, n);
-        });
-        try
-        {
-            string Text() { lock (output) return string.Join("\n", Terminal(output.ToString())); }
-            Wait(() => Text().Contains("Press a key for the graphics demo"), "the demo's text screen", Text);
-            string text = Text();
-            Assert.That(text, Does.Contain("emu demo disk - the BIOS's view of this machine"));
-            Assert.That(text, Does.Contain("E820h: 64 MiB of RAM"));
-            Assert.That(text, Does.Contain("80h  C/H/S 2/16/63  EDD 3.0  2016 sectors of 512 bytes = 1008 KiB"));
-            // The title bar: white on blue (VGA 1Fh: ANSI bright white 97 on blue 44).
-            lock (output) Assert.That(output.ToString(), Does.Contain("\e[0;97;44m"));
-            p.StandardInput.Write(" ");
-            p.StandardInput.Flush();
-            Wait(() => Text().Contains("800 x 600 Graphic mode"), "the graphics mode's line", Text);
-        }
-        finally
-        {
-            if (!p.HasExited) { p.Kill(entireProcessTree: true); p.WaitForExit(5000); }
-        }
-    }
-
-    static void Wait(Func<bool> done, string what, Func<string> show)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (clock.ElapsedMilliseconds > 30_000) throw new AssertionException($"timed out waiting for {what}; output: {show()}");
-            Thread.Sleep(50);
-        }
+        using var term = new PseudoTerminal(PseudoTerminal.Emu("-m 64 -display curses"), Encoding.UTF8);
+        string Text() => string.Join("\n", Terminal(term.Output));
+        term.Wait(() => Text().Contains("Press a key for the graphics demo"), "the demo's text screen", Text);
+        string text = Text();
+        Assert.That(text, Does.Contain("emu demo disk - the BIOS's view of this machine"));
+        Assert.That(text, Does.Contain("E820h: 64 MiB of RAM"));
+        Assert.That(text, Does.Contain("80h  C/H/S 2/16/63  EDD 3.0  2016 sectors of 512 bytes = 1008 KiB"));
+        // The title bar: white on blue (VGA 1Fh: ANSI bright white 97 on blue 44).
+        Assert.That(term.Output, Does.Contain("\e[0;97;44m"));
+        term.Type(" ");
+        term.Wait(() => Text().Contains("800 x 600 Graphic mode"), "the graphics mode's line", Text);
     }
 }

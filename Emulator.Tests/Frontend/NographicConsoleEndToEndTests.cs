@@ -44,68 +44,31 @@ public class NographicConsoleEndToEndTests
     {
         using var dir = new TempDir();
         string bios = dir.Write("echo.bin", TinyBios.Build(SerialEcho));
-        string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
         // After emu, stty prints the terminal's settings: they must be cooked again.
-        string command = $"'{host}' '{typeof(EmuMain).Assembly.Location}' -bios '{bios}' -nographic; echo \"status $?\"; stty -a";
-        var psi = new ProcessStartInfo("script", ["-qfec", command, "/dev/null"])
+        string command = PseudoTerminal.Emu($"-bios '{bios}' -nographic") + "; echo \"status $?\"; stty -a";
+        using var term = new PseudoTerminal(command, Encoding.Latin1);
+        // Keys arrive one at a time, without echo by the terminal: only the guest's answer shows.
+        term.Type("a");
+        term.Wait(() => term.Output.Contains("[a]"), "the guest's answer to a");
+        // Ctrl-C is a byte for the guest, not a signal to emu.
+        term.Type("\u0003");
+        term.Wait(() => term.Output.Contains("[\u0003]"), "the guest's answer to Ctrl-C");
+        term.Type("\u0001c");
+        term.Wait(() => term.Output.Contains("(qemu) "), "the monitor's prompt");
+        term.Type("info status\r");
+        term.Wait(() => term.Output.Contains("VM status: running"), "the monitor's answer");
+        term.Type("\u0001cz");
+        term.Wait(() => term.Output.Contains("[z]"), "the guest's answer after switching back");
+        term.Type("\u0001x");
+        Assert.That(term.WaitForExit(30_000), Is.True, "emu and stty ended");
+        string text = term.Output;
+        Assert.Multiple(() =>
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.Latin1,
-        };
-        using var p = Process.Start(psi)!;
-        var output = new StringBuilder();
-        _ = p.StandardError.ReadToEndAsync();
-        var reader = Task.Run(() =>
-        {
-            var buffer = new char[4096];
-            int n;
-            while ((n = p.StandardOutput.Read(buffer, 0, buffer.Length)) > 0)
-                lock (output) output.Append(buffer, 0, n);
+            Assert.That(text, Does.Contain("Terminated"));
+            Assert.That(text, Does.Contain("status 0"));
+            foreach (string flag in new[] { "icanon", "echo", "isig", "icrnl" })
+                Assert.That(text, Does.Match($@"(^|\s){flag}(\s|$)"), $"stty: the terminal has {flag} again");
+            Assert.That(text, Does.Not.Contain("[info"), "the monitor's line did not reach the guest");
         });
-        string Text() { lock (output) return output.ToString(); }
-        void Type(string keys) { p.StandardInput.Write(keys); p.StandardInput.Flush(); }
-        try
-        {
-            // Keys arrive one at a time, without echo by the terminal: only the guest's answer shows.
-            Type("a");
-            Wait(() => Text().Contains("[a]"), "the guest's answer to a", Text);
-            // Ctrl-C is a byte for the guest, not a signal to emu.
-            Type("\u0003");
-            Wait(() => Text().Contains("[\u0003]"), "the guest's answer to Ctrl-C", Text);
-            Type("\u0001c");
-            Wait(() => Text().Contains("(qemu) "), "the monitor's prompt", Text);
-            Type("info status\r");
-            Wait(() => Text().Contains("VM status: running"), "the monitor's answer", Text);
-            Type("\u0001cz");
-            Wait(() => Text().Contains("[z]"), "the guest's answer after switching back", Text);
-            Type("\u0001x");
-            Assert.That(p.WaitForExit(30_000), Is.True, "emu and stty ended");
-            reader.Wait(5000);
-            string text = Text();
-            Assert.Multiple(() =>
-            {
-                Assert.That(text, Does.Contain("Terminated"));
-                Assert.That(text, Does.Contain("status 0"));
-                foreach (string flag in new[] { "icanon", "echo", "isig", "icrnl" })
-                    Assert.That(text, Does.Match($@"(^|\s){flag}(\s|$)"), $"stty: the terminal has {flag} again");
-                Assert.That(text, Does.Not.Contain("[info"), "the monitor's line did not reach the guest");
-            });
-        }
-        finally
-        {
-            if (!p.HasExited) { p.Kill(entireProcessTree: true); p.WaitForExit(5000); }
-        }
-    }
-
-    static void Wait(Func<bool> done, string what, Func<string> show)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (clock.ElapsedMilliseconds > 30_000) throw new AssertionException($"timed out waiting for {what}; output: {show()}");
-            Thread.Sleep(50);
-        }
     }
 }
