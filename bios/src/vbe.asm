@@ -9,10 +9,7 @@
 dispi_write:
         push    ax
         push    dx
-        mov     dx, DISPI_INDEX
-        movzx   ax, al
-        out     dx, ax
-        inc     dx
+        call    dispi_select
         mov     ax, bx
         out     dx, ax
         pop     dx
@@ -21,14 +18,18 @@ dispi_write:
 dispi_read:
         push    ax
         push    dx
-        mov     dx, DISPI_INDEX
-        movzx   ax, al
-        out     dx, ax
-        inc     dx
+        call    dispi_select
         in      ax, dx
         mov     bx, ax
         pop     dx
         pop     ax
+        ret
+; dispi_select: index register AL; out: DX = the data port. Changes AH.
+dispi_select:
+        mov     dx, DISPI_INDEX
+        movzx   ax, al
+        out     dx, ax
+        inc     dx
         ret
 
 ; VBE modes: number, width, height, bits per pixel. 100h-11Fh are the VESA numbers; 140h-18Ch
@@ -235,17 +236,23 @@ vbe_table:
         dw      vbe_window, vbe_scanline, vbe_display_start, vbe_dac_width, vbe_palette
         dw      vbe_pm
 
+; RETRACE_START: waits for the start of the next vertical retrace: input status 1 (3DAh) bit 3
+; clear, then set (IBM VGA Technical Reference). Changes AL and DX; assembles in 16- and 32-bit code.
+%macro RETRACE_START 0
+        mov     dx, 0x3DA
+%%out:  in      al, dx
+        test    al, 8
+        jnz     %%out
+%%in:   in      al, dx
+        test    al, 8
+        jz      %%in
+%endmacro
+
 ; wait_retrace: until the start of the next vertical retrace (input status 1 bit 3).
 wait_retrace:
         push    ax
         push    dx
-        mov     dx, 0x3DA
-.out:   in      al, dx
-        test    al, 8
-        jnz     .out
-.in:    in      al, dx
-        test    al, 8
-        jz      .in
+        RETRACE_START
         pop     dx
         pop     ax
         ret
@@ -605,6 +612,27 @@ vbe_dac_width:
         mov     byte [bp + F_BH], 8
         jmp     vbe_ok
 
+; DAC_FROM_VBE index: CX entries from DL on of the VBE palette format at ES:index (blue, green,
+; red, alignment: VBE 3.0, function 09h) into the DAC, which takes red, green, blue (IBM VGA
+; Technical Reference, DAC address write mode 3C8h, data 3C9h). LOOP counts CX in 16-bit code
+; and ECX in 32-bit code: 32-bit callers zero ECX's top half. DX and AL are changed.
+%macro DAC_FROM_VBE 1
+        mov     al, dl
+        mov     dx, 0x3C8
+        out     dx, al
+        inc     dx
+        jcxz    %%done
+%%each: mov     al, [es:%1 + 2]
+        out     dx, al
+        mov     al, [es:%1 + 1]
+        out     dx, al
+        mov     al, [es:%1]
+        out     dx, al
+        add     %1, 4
+        loop    %%each
+%%done:
+%endmacro
+
 ; 4F09h: primary palette: BL 00h set CX entries from DX out of ES:DI (80h: at the vertical
 ; retrace), 01h get; entries are blue, green, red, alignment (VBE 3.0, function 09h).
 vbe_palette:
@@ -615,19 +643,7 @@ vbe_palette:
         test    bl, bl
         jz      .set0
         call    wait_retrace
-.set0:  mov     al, dl
-        mov     dx, 0x3C8
-        out     dx, al
-        inc     dx
-        jcxz    .ok
-.set:   mov     al, [es:di + 2]
-        out     dx, al
-        mov     al, [es:di + 1]
-        out     dx, al
-        mov     al, [es:di]
-        out     dx, al
-        add     di, 4
-        loop    .set
+.set0:  DAC_FROM_VBE di
 .ok:    jmp     vbe_ok
 .get:   mov     al, dl
         mov     dx, 0x3C7
@@ -694,24 +710,27 @@ pm_fail:
         mov     ax, 0x014F
         ret
 
+; pm_when: BL of 4F07h/4F09h: 00h now, 80h after waiting for the start of the next vertical
+; retrace (input status 1 bit 3); CF for any other BL. Keeps the registers but AL.
+pm_when:
+        test    bl, bl
+        jz      .now                    ; TEST cleared CF
+        cmp     bl, 0x80
+        jne     .bad
+        push    edx
+        RETRACE_START
+        pop     edx
+.now:   clc
+        ret
+.bad:   stc
+        ret
+
 ; display start DX:CX in 4-byte units (VBE 3.0, 4F07h from protected mode: the address is
 ; byte offset / 4); BL 00h now, 80h at the next vertical retrace.
 pm_set_start:
-        cmp     bl, 0x80
-        je      .wait
-        test    bl, bl
-        jnz     pm_fail
-        jmp     .set
-.wait:  push    edx
-        mov     dx, 0x3DA
-.w1:    in      al, dx
-        test    al, 8
-        jnz     .w1
-.w2:    in      al, dx
-        test    al, 8
-        jz      .w2
-        pop     edx
-.set:   push    ebx
+        call    pm_when
+        jc      pm_fail
+        push    ebx
         push    ecx
         push    edx
         push    esi
@@ -770,38 +789,14 @@ pm_set_start:
 
 ; primary palette: BL 00h/80h, CX entries from DX, ES:EDI blue, green, red, alignment
 pm_set_palette:
-        cmp     bl, 0x80
-        je      .wait
-        test    bl, bl
-        jnz     pm_fail
-        jmp     .set
-.wait:  push    edx
-        mov     dx, 0x3DA
-.w1:    in      al, dx
-        test    al, 8
-        jnz     .w1
-.w2:    in      al, dx
-        test    al, 8
-        jz      .w2
-        pop     edx
-.set:   push    ecx
+        call    pm_when
+        jc      pm_fail
+        push    ecx
         push    edx
         push    edi
-        mov     al, dl
-        mov     dx, 0x3C8
-        out     dx, al
-        inc     dx
         movzx   ecx, cx
-        jecxz   .done
-.each:  mov     al, [es:edi + 2]
-        out     dx, al
-        mov     al, [es:edi + 1]
-        out     dx, al
-        mov     al, [es:edi]
-        out     dx, al
-        add     edi, 4
-        loop    .each
-.done:  pop     edi
+        DAC_FROM_VBE edi
+        pop     edi
         pop     edx
         pop     ecx
         mov     ax, 0x004F
