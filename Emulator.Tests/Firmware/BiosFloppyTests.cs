@@ -61,13 +61,8 @@ public class BiosFloppyTests
     public void Dos_style_sequence_reads_writes_verifies_and_formats()
     {
         var image = TaggedImage();
-        var rig = new BiosRig(floppies: [image], bootCode: a =>
+        var rig = new BiosRig(floppies: [image], bootCode: ReportingGuest.Code("fd ", (a, r) =>
         {
-            var r = new GuestReport(a);
-            a.xor(ax, ax);
-            a.mov(ds, ax);
-            a.mov(es, ax);
-            r.Text("fd ");
             Ah(a, r, 0x00, 0);                          // reset
             // 08h: type, geometry, drive count, parameter table
             a.mov(ah, 0x08);
@@ -149,8 +144,7 @@ public class BiosFloppyTests
             r.Hex(eax);
             Int13(a, r, 0x0201, 0x0001, 0x0001, 0xA000);  // drive 01h is not installed
             Ah(a, r, 0x15, 1);
-            r.End();
-        });
+        }));
         Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
         int at = rig.Console.IndexOf("fd ", StringComparison.Ordinal);
         Assert.That(at, Is.GreaterThanOrEqualTo(0), rig.Console);
@@ -194,14 +188,9 @@ public class BiosFloppyTests
     public void Errors_of_an_empty_drive_a_write_protected_disk_and_a_media_change()
     {
         var locked = TaggedImage(0x11110000, readOnly: true);
-        var rig = new BiosRig(floppies: [locked, null], bootCode: a =>
+        var rig = new BiosRig(floppies: [locked, null], bootCode: ReportingGuest.Code("fd ", (a, r) =>
         {
-            var r = new GuestReport(a);
-            a.xor(ax, ax);
-            a.mov(ds, ax);
-            a.mov(es, ax);
             a.mov(__byte_ptr[0x500], 0);
-            r.Text("fd ");
             Int13(a, r, 0x0201, 0x0001, 0x0001, 0xA000);  // B: no disk
             Int13(a, r, 0x0301, 0x0001, 0x0000, 0xA000);  // A: write protected
             Int13(a, r, 0x0201, 0x0001, 0x0000, 0xA000);  // A: reads
@@ -231,8 +220,7 @@ public class BiosFloppyTests
             r.Hex(eax);
             Int13(a, r, 0x0301, 0x0002, 0x0000, 0xA000);  // it is writable
             Ah(a, r, 0x16, 0);
-            r.End();
-        });
+        }));
         var fresh = TaggedImage(0x22220000);
         for (int i = 0; i < 100 && !rig.Console.Contains("swap "); i++)
             Assert.That(rig.Run(200_000), Is.EqualTo(StopReason.BudgetExhausted), rig.Console);
@@ -257,12 +245,8 @@ public class BiosFloppyTests
     internal static InMemoryImage BootFloppy(bool signature = true)
     {
         var image = new InMemoryImage(M144);
-        BiosRig.BootProgram(a =>
+        BiosRig.BootProgram(ReportingGuest.Code("floppy boot ", (a, r) =>
         {
-            var r = new GuestReport(a);
-            a.xor(ax, ax);
-            a.mov(ds, ax);
-            r.Text("floppy boot ");
             a.movzx(eax, dl);
             r.Hex(eax);
             a.mov(ah, 0x08);
@@ -270,8 +254,7 @@ public class BiosFloppyTests
             r.Carry();
             a.movzx(eax, cx);
             r.Hex(eax);
-            r.End();
-        }).CopyTo(image.Bytes, 0);
+        })).CopyTo(image.Bytes, 0);
         if (!signature) image.Bytes[510] = image.Bytes[511] = 0;
         return image;
     }
@@ -418,12 +401,8 @@ public class BiosFloppyTests
     {
         // A 360K drive has no change line, so nothing tells the BIOS the drive is empty: READ ID
         // never ends (no index pulses) and the BIOS gives up after its time-out.
-        var rig = new BiosRig(floppies: [new InMemoryImage(368_640)], bootCode: a =>
+        var rig = new BiosRig(floppies: [new InMemoryImage(368_640)], bootCode: ReportingGuest.Code("fd ", (a, r) =>
         {
-            var r = new GuestReport(a);
-            a.xor(ax, ax);
-            a.mov(es, ax);
-            r.Text("fd ");
             Ah(a, r, 0x15, 0);
             a.mov(ah, 0x08);
             a.mov(dl, 0);
@@ -435,8 +414,7 @@ public class BiosFloppyTests
             a.push(0);
             a.pop(es);
             Int13(a, r, 0x0201, 0x0001, 0x0000, 0xA000);
-            r.End();
-        });
+        }));
         rig.Board.Floppy.Drive(0)!.Eject();
         Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
         int at = rig.Console.IndexOf("fd ", StringComparison.Ordinal);
@@ -489,13 +467,8 @@ public class BiosFloppyTests
     static byte[] EmulatedFloppy()
     {
         var floppy = TaggedImage(0x7A000000);
-        BiosRig.BootProgram(a =>
+        BiosRig.BootProgram(ReportingGuest.Code("cdfd ", (a, r) =>
         {
-            var r = new GuestReport(a);
-            a.xor(ax, ax);
-            a.mov(ds, ax);
-            a.mov(es, ax);
-            r.Text("cdfd ");
             a.movzx(eax, dl);
             r.Hex(eax);
             a.mov(ah, 0x08);
@@ -534,8 +507,7 @@ public class BiosFloppyTests
             a.@int(0x13);
             r.Carry();
             Ah(a, r, 0x08, 0);                          // no drive 00h after the emulation
-            r.End();
-        }).CopyTo(floppy.Bytes, 0);
+        })).CopyTo(floppy.Bytes, 0);
         return floppy.Bytes;
     }
 
@@ -563,10 +535,8 @@ public class BiosFloppyTests
     {
         var line = new TestSerialBackend();
         line.Inject("Z");
-        var rig = new BiosRig(serials: [line], bootCode: a =>
+        var rig = new BiosRig(serials: [line], bootCode: ReportingGuest.Code("com ", (a, r) =>
         {
-            var r = new GuestReport(a);
-            r.Text("com ");
             a.mov(ax, 0x00E3);                          // 9600 bit/s, no parity, 1 stop bit, 8 bits
             a.mov(dx, 0);
             a.@int(0x14);
@@ -607,8 +577,7 @@ public class BiosFloppyTests
             a.@int(0x17);
             a.movzx(eax, ax);
             r.Hex(eax);
-            r.End();
-        });
+        }));
         Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
         int at = rig.Console.IndexOf("com ", StringComparison.Ordinal);
         var ram = rig.Machine.Memory.Ram[..0x500].ToArray();

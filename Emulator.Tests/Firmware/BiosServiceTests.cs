@@ -14,21 +14,9 @@ public class BiosServiceTests
 {
     static string Run(Action<Assembler, GuestReport> program, ulong memory = 64UL << 20, Action<BiosRig>? midway = null)
     {
-        var rig = new BiosRig(memory, bootCode: a =>
-        {
-            var r = new GuestReport(a);
-            a.xor(ax, ax);
-            a.mov(ds, ax);
-            a.mov(es, ax);
-            r.Text("[");
-            program(a, r);
-            r.End();
-        });
+        var rig = new BiosRig(memory, bootCode: ReportingGuest.Code("[", program));
         if (midway != null) midway(rig);
-        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
-        int start = rig.Console.IndexOf('[');
-        Assert.That(start, Is.GreaterThan(0), "the test code did not run: " + rig.Console);
-        return rig.Console[(start + 1)..];
+        return ReportingGuest.Output(rig, "[");
     }
 
     [Test]

@@ -55,10 +55,22 @@ public sealed class GuestReport
     }
 
     /// <summary>Writes <paramref name="reg"/> (a 32-bit register) as 8 hex digits and a space; keeps the registers.</summary>
-    public void Hex(AssemblerRegister32 reg)
+    public void Hex(AssemblerRegister32 reg) => Print(() => { if (reg != eax) a.mov(eax, reg); });
+
+    /// <summary>Writes <paramref name="reg"/> (16 bits, zero-extended) as 8 hex digits and a space; keeps the registers.</summary>
+    public void Hex(AssemblerRegister16 reg) => Print(() => a.movzx(eax, reg));
+
+    /// <summary>Writes <paramref name="reg"/> (8 bits, zero-extended) as 8 hex digits and a space; keeps the registers.</summary>
+    public void Hex(AssemblerRegister8 reg) => Print(() => a.movzx(eax, reg));
+
+    /// <summary>Writes the byte or word at <paramref name="memory"/> (zero-extended) as 8 hex digits and a space; keeps the registers.</summary>
+    public void Hex(AssemblerMemoryOperand memory) => Print(() => a.movzx(eax, memory));
+
+    /// <summary>EAX as loaded by <paramref name="load"/>, then a space; EAX is saved around it.</summary>
+    void Print(Action load)
     {
         a.push(eax);
-        if (reg != eax) a.mov(eax, reg);
+        load();
         a.call(hex32);
         a.mov(al, (byte)' ');
         a.@out(0xE9, al);

@@ -39,8 +39,7 @@ public class VgaBiosModeTests
         a.mov(cx, (ushort)x);
         a.mov(dx, (ushort)y);
         a.@int(0x10);
-        a.movzx(eax, al);
-        r.Hex(eax);
+        r.Hex(al);
     }
 
     static void ReadChar(Assembler a, GuestReport r, int row, int col)
@@ -49,7 +48,7 @@ public class VgaBiosModeTests
         a.mov(ah, 0x08);
         a.mov(bh, 0);
         a.@int(0x10);
-        Hex16(a, r, ax);
+        r.Hex(ax);
     }
 
     static void PutChar(Assembler a, int row, int col, char c, byte colour)
@@ -164,7 +163,7 @@ public class VgaBiosModeTests
             SetCursor(a, 0, 2);
             a.mov(ah, 0x0F);
             a.@int(0x10);
-            Hex16(a, r, ax);
+            r.Hex(ax);
         });
         Assert.That(Output(rig), Is.EqualTo("00005007 \n"));
         var vga = rig.Board.Vga;
@@ -240,7 +239,7 @@ public class VgaBiosModeTests
             a.mov(ah, 0x03);
             a.mov(bh, 0);
             a.@int(0x10);
-            Hex16(a, r, dx);
+            r.Hex(dx);
             ReadPixel(a, r, 3, 34);             // 'A' line 2 in light red
             ReadChar(a, r, 2, 1);
         });
@@ -269,7 +268,7 @@ public class VgaBiosModeTests
             }
             a.mov(ah, 0x0F);
             a.@int(0x10);
-            Hex16(a, r, ax);
+            r.Hex(ax);
         });
         int cols = width / (mode <= 2 ? 9 : 8);
         string pixels = readBack >= 0 ? $"{readBack:X8} 00000000 " : "";

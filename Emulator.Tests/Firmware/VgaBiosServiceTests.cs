@@ -27,13 +27,6 @@ public class VgaBiosServiceTests
         for (int i = 0; i < bytes.Length; i++) a.mov(__byte_ptr[address + i], bytes[i]);
     }
 
-    static byte[] Mem(BiosRig rig, ulong address, int length)
-    {
-        var b = new byte[length];
-        rig.Machine.Memory.Read(address, b);
-        return b;
-    }
-
     [Test]
     public void Font_1110h_user_glyph_is_drawn_by_the_renderer()
     {
@@ -73,10 +66,8 @@ public class VgaBiosServiceTests
             a.mov(ax, 0x1111);                  // 8x14: 400 / 14 = 28 rows
             a.mov(bl, 0);
             a.@int(0x10);
-            a.movzx(eax, __byte_ptr[0x484]);
-            r.Hex(eax);
-            a.movzx(eax, __word_ptr[0x44C]);
-            r.Hex(eax);
+            r.Hex(__byte_ptr[0x484]);
+            r.Hex(__word_ptr[0x44C]);
             a.mov(ax, 0x1112);                  // 8x8 within the 392 lines left: 49 rows
             a.mov(bl, 0);
             a.@int(0x10);
@@ -109,24 +100,21 @@ public class VgaBiosServiceTests
                 a.mov(ax, bp);
                 r.Hex(eax);
             }
-            Hex16(a, r, cx);
-            a.movzx(eax, dl);
-            r.Hex(eax);
+            r.Hex(cx);
+            r.Hex(dl);
             a.mov(ax, 0x0012);                  // 12h: INT 43h = the 8x16 font
             a.@int(0x10);
             a.mov(ax, 0x1130);
             a.mov(bh, 1);
             a.@int(0x10);
             a.mov(ax, bp);
-            Hex16(a, r, ax);
+            r.Hex(ax);
             a.mov(ax, 0x1122);                  // INT 43h = 8x14, 34 rows
             a.mov(bl, 0);
             a.mov(dl, 34);
             a.@int(0x10);
-            a.movzx(eax, __byte_ptr[0x484]);
-            r.Hex(eax);
-            a.movzx(eax, __byte_ptr[0x485]);
-            r.Hex(eax);
+            r.Hex(__byte_ptr[0x484]);
+            r.Hex(__byte_ptr[0x485]);
             a.xor(ax, ax);
             a.mov(es, ax);
             a.mov(ax, 0x1120);                  // INT 1Fh = 0000:0700
@@ -170,8 +158,8 @@ public class VgaBiosServiceTests
             a.xor(cx, cx);
             a.xor(dx, dx);
             a.@int(0x10);
-            Hex16(a, r, dx);
-            Hex16(a, r, cx);
+            r.Hex(dx);
+            r.Hex(cx);
             Bytes(a, 0x700, 1, 2, 3, 4, 5, 6);
             a.mov(ax, 0x1012);                  // DAC 20h-21h from 0:0700
             a.mov(bx, 0x20);
@@ -189,7 +177,7 @@ public class VgaBiosServiceTests
             a.mov(ax, 0x1019);
             a.xor(bx, bx);
             a.@int(0x10);
-            Hex16(a, r, bx);
+            r.Hex(bx);
             a.mov(ax, 0x1013);                  // sixteen pages of 16, page 3
             a.mov(bx, 0x0100);
             a.@int(0x10);
@@ -198,7 +186,7 @@ public class VgaBiosServiceTests
             a.@int(0x10);
             a.mov(ax, 0x101A);
             a.@int(0x10);
-            Hex16(a, r, bx);
+            r.Hex(bx);
             a.mov(ax, 0x101B);                  // DAC 5 to grey
             a.mov(bx, 5);
             a.mov(cx, 1);
@@ -209,13 +197,13 @@ public class VgaBiosServiceTests
             a.mov(ax, 0x1007);
             a.mov(bx, 0x0002);
             a.@int(0x10);
-            Hex16(a, r, bx);
+            r.Hex(bx);
             a.mov(ax, 0x1001);                  // border 05h
             a.mov(bh, 0x05);
             a.@int(0x10);
             a.mov(ax, 0x1008);
             a.@int(0x10);
-            Hex16(a, r, bx);
+            r.Hex(bx);
             a.mov(ax, 0x1009);                  // all 16 and the border to 0:0720
             a.mov(dx, 0x720);
             a.@int(0x10);
@@ -251,8 +239,7 @@ public class VgaBiosServiceTests
             a.xor(bx, bx);
             a.mov(di, 0x800);
             a.@int(0x10);
-            a.movzx(eax, al);
-            r.Hex(eax);
+            r.Hex(al);
             a.mov(ax, 0x0013);
             a.@int(0x10);
             a.mov(ax, 0x1B00);
@@ -262,8 +249,7 @@ public class VgaBiosServiceTests
             a.mov(ax, 0x1200);                  // 33h: grey summing on
             a.mov(bl, 0x33);
             a.@int(0x10);
-            a.movzx(eax, al);
-            r.Hex(eax);
+            r.Hex(al);
             a.mov(ax, 0x0013);
             a.@int(0x10);
             a.mov(ax, 0x1201);                  // off again
@@ -282,8 +268,7 @@ public class VgaBiosServiceTests
             a.mov(ax, 0x1201);                  // 30h: 350 scan lines at the next text mode set
             a.mov(bl, 0x30);
             a.@int(0x10);
-            a.movzx(eax, al);
-            r.Hex(eax);
+            r.Hex(al);
             a.mov(ax, 0x0003);
             a.@int(0x10);
             a.mov(ax, 0x1201);                  // 34h: no cursor emulation
@@ -325,15 +310,14 @@ public class VgaBiosServiceTests
             a.mov(ax, 0x1C00);
             a.mov(cx, 7);
             a.@int(0x10);
-            Hex16(a, r, bx);
+            r.Hex(bx);
             a.mov(ax, 0x1000);
             a.mov(es, ax);
             a.mov(ax, 0x1C01);                  // save at 1000:0000
             a.mov(cx, 7);
             a.xor(bx, bx);
             a.@int(0x10);
-            a.movzx(eax, al);
-            r.Hex(eax);
+            r.Hex(al);
             a.mov(ax, 0x1010);                  // change the DAC, then everything by a mode set
             a.mov(bx, 7);
             a.mov(dh, 1);
@@ -345,8 +329,7 @@ public class VgaBiosServiceTests
             a.mov(cx, 7);
             a.xor(bx, bx);
             a.@int(0x10);
-            a.movzx(eax, al);
-            r.Hex(eax);
+            r.Hex(al);
         });
         // directory 20h + registers 50h + BIOS data 30h + DAC 310h = 3B0h: 15 blocks of 64 bytes
         Assert.That(Output(rig), Is.EqualTo("0000000F 0000001C 0000001C \n"));
@@ -373,8 +356,7 @@ public class VgaBiosServiceTests
             a.mov(ax, 0x1200);                  // 200 scan lines at the next text mode set
             a.mov(bl, 0x30);
             a.@int(0x10);
-            a.movzx(eax, al);
-            r.Hex(eax);
+            r.Hex(al);
             a.mov(ax, 0x0003);
             a.@int(0x10);
         });

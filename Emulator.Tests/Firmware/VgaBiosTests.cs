@@ -16,22 +16,20 @@ public class VgaBiosTests
 {
     internal static BiosRig Boot(Action<Assembler, GuestReport> program)
     {
-        var rig = new BiosRig(vgaBios: BiosRig.VgaBiosImage(), bootCode: a =>
-        {
-            var r = new GuestReport(a);
-            a.xor(ax, ax);
-            a.mov(ds, ax);
-            a.mov(es, ax);
-            r.Text("[");
-            program(a, r);
-            r.End();
-        });
-        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
-        Assert.That(rig.Console, Does.Contain("["), "the test code did not run: " + rig.Console);
+        var rig = new BiosRig(vgaBios: BiosRig.VgaBiosImage(), bootCode: ReportingGuest.Code("[", program));
+        ReportingGuest.Output(rig, "[");
         return rig;
     }
 
+    /// <summary>What the guest program of <see cref="Boot"/> printed.</summary>
     internal static string Output(BiosRig rig) => rig.Console[(rig.Console.IndexOf('[') + 1)..];
+
+    internal static byte[] Mem(BiosRig rig, ulong address, int length)
+    {
+        var b = new byte[length];
+        rig.Machine.Memory.Read(address, b);
+        return b;
+    }
 
     internal static uint Bda(BiosRig rig, int offset, int size) => (uint)rig.Machine.Memory.ReadSlow(0x400UL + (ulong)offset, size);
 
@@ -76,12 +74,6 @@ public class VgaBiosTests
         Assert.That(Ink(3, 0), Is.EqualTo(0));
     }
 
-    internal static void Hex16(Assembler a, GuestReport r, AssemblerRegister16 reg)
-    {
-        a.movzx(eax, reg);
-        r.Hex(eax);
-    }
-
     internal static void SetCursor(Assembler a, int row, int col)
     {
         a.mov(ah, 0x02);
@@ -113,12 +105,12 @@ public class VgaBiosTests
             a.mov(ah, 0x03);                    // cursor: row 10, column 7
             a.mov(bh, 0);
             a.@int(0x10);
-            Hex16(a, r, dx);
+            r.Hex(dx);
             SetCursor(a, 10, 6);
             a.mov(ah, 0x08);                    // 'c' in grey on black
             a.mov(bh, 0);
             a.@int(0x10);
-            Hex16(a, r, ax);
+            r.Hex(ax);
             SetCursor(a, 24, 0);
             a.mov(ax, 0x0958);                  // three 'X' in yellow on blue
             a.mov(bx, 0x001E);
@@ -138,9 +130,8 @@ public class VgaBiosTests
             a.@int(0x10);
             a.mov(ah, 0x0F);
             a.@int(0x10);
-            Hex16(a, r, ax);
-            a.movzx(eax, bh);
-            r.Hex(eax);
+            r.Hex(ax);
+            r.Hex(bh);
             foreach (var (i, c) in "Hi\r\nYo".Select((c, i) => (i, c)))
                 a.mov(__byte_ptr[0x600 + i], (byte)c);
             a.mov(ax, 0x1301);                  // write string, cursor moves
@@ -152,17 +143,16 @@ public class VgaBiosTests
             a.mov(ah, 0x03);
             a.mov(bh, 0);
             a.@int(0x10);
-            Hex16(a, r, dx);
+            r.Hex(dx);
             a.mov(ax, 0x1A00);
             a.@int(0x10);
-            a.movzx(eax, al);
-            r.Hex(eax);
-            Hex16(a, r, bx);
+            r.Hex(al);
+            r.Hex(bx);
             a.mov(ah, 0x12);
             a.mov(bl, 0x10);
             a.@int(0x10);
-            Hex16(a, r, bx);
-            Hex16(a, r, cx);
+            r.Hex(bx);
+            r.Hex(cx);
         });
         Assert.That(Output(rig), Is.EqualTo("00000A07 00000763 00005003 00000000 00000D02 0000001A 00000008 00000003 00000F09 \n"));
         var t = TextScreen.Capture(rig.Board.Vga)!;
@@ -200,11 +190,10 @@ public class VgaBiosTests
             a.mov(cx, 100);
             a.mov(dx, 50);
             a.@int(0x10);
-            a.movzx(eax, al);
-            r.Hex(eax);
+            r.Hex(al);
             a.mov(ah, 0x0F);
             a.@int(0x10);
-            Hex16(a, r, ax);
+            r.Hex(ax);
             a.mov(ax, 0x0E41);                  // 'A' in yellow at the top left
             a.mov(bx, 0x000E);
             a.@int(0x10);
@@ -245,8 +234,7 @@ public class VgaBiosTests
                 a.mov(ah, 0x0D);
                 a.mov(cx, (ushort)x);
                 a.@int(0x10);
-                a.movzx(eax, al);
-                r.Hex(eax);
+                r.Hex(al);
             }
         });
         Assert.That(Output(rig), Is.EqualTo("0000000E 00000009 0000000F 00000000 \n"));
@@ -263,24 +251,11 @@ public class VgaBiosTests
     {
         var rig = Boot((a, r) =>
         {
-            a.mov(__dword_ptr[0x8000], 0x32454256u);   // "VBE2"
-            a.mov(ax, 0x4F00);
-            a.mov(di, 0x8000);
-            a.@int(0x10);
-            Hex16(a, r, ax);
-            a.mov(ax, 0x4F01);
-            a.mov(cx, 0x143);
-            a.mov(di, 0x8200);
-            a.@int(0x10);
-            Hex16(a, r, ax);
-            a.mov(ax, 0x4F02);
-            a.mov(bx, 0x4143);
-            a.@int(0x10);
-            Hex16(a, r, ax);
+            VbeGuest.InfoAndSetLinearMode(a, r, 0x143);
             a.mov(ax, 0x4F03);
             a.@int(0x10);
-            Hex16(a, r, ax);
-            Hex16(a, r, bx);
+            r.Hex(ax);
+            r.Hex(bx);
             a.mov(ax, 0xA000);                          // bank 0: pixel (1, 0) orange
             a.mov(ds, ax);
             a.mov(__dword_ptr[4], 0x00FF8000u);
@@ -288,35 +263,24 @@ public class VgaBiosTests
             a.xor(bx, bx);
             a.mov(dx, 1);
             a.@int(0x10);
-            Hex16(a, r, ax);
+            r.Hex(ax);
             a.mov(__dword_ptr[0], 0x000000FFu);
             a.xor(ax, ax);
             a.mov(ds, ax);
             a.mov(ax, 0x4F06);
             a.mov(bl, 1);
             a.@int(0x10);
-            Hex16(a, r, bx);
-            Hex16(a, r, cx);
+            r.Hex(bx);
+            r.Hex(cx);
         });
         Assert.That(Output(rig), Is.EqualTo("0000004F 0000004F 0000004F 0000004F 00004143 0000004F 00000C80 00000320 \n"));
         var mem = rig.Machine.Memory;
-        var info = new byte[512];
-        mem.Read(0x8000, info);
+        var info = Mem(rig, VbeGuest.InfoAt, 512);
         Assert.That(System.Text.Encoding.ASCII.GetString(info, 0, 4), Is.EqualTo("VESA"));
         Assert.That(BitConverter.ToUInt16(info, 4), Is.EqualTo(0x0300));
         Assert.That(BitConverter.ToUInt16(info, 18), Is.EqualTo(16 * 16), "16 MiB in 64 KiB units");
-        uint listPtr = BitConverter.ToUInt32(info, 14);
-        uint listAddr = (listPtr >> 16) * 16 + (listPtr & 0xFFFF);
-        var modes = new List<ushort>();
-        for (uint p = listAddr; modes.Count < 100; p += 2)
-        {
-            ushort m = (ushort)mem.ReadSlow(p, 2);
-            if (m == 0xFFFF) break;
-            modes.Add(m);
-        }
-        Assert.That(modes, Does.Contain((ushort)0x143).And.Contain((ushort)0x101).And.Contain((ushort)0x118));
-        var mi = new byte[256];
-        mem.Read(0x8200, mi);
+        Assert.That(VbeGuest.ModeList(rig), Does.Contain((ushort)0x143).And.Contain((ushort)0x101).And.Contain((ushort)0x118));
+        var mi = Mem(rig, VbeGuest.ModeInfoAt, 256);
         Assert.That(BitConverter.ToUInt16(mi, 0) & 0x99, Is.EqualTo(0x99), "supported, colour, graphics, LFB");
         Assert.That((BitConverter.ToUInt16(mi, 0x10), BitConverter.ToUInt16(mi, 0x12), BitConverter.ToUInt16(mi, 0x14), mi[0x19], mi[0x1B]),
             Is.EqualTo(((ushort)3200, (ushort)800, (ushort)600, (byte)32, (byte)6)));

@@ -12,62 +12,42 @@ namespace Emulator.Tests.Firmware;
 /// </summary>
 public class VgaBiosVbeTests
 {
-    static byte[] Mem(BiosRig rig, ulong address, int length)
-    {
-        var b = new byte[length];
-        rig.Machine.Memory.Read(address, b);
-        return b;
-    }
-
     [Test]
     public void Mode_1920x1200x32_info_state_and_display_start()
     {
         var rig = Boot((a, r) =>
         {
-            a.mov(__dword_ptr[0x8000], 0x32454256u);   // "VBE2"
-            a.mov(ax, 0x4F00);
-            a.mov(di, 0x8000);
-            a.@int(0x10);
-            Hex16(a, r, ax);
-            a.mov(ax, 0x4F01);
-            a.mov(cx, 0x189);
-            a.mov(di, 0x8200);
-            a.@int(0x10);
-            Hex16(a, r, ax);
-            a.mov(ax, 0x4F02);
-            a.mov(bx, 0x4189);
-            a.@int(0x10);
-            Hex16(a, r, ax);
+            VbeGuest.InfoAndSetLinearMode(a, r, 0x189);
             a.mov(ax, 0x4F06);                  // the longest line 16 MiB holds at 1200 lines
             a.mov(bl, 3);
             a.@int(0x10);
-            Hex16(a, r, bx);
-            Hex16(a, r, cx);
+            r.Hex(bx);
+            r.Hex(cx);
             a.mov(ax, 0x4F08);                  // 8-bit DAC
             a.mov(bx, 0x0800);
             a.@int(0x10);
             a.mov(ax, 0x4F08);
             a.mov(bl, 1);
             a.@int(0x10);
-            Hex16(a, r, bx);
+            r.Hex(bx);
             a.mov(ax, 0x4F07);                  // display start (5, 7) at the next retrace
             a.mov(bx, 0x0080);
             a.mov(cx, 5);
             a.mov(dx, 7);
             a.@int(0x10);
-            Hex16(a, r, ax);
+            r.Hex(ax);
             a.mov(ax, 0x4F07);
             a.mov(bx, 0x0001);
             a.xor(cx, cx);
             a.xor(dx, dx);
             a.@int(0x10);
-            Hex16(a, r, cx);
-            Hex16(a, r, dx);
+            r.Hex(cx);
+            r.Hex(dx);
             a.mov(ax, 0x4F04);                  // state size: all parts and DISPI
             a.mov(dl, 0);
             a.mov(cx, 0x0F);
             a.@int(0x10);
-            Hex16(a, r, bx);
+            r.Hex(bx);
             a.mov(ax, 0x1000);
             a.mov(es, ax);
             a.mov(ax, 0x4F04);                  // save at 1000:0000, mode 03h, restore
@@ -75,7 +55,7 @@ public class VgaBiosVbeTests
             a.mov(cx, 0x0F);
             a.xor(bx, bx);
             a.@int(0x10);
-            Hex16(a, r, ax);
+            r.Hex(ax);
             a.mov(ax, 0x0003);
             a.@int(0x10);
             a.mov(ax, 0x4F04);
@@ -83,25 +63,18 @@ public class VgaBiosVbeTests
             a.mov(cx, 0x0F);
             a.xor(bx, bx);
             a.@int(0x10);
-            Hex16(a, r, ax);
+            r.Hex(ax);
         });
         // 4F06h BL=3: 16 MiB / 1200 = 13981 bytes -> 3495 pixels of 4 bytes = 13980 bytes (369Ch, DA7h).
         // 4F04h: directory 20h + 50h + 30h + 310h + DISPI 20h = 3D0h: 16 blocks of 64 bytes.
         Assert.That(Output(rig), Is.EqualTo("0000004F 0000004F 0000004F 0000369C 00000DA7 00000801 0000004F 00000005 00000007 00000010 0000004F 0000004F \n"));
-        var info = Mem(rig, 0x8000, 512);
+        var info = Mem(rig, VbeGuest.InfoAt, 512);
         Assert.That(BitConverter.ToUInt16(info, 4), Is.EqualTo(0x0300));
-        uint listPtr = BitConverter.ToUInt32(info, 14);
-        var modes = new List<ushort>();
-        for (uint p = (listPtr >> 16) * 16 + (listPtr & 0xFFFF); modes.Count < 200; p += 2)
-        {
-            ushort m = (ushort)rig.Machine.Memory.ReadSlow(p, 2);
-            if (m == 0xFFFF) break;
-            modes.Add(m);
-        }
+        var modes = VbeGuest.ModeList(rig);
         // 1920x1200 at 8/15/16/24/32 bpp, 1600x1200x8, 2560x1600x32 (16 MB fits 2560 * 1600 * 4)
         Assert.That(modes, Is.SupersetOf(new ushort[] { 0x196, 0x19D, 0x187, 0x188, 0x189, 0x11C, 0x18C, 0x101, 0x143 }));
         Assert.That(modes, Is.Unique);
-        var mi = Mem(rig, 0x8200, 256);
+        var mi = Mem(rig, VbeGuest.ModeInfoAt, 256);
         Assert.That(mi[0] & 0x99, Is.EqualTo(0x99));
         Assert.That((BitConverter.ToUInt16(mi, 0x10), BitConverter.ToUInt16(mi, 0x12), BitConverter.ToUInt16(mi, 0x14), mi[0x19], mi[0x1B]),
             Is.EqualTo(((ushort)7680, (ushort)1920, (ushort)1200, (byte)32, (byte)6)));
@@ -162,8 +135,8 @@ public class VgaBiosVbeTests
             a.mov(ax, 0x4F0A);
             a.mov(bl, 0);
             a.@int(0x10);
-            Hex16(a, r, ax);
-            Hex16(a, r, cx);
+            r.Hex(ax);
+            r.Hex(cx);
             a.mov(ax, es);
             a.movzx(eax, ax);
             a.shl(eax, 4);

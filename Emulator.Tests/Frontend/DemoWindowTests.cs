@@ -36,12 +36,7 @@ public partial class DemoWindowTests
         using var dir = new TempDir();
         string shot = dir.File("window.png");
         using var x = new Xvfb();
-        string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-        var psi = new ProcessStartInfo(host, [typeof(EmuMain).Assembly.Location, "-m", "64", "-display", "sdl", "-name", "demo"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var psi = EmuHost.StartInfo("-m", "64", "-display", "sdl", "-name", "demo");
         psi.Environment["DISPLAY"] = x.Display;
         psi.Environment.Remove("WAYLAND_DISPLAY");
         using var emu = Process.Start(psi)!;

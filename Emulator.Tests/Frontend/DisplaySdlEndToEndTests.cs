@@ -98,12 +98,7 @@ public class DisplaySdlEndToEndTests
         string bios = dir.Write("echo.bin", TinyBios.Build(EchoGuest));
         string dump = dir.File("dump.png"), shot = dir.File("window.png");
         using var x = new Xvfb();
-        string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-        var psi = new ProcessStartInfo(host, [typeof(EmuMain).Assembly.Location, "-bios", bios, "-display", "sdl", "-name", "e2e", "-screendump", dump])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var psi = EmuHost.StartInfo("-bios", bios, "-display", "sdl", "-name", "e2e", "-screendump", dump);
         psi.Environment["DISPLAY"] = x.Display;
         psi.Environment.Remove("WAYLAND_DISPLAY");
         using var emu = Process.Start(psi)!;

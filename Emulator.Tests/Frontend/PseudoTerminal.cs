@@ -18,8 +18,7 @@ internal sealed class PseudoTerminal : IDisposable
     /// <summary>The shell words that start the emu under test with <paramref name="arguments"/> (already quoted).</summary>
     public static string Emu(string arguments)
     {
-        string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-        return $"'{host}' '{typeof(EmuMain).Assembly.Location}' {arguments}";
+        return $"'{EmuHost.Dotnet}' '{EmuHost.Dll}' {arguments}";
     }
 
     /// <param name="command">A shell command line.</param>

@@ -43,10 +43,8 @@ public class SnapshotAcrossProcessesTests
         readonly Process process;
         public Emu(params string[] args)
         {
-            string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-            var psi = new ProcessStartInfo(host) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add(typeof(EmuMain).Assembly.Location);
-            foreach (string a in args) psi.ArgumentList.Add(a);
+            var psi = EmuHost.StartInfo(args);
+            psi.RedirectStandardInput = true;
             process = Process.Start(psi)!;
             Task.Run(() =>
             {
