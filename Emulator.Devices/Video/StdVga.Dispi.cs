@@ -2,7 +2,12 @@ namespace Emulator.Devices.Video;
 
 // The Bochs VBE "DISPI" interface (Bochs vbe.h; QEMU hw/display/vga.c): index at 0x1CE, data
 // at 0x1CF, registers ID, XRES, YRES, BPP, ENABLE, BANK, VIRT_WIDTH, VIRT_HEIGHT, X_OFFSET,
-// Y_OFFSET and VIDEO_MEMORY_64K.
+// Y_OFFSET and VIDEO_MEMORY_64K. Depths 8, 15, 16, 24 and 32 are packed pixels in linear VRAM;
+// depth 4 is the VGA's own four planes (VBE 1.2 memory model 3, modes such as 102h 800x600x16):
+// VRAM keeps a plane offset's four plane bytes together, so a line of W pixels takes W / 8
+// offsets, W / 2 bytes, the A0000 window goes through the graphics controller with the bank as
+// a plane offset in 64 KiB units, and the picture is the planar pipeline's (as QEMU's vga.c draws
+// VBE 4 bpp through its planar shift mode).
 public sealed partial class StdVga
 {
     public const int DispiId = 0, DispiXres = 1, DispiYres = 2, DispiBpp = 3, DispiEnable = 4, DispiBank = 5,
@@ -21,12 +26,15 @@ public sealed partial class StdVga
     internal int VbeXres => dispi[DispiXres];
     internal int VbeYres => dispi[DispiYres];
     internal int VbeBpp => dispi[DispiBpp];
-    /// <summary>Bytes per VBE scan line (VIRT_WIDTH times bytes per pixel).</summary>
-    internal int VbeLineBytes => dispi[DispiVirtWidth] * BytesPerPixel(dispi[DispiBpp]);
+    /// <summary>Bytes per VBE scan line (VIRT_WIDTH pixels).</summary>
+    internal int VbeLineBytes => (int)PixelBytes(dispi[DispiVirtWidth]);
     /// <summary>VRAM byte where the visible picture starts (X_OFFSET, Y_OFFSET).</summary>
-    internal long VbeStart => (long)dispi[DispiXOffset] * BytesPerPixel(dispi[DispiBpp]) + (long)dispi[DispiYOffset] * VbeLineBytes;
+    internal long VbeStart => PixelBytes(dispi[DispiXOffset]) + (long)dispi[DispiYOffset] * VbeLineBytes;
+    /// <summary>A 4 bpp VBE mode: the VGA planes, drawn and accessed as planar 16-colour graphics.</summary>
+    internal bool VbePlanar => VbeEnabled && dispi[DispiBpp] == 4;
 
-    static int BytesPerPixel(int bpp) => (bpp + 7) / 8;
+    /// <summary>VRAM bytes <paramref name="pixels"/> take: half a byte each at 4 bpp (4 planes, 8 pixels an offset), else whole bytes.</summary>
+    long PixelBytes(int pixels) => dispi[DispiBpp] == 4 ? pixels / 2 : (long)pixels * ((dispi[DispiBpp] + 7) / 8);
 
     void ResetDispi()
     {
@@ -105,10 +113,19 @@ public sealed partial class StdVga
                 MarkAllDirty();
             }
             // The legacy side as QEMU leaves it for a VBE mode: graphics, A0000 64 KiB window,
-            // chain 4, 256-colour shift (so a mode switch back to VGA starts from sane values).
+            // chain 4, 256-colour shift (so a mode switch back to VGA starts from sane values);
+            // at 4 bpp the planar shift mode and no chain 4, so the window reaches the planes.
             Gc[6] = (byte)((Gc[6] & ~0x0C) | 0x05);
-            Gc[5] = (byte)((Gc[5] & ~0x60) | 0x40);
-            Seq[4] |= 0x08;
+            if (dispi[DispiBpp] == 4)
+            {
+                Gc[5] = (byte)(Gc[5] & ~0x60);
+                Seq[4] &= unchecked((byte)~0x08);
+            }
+            else
+            {
+                Gc[5] = (byte)((Gc[5] & ~0x60) | 0x40);
+                Seq[4] |= 0x08;
+            }
         }
         else if ((value & EnableOn) == 0)
         {
@@ -128,13 +145,19 @@ public sealed partial class StdVga
     {
         if (!VbeEnabled) return;
         ref ushort bpp = ref dispi[DispiBpp];
-        if (bpp is not (8 or 15 or 16 or 24 or 32)) bpp = 8;
+        if (bpp is not (4 or 8 or 15 or 16 or 24 or 32)) bpp = 8;
         ref ushort xres = ref dispi[DispiXres], yres = ref dispi[DispiYres], virtWidth = ref dispi[DispiVirtWidth];
+        if (bpp == 4)
+        {
+            // Whole plane offsets (8 pixels) a line, so every line starts on one.
+            xres &= unchecked((ushort)~7);
+            virtWidth &= unchecked((ushort)~7);
+        }
         if (xres == 0) xres = 8;
         if (xres > MaxXres) xres = MaxXres;
         if (virtWidth > MaxXres) virtWidth = MaxXres;
         if (virtWidth < xres) virtWidth = xres;
-        int lineBytes = VbeLineBytes;
+        int lineBytes = Math.Max(1, VbeLineBytes);
         int maxY = vram.Length / lineBytes;
         if (yres == 0) yres = 1;
         if (yres > MaxYres) yres = MaxYres;

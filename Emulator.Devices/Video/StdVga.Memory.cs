@@ -7,6 +7,12 @@ public sealed unsafe partial class StdVga
 {
     const int PlaneSize = 0x10000;
 
+    /// <summary>
+    /// The plane offsets the window reaches: 64 KiB a plane on the VGA; at VBE 4 bpp all of VRAM,
+    /// a quarter of it a plane, through the banks.
+    /// </summary>
+    int PlaneMask => VbePlanar ? vram.Length / 4 - 1 : PlaneSize - 1;
+
     /// <summary>Each bit of <paramref name="planes"/> (bit p = plane p) widened to a byte of the four-plane word.</summary>
     static uint Expand(int planes) =>
         ((planes & 1) != 0 ? 0xFFu : 0) | ((planes & 2) != 0 ? 0xFF00u : 0) |
@@ -40,6 +46,7 @@ public sealed unsafe partial class StdVga
 
     byte ReadWindowByte(ulong offset)
     {
+        if (VbePlanar) return offset < 0x10000 ? ReadPlanar((int)(bankOffset + (long)offset)) : (byte)0xFF;
         if (VbeEnabled)
         {
             // Banked VBE window: 64 KiB of linear VRAM at A0000 (Bochs DISPI BANK).
@@ -52,6 +59,11 @@ public sealed unsafe partial class StdVga
 
     void WriteWindowByte(ulong offset, byte value)
     {
+        if (VbePlanar)
+        {
+            if (offset < 0x10000) WritePlanar((int)(bankOffset + (long)offset), value);
+            return;
+        }
         if (VbeEnabled)
         {
             long v = offset < 0x10000 ? bankOffset + (long)offset : -1;
@@ -71,7 +83,7 @@ public sealed unsafe partial class StdVga
         if ((Seq[4] & 8) != 0) { plane = a & 3; offset = a & ~3; }                                // chain 4
         else if ((Gc[5] & 0x10) != 0) { plane = (Gc[4] & 2) | (a & 1); offset = a & ~1; }         // odd/even
         else { plane = -1; offset = a; }
-        offset &= PlaneSize - 1;
+        offset &= PlaneMask;
         latch = *(uint*)(vramPtr + offset * 4);
         if (plane >= 0) return (byte)(latch >> (8 * plane));
         if ((Gc[5] & 8) == 0) return (byte)(latch >> (8 * (Gc[4] & 3)));                          // read mode 0
@@ -89,7 +101,7 @@ public sealed unsafe partial class StdVga
         if ((Seq[4] & 8) != 0) { planes &= 1 << (a & 3); offset = a & ~3; }                      // chain 4
         else if ((Seq[4] & 4) == 0) { planes &= (a & 1) != 0 ? 0xA : 0x5; offset = a & ~1; }      // odd/even: even bytes to planes 0/2
         else offset = a;
-        offset &= PlaneSize - 1;
+        offset &= PlaneMask;
         if (planes == 0) return;
 
         byte rotated = (byte)((data >> (Gc[3] & 7)) | (data << (8 - (Gc[3] & 7))));

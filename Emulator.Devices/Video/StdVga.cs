@@ -41,7 +41,7 @@ namespace Emulator.Devices.Video;
 /// <see cref="MaxYres"/> as VRAM allows (VIDEO_MEMORY_64K), the LFB at BAR0 (firmware assigns
 /// it; read it from config space), the ROM image at the expansion ROM BAR for the firmware to
 /// copy to C0000.</para>
-/// <para>Absent: VBE 4 bpp, the CRTC vertical interrupt (IRQ 2), MDA/Hercules underline,
+/// <para>Absent: the CRTC vertical interrupt (IRQ 2),
 /// light pen, the VGA's 8-page odd/even page bit, code executed from VRAM being invalidated by
 /// writes through the A0000 window or by VBE memory clears.</para>
 /// </remarks>

@@ -13,7 +13,7 @@ public enum VgaDisplayKind
     Cga4,
     /// <summary>256-colour graphics (mode 13h chained, or unchained "Mode X").</summary>
     Colors256,
-    /// <summary>A Bochs VBE mode from linear VRAM.</summary>
+    /// <summary>A Bochs VBE mode: packed pixels from linear VRAM, or at 4 bpp the VGA's planes (<see cref="VgaGeometry.Bpp"/>).</summary>
     Vbe,
 }
 
@@ -41,10 +41,15 @@ internal readonly record struct VgaGeometry(
     // VBE
     int Bpp, int LineBytes, long VbeStart,
     // CRTC preset row scan register (08h): the first row's starting scan line and byte panning
-    int PresetRowScan = 0, int BytePan = 0)
+    int PresetRowScan = 0, int BytePan = 0,
+    // the plane offsets the CRTC reaches: 64 KiB on the VGA, all of VRAM in a 4 bpp VBE mode
+    int AddressMask = 0xFFFF,
+    // text: the scan line of a cell that underlines attributes x001x000 (CR14 bits 4-0), -1 for none
+    int UnderlineLine = -1)
 {
     public static VgaGeometry Decode(StdVga v)
     {
+        if (v.VbePlanar) return DecodeVbePlanar(v);
         if (v.VbeEnabled)
         {
             int bpp = v.VbeBpp, w = v.VbeXres, h = v.VbeYres, line = v.VbeLineBytes;
@@ -83,7 +88,8 @@ internal readonly record struct VgaGeometry(
             return new VgaGeometry(blank ? VgaDisplayKind.Blank : VgaDisplayKind.Text, charClocks * cw, Math.Max(1, rows) * ch,
                 start, stride, shift, (crtc[0x17] & 0x20) != 0, cga13, cga14, maxScan, doubleScan, lineCompare, displayLines, 1, charClocks,
                 pelPan, panReset, cw, ch, charClocks, Math.Max(1, rows), crtc[0x0A] & 0x1F, crtc[0x0B] & 0x1F, crtc[0x0E] << 8 | crtc[0x0F],
-                (crtc[0x0A] & 0x20) == 0, fontA, fontB, (attr[0x10] & 4) != 0, (attr[0x10] & 8) != 0, 0, 0, 0, presetRowScan, bytePan);
+                (crtc[0x0A] & 0x20) == 0, fontA, fontB, (attr[0x10] & 4) != 0, (attr[0x10] & 8) != 0, 0, 0, 0, presetRowScan, bytePan,
+                UnderlineLine: (attr[0x10] & 2) != 0 ? crtc[0x14] & 0x1F : -1);
         }
 
         VgaDisplayKind kind = (v.Gc[5] & 0x40) != 0 ? VgaDisplayKind.Colors256 : (v.Gc[5] & 0x20) != 0 ? VgaDisplayKind.Cga4 : VgaDisplayKind.Planar16;
@@ -93,6 +99,25 @@ internal readonly record struct VgaGeometry(
         return new VgaGeometry(blank ? VgaDisplayKind.Blank : kind, width, height,
             start, stride, shift, (crtc[0x17] & 0x20) != 0, cga13, cga14, maxScan, doubleScan, lineCompare, displayLines, fold, charClocks,
             pelPan, panReset, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, false, false, 0, 0, 0, presetRowScan, bytePan);
+    }
+
+    /// <summary>
+    /// A 4 bpp VBE mode as the planar 16-colour pipeline draws it: XRES x YRES, one scan line a
+    /// row, VIRT_WIDTH / 8 plane offsets a line from the DISPI display start, colours through
+    /// the attribute controller (palette, colour plane enable) and the DAC.
+    /// </summary>
+    static VgaGeometry DecodeVbePlanar(StdVga v)
+    {
+        int w = v.VbeXres, h = v.VbeYres, line = v.VbeLineBytes;
+        bool sane = w >= 8 && h > 0 && line >= 4 && (long)line * h <= v.VramSize;
+        if (!sane)
+            return new VgaGeometry(VgaDisplayKind.Blank, 640, 480, 0, 0, 0, false, false, false, 0, false, 0, 0, 1, 0,
+                0, false, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, false, false, 4, line, v.VbeStart);
+        bool blank = !v.VideoEnabled || (v.Seq[1] & 0x20) != 0;
+        return new VgaGeometry(blank ? VgaDisplayKind.Blank : VgaDisplayKind.Vbe, w, h,
+            (int)(v.VbeStart / 4), line / 4, 0, false, false, false, 0, false, int.MaxValue, h, 1, w / 8,
+            0, false, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, false, false, 4, line, v.VbeStart,
+            AddressMask: v.VramSize / 4 - 1);
     }
 
     /// <summary>The plane offset the CRTC fetches for address counter <paramref name="counter"/> on row-scan line <paramref name="rowScan"/>.</summary>
@@ -106,6 +131,6 @@ internal readonly record struct VgaGeometry(
         };
         if (Cga13) a = (a & ~0x2000) | (rowScan & 1) << 13;
         if (Cga14) a = (a & ~0x4000) | (rowScan & 2) << 13;
-        return a & 0xFFFF;
+        return a & AddressMask;
     }
 }

@@ -27,9 +27,11 @@ public readonly record struct DirtyRect(int X, int Y, int Width, int Height)
 /// and cursor in virtual time: cursor every 16 frames, characters every 32), CGA 2- and 4-colour,
 /// planar 16-colour, 256-colour chained and unchained, start address, byte and horizontal pel
 /// panning, preset row scan, line compare (split screen) with its optional panning reset, double
-/// scan and maximum scan line, VBE 8/15/16/24/32 bpp with virtual width and X/Y offsets. A text
+/// scan and maximum scan line, VBE 8/15/16/24/32 bpp with virtual width and X/Y offsets, VBE 4 bpp
+/// through the planar pipeline, the MDA underline of monochrome text attributes. A text
 /// screen that pans, scrolls smoothly or splits is drawn scan line by scan line, the others cell by
-/// cell. Not drawn: the overscan border, MDA underline, 4 bpp VBE.</para>
+/// cell. The overscan border is not part of the picture: <see cref="BorderColor"/> gives its
+/// colour for the frontend to fill around it.</para>
 /// </remarks>
 public sealed unsafe class VgaRenderer
 {
@@ -61,6 +63,15 @@ public sealed unsafe class VgaRenderer
     public VgaDisplayKind Kind => geometry.Kind;
 
     /// <summary>
+    /// The overscan (border) colour of the last <see cref="Render"/>, 0xFFRRGGBB: the DAC entry the
+    /// attribute controller's Overscan Color register (index 11h) selects, through the pel mask
+    /// (IBM VGA Technical Reference: the register's 8 bits address the DAC directly). Black when
+    /// the screen is blank or in a packed-pixel VBE mode, where the attribute controller is out
+    /// of the picture.
+    /// </summary>
+    public uint BorderColor { get; private set; } = 0xFF00_0000;
+
+    /// <summary>
     /// Draws what changed since the previous call and returns the bounding rectangle of the
     /// changes (empty when nothing changed).
     /// </summary>
@@ -80,6 +91,8 @@ public sealed unsafe class VgaRenderer
         }
         first = false;
         geometry = g;
+        BorderColor = g.Kind == VgaDisplayKind.Blank || (g.Kind == VgaDisplayKind.Vbe && g.Bpp != 4)
+            ? 0xFF00_0000 : palette[attrCopy[0x11] & pelMaskCopy];
         if (g.Width != Width || g.Height != Height || Pixels.Length != g.Width * g.Height)
         {
             Width = g.Width;
@@ -101,6 +114,9 @@ public sealed unsafe class VgaRenderer
                 break;
             case VgaDisplayKind.Text:
                 RenderText(g, full, Mark);
+                break;
+            case VgaDisplayKind.Vbe when g.Bpp == 4:
+                RenderGraphics(g, full, Mark);
                 break;
             case VgaDisplayKind.Vbe:
                 RenderVbe(g, full, Mark);
@@ -195,6 +211,11 @@ public sealed unsafe class VgaRenderer
         int font = (at & 8) != 0 ? g.FontA : g.FontB;
         bool lineGraphics = g.LineGraphics && c >= 0xC0 && c <= 0xDF;
         int glyph = vram[(((font + c * 32 + line) & 0xFFFF) << 2) + 2];
+        // MDA-style underline (monochrome attributes, attribute mode control bit 1): the whole
+        // cell's line at the CRTC's underline location in the foreground colour, for attributes
+        // whose foreground is 1 and background 0, with or without intensity and blink (IBM VGA
+        // Technical Reference, Underline Location Register; MDA attribute 01h "underline").
+        if (line == g.UnderlineLine && (at & 0x77) == 0x01) glyph = 0xFF | 0x100;
         if (cursor && line >= g.CursorStart && line <= g.CursorEnd) glyph = 0xFF | 0x100;
         for (int x = 0; x < 8; x++) px[x] = (glyph & (0x80 >> x)) != 0 ? fg : bg;
         if (g.CharWidth == 9) px[8] = (glyph & 0x100) != 0 || (lineGraphics && (glyph & 1) != 0) ? fg : bg;

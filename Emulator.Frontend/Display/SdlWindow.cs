@@ -46,6 +46,7 @@ internal sealed unsafe class SdlWindow : IDisposable
     IntPtr window, renderer, texture;
     int textureW, textureH;
     VgaDisplayKind kind;
+    uint border = 0xFF00_0000;   // the renderer's overscan colour, for the bars around the picture
 
     SdlWindow(FrameSource frames, InputQueue input, string? name, bool fullScreen)
     {
@@ -189,7 +190,8 @@ internal sealed unsafe class SdlWindow : IDisposable
         bool changed = frames.Refresh(Upload);
         if (!changed && !redraw) return;
         redraw = false;
-        Sdl.SetRenderDrawColor(renderer, 0, 0, 0, 255);
+        // The bars around the picture show the VGA's overscan colour, as the border of a CRT would.
+        Sdl.SetRenderDrawColor(renderer, (byte)(border >> 16), (byte)(border >> 8), (byte)border, 255);
         Sdl.RenderClear(renderer);
         if (texture != IntPtr.Zero)
         {
@@ -207,6 +209,7 @@ internal sealed unsafe class SdlWindow : IDisposable
         if (texture == IntPtr.Zero || textureW != r.Width || textureH != r.Height || kind != r.Kind)
             FitToMode(r.Width, r.Height, r.Kind);
         kind = r.Kind;
+        border = r.BorderColor;
         if (texture == IntPtr.Zero || textureW != r.Width || textureH != r.Height)
         {
             if (texture != IntPtr.Zero) Sdl.DestroyTexture(texture);

@@ -19,18 +19,30 @@ internal static class VbeGuest
     /// </summary>
     public static void InfoAndSetLinearMode(Assembler a, GuestReport r, ushort mode)
     {
+        Info(a, r);
+        ModeInfo(a, r, mode);
+        a.mov(ax, 0x4F02);
+        a.mov(bx, (ushort)(0x4000 | mode));
+        a.@int(0x10);
+        r.Hex(ax);
+    }
+
+    /// <summary>4F00h with "VBE2" in the block at <see cref="InfoAt"/>; reports AX.</summary>
+    public static void Info(Assembler a, GuestReport r)
+    {
         a.mov(__dword_ptr[InfoAt], 0x32454256u);   // "VBE2"
         a.mov(ax, 0x4F00);
         a.mov(di, InfoAt);
         a.@int(0x10);
         r.Hex(ax);
+    }
+
+    /// <summary>4F01h for <paramref name="mode"/> into <see cref="ModeInfoAt"/>; reports AX.</summary>
+    public static void ModeInfo(Assembler a, GuestReport r, ushort mode)
+    {
         a.mov(ax, 0x4F01);
         a.mov(cx, mode);
         a.mov(di, ModeInfoAt);
-        a.@int(0x10);
-        r.Hex(ax);
-        a.mov(ax, 0x4F02);
-        a.mov(bx, (ushort)(0x4000 | mode));
         a.@int(0x10);
         r.Hex(ax);
     }

@@ -91,6 +91,111 @@ public class VgaBiosVbeTests
     }
 
     [Test]
+    public void Mode_102h_800x600x16_is_planar_banked_and_without_a_linear_framebuffer()
+    {
+        var rig = Boot((a, r) =>
+        {
+            VbeGuest.Info(a, r);
+            VbeGuest.ModeInfo(a, r, 0x102);
+            a.mov(ax, 0x4F02);                  // with the LFB: refused
+            a.mov(bx, 0x4102);
+            a.@int(0x10);
+            r.Hex(ax);
+            a.mov(ax, 0x4F02);
+            a.mov(bx, 0x0102);
+            a.@int(0x10);
+            r.Hex(ax);
+            a.mov(ax, 0x4F03);
+            a.@int(0x10);
+            r.Hex(bx);
+            a.mov(ax, 0x4F06);                  // scan line length: bytes of a plane
+            a.mov(bl, 1);
+            a.@int(0x10);
+            r.Hex(bx);
+            r.Hex(cx);
+            // Write mode 2 through window A: (0, 0) colour 0Eh, (799, 599) colour 09h.
+            a.mov(dx, 0x3CE);
+            a.mov(ax, 0x0205);
+            a.@out(dx, ax);
+            a.push(0xA000);
+            a.pop(es);
+            a.mov(ax, 0x8008);
+            a.@out(dx, ax);
+            a.mov(al, __byte_ptr.es[0]);
+            a.mov(__byte_ptr.es[0], 0x0E);
+            a.mov(ax, 0x0108);
+            a.@out(dx, ax);
+            a.mov(al, __byte_ptr.es[59999]);
+            a.mov(__byte_ptr.es[59999], 0x09);
+            a.xor(ax, ax);
+            a.mov(es, ax);
+        });
+        // 4F03h: 102h; 4F06h: 800 / 8 = 100 bytes a plane line, 800 pixels.
+        Assert.That(Output(rig), Is.EqualTo("0000004F 0000004F 0000014F 0000004F 00000102 00000064 00000320 \n"));
+        Assert.That(VbeGuest.ModeList(rig), Is.SupersetOf(new ushort[] { 0x102, 0x104, 0x106 }));
+        var mi = Mem(rig, VbeGuest.ModeInfoAt, 256);
+        // VBE 3.0 ModeInfoBlock: supported, colour, graphics, no LFB (bit 7); window A at A000h,
+        // 64 KiB granularity and size; 4 planes of 1 bit, memory model 03h (planar); 16 MiB /
+        // (100 bytes * 4 planes * 600 lines) = 69 images, 68 more than one; no PhysBasePtr.
+        Assert.That(BitConverter.ToUInt16(mi, 0) & 0x9B, Is.EqualTo(0x1B));
+        Assert.That((mi[2], BitConverter.ToUInt16(mi, 4), BitConverter.ToUInt16(mi, 6), BitConverter.ToUInt16(mi, 8)),
+            Is.EqualTo(((byte)7, (ushort)64, (ushort)64, (ushort)0xA000)));
+        Assert.That((BitConverter.ToUInt16(mi, 0x10), BitConverter.ToUInt16(mi, 0x12), BitConverter.ToUInt16(mi, 0x14)),
+            Is.EqualTo(((ushort)100, (ushort)800, (ushort)600)));
+        Assert.That((mi[0x18], mi[0x19], mi[0x1B], mi[0x1D]), Is.EqualTo(((byte)4, (byte)4, (byte)3, (byte)68)));
+        Assert.That(BitConverter.ToUInt32(mi, 0x28), Is.EqualTo(0u));
+        var vga = rig.Board.Vga;
+        Assert.That((vga.VbeEnabled, vga.VbeXres, vga.VbeYres, vga.VbeBpp), Is.EqualTo((true, 800, 600, 4)));
+        var pic = new VgaRenderer(vga);
+        pic.Render();
+        // The 16-colour palette of mode 12h: 0Eh -> DAC 3Eh (rgbRGB 111110) yellow, 09h -> 39h
+        // light blue.
+        const uint yellow = 0xFFFFFF55, lightBlue = 0xFF5555FF, black = 0xFF000000;
+        Assert.That((pic.Width, pic.Height), Is.EqualTo((800, 600)));
+        Assert.That((pic.Pixels[0], pic.Pixels[1], pic.Pixels[599 * 800 + 799]), Is.EqualTo((yellow, black, lightBlue)));
+    }
+
+    [Test]
+    public void Mode_102h_display_start_shows_the_banked_line()
+    {
+        var rig = Boot((a, r) =>
+        {
+            a.mov(ax, 0x4F02);
+            a.mov(bx, 0x0102);
+            a.@int(0x10);
+            a.mov(ax, 0x4F05);                  // bank 1: plane offset 65536 = line 655, byte 36
+            a.xor(bx, bx);
+            a.mov(dx, 1);
+            a.@int(0x10);
+            a.mov(dx, 0x3CE);
+            a.mov(ax, 0x0205);
+            a.@out(dx, ax);
+            a.mov(ax, 0x8008);
+            a.@out(dx, ax);
+            a.push(0xA000);
+            a.pop(es);
+            a.mov(al, __byte_ptr.es[0]);
+            a.mov(__byte_ptr.es[0], 0x0C);
+            a.xor(ax, ax);
+            a.mov(es, ax);
+            a.mov(ax, 0x4F07);                  // display start: line 600
+            a.xor(bx, bx);
+            a.xor(cx, cx);
+            a.mov(dx, 600);
+            a.@int(0x10);
+            r.Hex(ax);
+        });
+        Assert.That(Output(rig), Is.EqualTo("0000004F \n"));
+        var pic = new VgaRenderer(rig.Board.Vga);
+        pic.Render();
+        // Line 655 is row 55 of a picture that starts at line 600; x = 36 * 8; colour 0Ch -> DAC
+        // 3Ch (rgbRGB 111100) light red; bank 1 reached plane offset 65536 (planes 2 and 3).
+        Assert.That(rig.Board.Vga.Vram[65536 * 4 + 2], Is.EqualTo(0x80));
+        Assert.That((pic.Pixels[55 * 800 + 288], pic.Pixels[55 * 800 + 289], pic.Pixels[0]),
+            Is.EqualTo((0xFFFF5555u, 0xFF000000u, 0xFF000000u)));
+    }
+
+    [Test]
     public void Protected_mode_interface_from_32_bit_code()
     {
         // 32-bit code at 9000h: flat segments 08h/10h; calls the table's entries (table linear at [610h]).

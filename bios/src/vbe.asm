@@ -3,7 +3,16 @@
 ; are DISPI BANK (64 KiB windows at A0000), the display start DISPI X/Y_OFFSET. Included by
 ; vgabios.asm (INT 10h frame at BP). Not provided: the VBE 3.0 stereo and scheduled display
 ; start (4F07h BL=02h-06h), secondary palettes (4F09h BL=02h/03h), refresh-rate control
-; (CRTC information block of 4F02h bit 11), 4 bpp planar VBE modes.
+; (CRTC information block of 4F02h bit 11), the 4 bpp modes through the protected-mode
+; interface's set display start, and the VBE 3.0 protected-mode entry point with its 'PMID'
+; PMInfoBlock (VBE 3.0 chapter 5): that entry runs the BIOS in 16-bit protected mode with the
+; BIOS data area at BIOSDataSel:0400h and the video windows at A0000Sel/B0000Sel/B8000Sel,
+; while this BIOS addresses the BDA as segment 40h and loads the windows' real-mode segments,
+; so a block advertising the entry would be a lie until those accesses go through selectors.
+; The 4 bpp modes (102h, 104h, 106h: VBE 1.2's 16-colour modes) are the VGA's planar memory
+; model (VBE 3.0, memory model 03h): four planes through the A0000 window and the graphics
+; controller, banked in 64 KiB of each plane, with no linear framebuffer; the mode set loads the
+; planar registers and 16-colour palette of VGA mode 12h first, as the Bochs VBE BIOS does.
 
 ; dispi_write: DISPI register AL = BX. dispi_read: BX = DISPI register AL.
 dispi_write:
@@ -43,6 +52,9 @@ V_SIZE  equ     8
         db      %4, 0
 %endmacro
 vbe_modes:
+        VMODE   0x102, 800, 600, 4
+        VMODE   0x104, 1024, 768, 4
+        VMODE   0x106, 1280, 1024, 4
         VMODE   0x100, 640, 400, 8
         VMODE   0x101, 640, 480, 8
         VMODE   0x103, 800, 600, 8
@@ -154,25 +166,36 @@ vbe_find:
         clc
         ret
 
-; vbe_pitch: AX = bytes per scan line of entry SI. vbe_bytespp: AX = bytes per pixel.
+; vbe_pitch: AX = bytes per scan line of entry SI (of one plane at 4 bpp: 8 pixels a byte,
+; as VBE reports planar modes). vbe_bytespp: AX = bytes per pixel (packed pixels).
 vbe_bytespp:
         movzx   ax, byte [cs:si + V_BPP]
         add     ax, 7
         shr     ax, 3
         ret
 vbe_pitch:
+        cmp     byte [cs:si + V_BPP], 4
+        je      .planar
         push    dx
         call    vbe_bytespp
         mul     word [cs:si + V_X]
         pop     dx
         ret
+.planar:
+        mov     ax, [cs:si + V_X]
+        shr     ax, 3
+        ret
 
-; vbe_frame: EAX = bytes of one frame of entry SI. vbe_memory: EBX = VRAM bytes.
+; vbe_frame: EAX = VRAM bytes of one frame of entry SI (all four planes at 4 bpp).
+; vbe_memory: EBX = VRAM bytes.
 vbe_frame:
         push    edx
         call    vbe_pitch
         movzx   eax, ax
-        movzx   edx, word [cs:si + V_Y]
+        cmp     byte [cs:si + V_BPP], 4
+        jne     .lines
+        shl     eax, 2
+.lines: movzx   edx, word [cs:si + V_Y]
         imul    eax, edx
         pop     edx
         ret
@@ -357,6 +380,9 @@ vbe_mode_info:
         mov     [es:di + 0x34], al          ; VBE 3.0: banked and linear image pages
         mov     [es:di + 0x35], al
         mov     byte [es:di + 0x1E], 1
+        mov     al, [cs:si + V_BPP]
+        cmp     al, 4
+        je      .planar
         call    vbe_pitch
         mov     [es:di + 0x32], ax          ; VBE 3.0: linear bytes per scan line
         mov     al, [cs:si + V_BPP]
@@ -388,6 +414,14 @@ vbe_mode_info:
 .lfb:   call    vga_lfb
         mov     [es:di + 0x28], eax
         jmp     vbe_ok
+; 4 bpp: four planes, memory model 03h, and no linear framebuffer (attribute bit 7 clear,
+; PhysBasePtr and the linear fields 0).
+.planar:
+        and     byte [es:di], 0x7F
+        mov     byte [es:di + 0x18], 4
+        mov     byte [es:di + 0x1B], 3
+        mov     byte [es:di + 0x35], 0
+        jmp     vbe_ok
 
 ; 4F02h: set mode BX (bit 14: linear framebuffer, bit 15: keep memory); below 100h a VGA mode.
 vbe_set_mode:
@@ -405,7 +439,17 @@ vbe_set_mode:
         jc      vbe_fail
         call    vbe_fits
         jc      vbe_fail
-        mov     dx, bx
+        cmp     byte [cs:si + V_BPP], 4
+        jne     .dispi
+        test    bh, 0x40
+        jnz     vbe_fail                ; no linear framebuffer for the planar modes
+        pusha
+        mov     al, 0x12                ; the planar registers and 16-colour palette
+        and     bh, 0x80                ; bit 15: keep memory
+        or      al, bh
+        call    set_mode
+        popa
+.dispi: mov     dx, bx
         mov     al, DI_ENABLE
         xor     bx, bx
         call    dispi_write
@@ -510,13 +554,18 @@ vbe_window_far:
 .ret:   retf
 
 ; 4F06h: logical scan line: BL 0 set CX pixels, 2 set CX bytes, 1 get; returns BX bytes,
-; CX pixels, DX lines that fit in VRAM (DISPI's VIRT_HEIGHT).
+; CX pixels, DX lines that fit in VRAM (DISPI's VIRT_HEIGHT). At 4 bpp the bytes are those of
+; one plane, 8 pixels each (VBE 3.0, 4F06h, as BytesPerScanLine of planar modes).
 vbe_scanline:
         mov     al, DI_BPP
         call    dispi_read
         movzx   si, bl
         add     si, 7
         shr     si, 3                   ; SI = bytes per pixel
+        cmp     bl, 4
+        jne     .packed
+        xor     si, si                  ; SI = 0: planar
+.packed:
         mov     bl, [bp + F_BL]
         cmp     bl, 1
         je      .get
@@ -526,8 +575,7 @@ vbe_scanline:
         ja      vbe_fail
         jb      .set
         mov     ax, cx
-        xor     dx, dx
-        div     si
+        call    scan_pixels
         mov     cx, ax
 .set:   mov     al, DI_VWIDTH
         mov     bx, cx
@@ -536,35 +584,65 @@ vbe_scanline:
         call    dispi_read
         mov     [bp + F_CX], bx
         mov     ax, bx
-        mul     si
+        call    scan_bytes
         mov     [bp + F_BX], ax
         mov     al, DI_VHEIGHT
         call    dispi_read
         mov     [bp + F_DX], bx
         jmp     vbe_ok
-; BL=3: the longest line VRAM holds with the mode's lines (and DISPI's width limit), BX
-; bytes (at most FFFFh), CX pixels.
+; BL=3: the longest line VRAM (at 4 bpp a plane, a quarter of it) holds with the mode's lines
+; (and DISPI's width limit), BX bytes (at most FFFFh), CX pixels.
 .max:   mov     al, DI_YRES
         call    dispi_read
         movzx   ecx, bx
         jecxz   .fail
         call    vbe_memory
         mov     eax, ebx
-        xor     edx, edx
+        test    si, si
+        jnz     .line
+        shr     eax, 2
+.line:  xor     edx, edx
         div     ecx                     ; bytes a line
         cmp     eax, 0xFFFF
         jbe     .m1
         mov     eax, 0xFFFF
-.m1:    xor     edx, edx
-        div     si                      ; pixels
-        cmp     ax, 16000
-        jbe     .m2
-        mov     ax, 16000
-.m2:    mov     [bp + F_CX], ax
-        mul     si
+.m1:    call    scan_pixels
+        mov     [bp + F_CX], ax
+        call    scan_bytes
         mov     [bp + F_BX], ax
         jmp     vbe_ok
 .fail:  jmp     vbe_fail
+
+; scan_pixels: AX bytes of a scan line -> AX pixels (at most DISPI's 16000); scan_bytes: AX
+; pixels -> AX bytes. SI = bytes per pixel, 0 for planar (8 pixels a byte).
+scan_pixels:
+        push    dx
+        test    si, si
+        jz      .planar
+        xor     dx, dx
+        div     si
+        jmp     .cap
+.planar:
+        cmp     ax, 2000
+        jbe     .eight
+        mov     ax, 2000
+.eight: shl     ax, 3
+.cap:   cmp     ax, 16000
+        jbe     .ret
+        mov     ax, 16000
+.ret:   pop     dx
+        ret
+scan_bytes:
+        push    dx
+        test    si, si
+        jz      .planar
+        mul     si
+        pop     dx
+        ret
+.planar:
+        shr     ax, 3
+        pop     dx
+        ret
 
 ; 4F07h: display start: BL 00h set CX pixel, DX line, 80h the same at the next vertical
 ; retrace; 01h get.

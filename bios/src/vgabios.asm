@@ -7,7 +7,7 @@
 ; Build: bios/build.sh (nasm; the last byte is the checksum, patched by the build script).
 ; Files: this one (header, dispatch, mode set), vgatext.asm (cursor, pages, scroll, characters,
 ; teletype), vgagfx.asm (graphics pixels and glyphs), vgapal.asm (10h), vgafont.asm (11h),
-; vgastate.asm (12h, 1Ah, 1Bh, 1Ch), vbe.asm (4Fxxh), font8x*.inc (gen_font.py).
+; vgastate.asm (12h, 1Ah, 1Bh, 1Ch), vgaprtsc.asm (12h BL=20h: INT 05h), vbe.asm (4Fxxh), font8x*.inc (gen_font.py).
 
         bits    16
         cpu     386
@@ -92,7 +92,7 @@ init:   pushad
         or      byte [0x10], 0x20
         mov     byte [0x87], 0x60               ; 256 KiB, cursor emulation on
         mov     byte [0x88], 0xF9               ; feature/switch settings of a VGA on a colour display
-        mov     byte [0x89], 0x51               ; VGA active, 400-line text, display switching
+        mov     byte [0x89], 0x11               ; VGA active, 400-line text (no display switching: 12h BL=35h)
         mov     byte [0x8A], 0x08               ; display combination: VGA with colour analogue display
         mov     ax, 0x0003
         int     0x10
@@ -691,6 +691,7 @@ load_font:
 %include "vgapal.asm"
 %include "vgafont.asm"
 %include "vgastate.asm"
+%include "vgaprtsc.asm"
 %include "vbe.asm"
 
 font8x16:

@@ -6,6 +6,8 @@
 alt_select:
         cmp     bl, 0x10
         je      .info
+        cmp     bl, 0x20
+        je      alt_prtsc_select
         cmp     bl, 0x30
         jb      .ret
         cmp     bl, 0x36
@@ -14,7 +16,14 @@ alt_select:
         sub     si, 0x30
         add     si, si
         jmp     [cs:.table + si]
-.table: dw      .lines, .palload, .video, .grey, .cursor, .ret, .refresh
+.table: dw      .lines, .palload, .video, .grey, .cursor, .switch, .refresh
+; BL=35h: display switching between the system board's video and an adapter (IBM VGA BIOS
+; interface) needs a second video subsystem; this machine has one VGA, so the function is
+; unsupported, which the interface reports by AL not being 12h: AL is left as the caller's
+; subfunction (00h-03h), the 128-byte buffer at ES:DX is untouched, and 40:89 bit 6
+; (display switching enabled) stays clear.
+.switch:
+        ret
 ; BL=10h: BH 0 colour / 1 monochrome (the CRTC's address), BL 3 (256 KiB), CH feature bits,
 ; CL switch settings (40:88).
 .info:  xor     bh, bh

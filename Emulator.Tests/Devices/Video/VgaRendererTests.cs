@@ -86,6 +86,50 @@ public class VgaRendererTests
     }
 
     [Test]
+    public void MonochromeAttributesUnderlineAtTheUnderlineLocation()
+    {
+        var r = TextRig();
+        r.Attr(0x10, 0x0E);                                     // monochrome attributes (bit 1), as mode 07h
+        r.Crtc(0x14, 0x0D);                                     // underline location: line 13
+        r.Dac(0x39, 63, 63, 63);                                // attribute palette 09h -> DAC 39h
+        PutChar(r, 0, 2, 0x41, 0x01);                           // foreground 1, background 0: underlined
+        PutChar(r, 1, 2, 0x41, 0x07);                           // normal
+        PutChar(r, 2, 2, 0x41, 0x09);                           // bright underlined
+        PutChar(r, 3, 2, 0x41, 0x71);                           // background 7: not underlined
+        var v = new VgaRenderer(r.Vga);
+        v.Render();
+        uint blue = VgaRig.Rgb6(0, 0, 42), grey = VgaRig.Rgb6(42, 42, 42), white = VgaRig.Rgb6(63, 63, 63);
+        var underlined = (byte[])GlyphA.Clone();
+        underlined[13] = 0xFF;                                  // the whole 9-dot cell width
+        AssertCell(v, 0, 2, underlined, blue, Black, ninthFromEighth: true);
+        AssertCell(v, 1, 2, GlyphA, grey, Black, ninthFromEighth: false);
+        AssertCell(v, 2, 2, underlined, white, Black, ninthFromEighth: true);
+        AssertCell(v, 3, 2, GlyphA, blue, grey, ninthFromEighth: false);
+        // Colour attributes (bit 1 clear): no underline.
+        r.Attr(0x10, 0x0C);
+        v.Render();
+        AssertCell(v, 0, 2, GlyphA, blue, Black, ninthFromEighth: false);
+    }
+
+    [Test]
+    public void BorderColourIsTheDacEntryTheOverscanRegisterSelects()
+    {
+        var r = TextRig();
+        r.Dac(0x2A, 10, 20, 30);
+        r.Dac(0x0A, 1, 2, 3);
+        r.Attr(0x11, 0x2A);
+        var v = new VgaRenderer(r.Vga);
+        v.Render();
+        Assert.That(v.BorderColor, Is.EqualTo(VgaRig.Rgb6(10, 20, 30)), "DAC 2Ah, not attribute palette entry 0Ah");
+        r.Out(0x3C6, 0x0F);                                     // pel mask: 2Ah & 0Fh = 0Ah
+        v.Render();
+        Assert.That(v.BorderColor, Is.EqualTo(VgaRig.Rgb6(1, 2, 3)));
+        r.Seq(1, 0x20);                                         // screen off: no border either
+        v.Render();
+        Assert.That(v.BorderColor, Is.EqualTo(Black));
+    }
+
+    [Test]
     public void TextRedrawsOnlyChangedCells()
     {
         var r = TextRig();
@@ -320,6 +364,49 @@ public class VgaRendererTests
         r.Dac(0x01, 0x80, 0x40, 0x20);                          // 8-bit DAC: components as written
         v.Render();
         Assert.That(v.Pixels[0], Is.EqualTo(0xFF80_4020u));
+    }
+
+    [Test]
+    public void Vbe4BppIsThePlanarPipelineWithBanksAndDisplayStart()
+    {
+        // VBE 1.2 mode 102h as a VBE BIOS sets it: VGA mode 12h's planar registers, then DISPI
+        // 800x600 at 4 bpp. A line is 800 / 8 = 100 plane offsets (400 VRAM bytes).
+        var r = new VgaRig();
+        r.SetMode(VgaRig.Mode12);
+        r.Dac(0x3E, 63, 63, 21);                                  // attribute 0Eh -> DAC 3Eh
+        r.Dac(0x39, 21, 21, 63);                                  // attribute 09h -> DAC 39h
+        r.Dac(0x00, 0, 0, 0);
+        r.DispiW(StdVga.DispiXres, 800); r.DispiW(StdVga.DispiYres, 600); r.DispiW(StdVga.DispiBpp, 4);
+        r.DispiW(StdVga.DispiEnable, StdVga.EnableOn);
+        Assert.That((r.Vga.VbeLineBytes, r.DispiR(StdVga.DispiVirtWidth)), Is.EqualTo((400, (ushort)800)));
+        // Write mode 2: the byte's low nibble is the colour of the pixels the bit mask selects.
+        r.Gc(5, 0x02);
+        void Pixel(int offset, byte mask, byte colour)
+        {
+            r.Gc(8, mask);
+            r.Peek((uint)(0xA0000 + offset));                     // load the latches
+            r.Poke((uint)(0xA0000 + offset), colour);
+        }
+        Pixel(0, 0x80, 0x0E);                                     // (0, 0)
+        Pixel(599 * 100 + 99, 0x01, 0x09);                        // (799, 599)
+        Assert.That((r.Plane(0, 0), r.Plane(1, 0), r.Plane(2, 0), r.Plane(3, 0)), Is.EqualTo(((byte)0, (byte)0x80, (byte)0x80, (byte)0x80)));
+        var v = new VgaRenderer(r.Vga);
+        v.Render();
+        uint yellow = VgaRig.Rgb6(63, 63, 21), blue = VgaRig.Rgb6(21, 21, 63);
+        Assert.That((v.Width, v.Height, v.Kind), Is.EqualTo((800, 600, VgaDisplayKind.Vbe)));
+        Assert.That((v.Pixels[0], v.Pixels[1], v.Pixels[599 * 800 + 799], v.Pixels[599 * 800 + 798]), Is.EqualTo((yellow, Black, blue, Black)));
+        // Bank 1 is plane offset 65536 = line 655, byte 36 (x 288); a display start of line 600
+        // shows it on row 55. Plane offsets past 64 KiB are reachable only through the bank.
+        r.DispiW(StdVga.DispiBank, 1);
+        Pixel(0, 0x80, 0x09);
+        Assert.That(r.Plane(0, 65536), Is.EqualTo(0x80));
+        r.DispiW(StdVga.DispiYOffset, 600);
+        Assert.That(r.Vga.VbeStart, Is.EqualTo(600L * 400));
+        v.Render();
+        Assert.That((v.Pixels[55 * 800 + 288], v.Pixels[55 * 800 + 289], v.Pixels[0]), Is.EqualTo((blue, Black, Black)));
+        // Reads through the bank come from the same planes (read mode 0, read map 0).
+        r.Gc(5, 0x00); r.Gc(4, 0);
+        Assert.That(r.Peek(0xA0000), Is.EqualTo(0x80));
     }
 
     [Test]
