@@ -36,10 +36,7 @@ public partial class DemoWindowTests
         using var dir = new TempDir();
         string shot = dir.File("window.png");
         using var x = new Xvfb();
-        var psi = EmuHost.StartInfo("-m", "64", "-display", "sdl", "-name", "demo");
-        psi.Environment["DISPLAY"] = x.Display;
-        psi.Environment.Remove("WAYLAND_DISPLAY");
-        using var emu = Process.Start(psi)!;
+        using var emu = x.StartEmu("-m", "64", "-display", "sdl", "-name", "demo");
         var stderr = emu.StandardError.ReadToEndAsync();
         var stdout = emu.StandardOutput.ReadToEndAsync();
         try
@@ -47,8 +44,7 @@ public partial class DemoWindowTests
             ulong window = WaitFor(() =>
             {
                 if (emu.HasExited) throw new AssertionException($"emu exited with {emu.ExitCode}: {stderr.Result}");
-                try { return ulong.Parse(x.Run("xdotool", "search", "--name", "^emu \\(demo\\)$").Split('\n')[0]); }
-                catch (InvalidOperationException) { return 0UL; }
+                return x.FindWindow("^emu \\(demo\\)$");
             }, w => w != 0, "the window to appear");
             DemoScreen Shot()
             {

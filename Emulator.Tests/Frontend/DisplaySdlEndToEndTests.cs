@@ -98,10 +98,7 @@ public class DisplaySdlEndToEndTests
         string bios = dir.Write("echo.bin", TinyBios.Build(EchoGuest));
         string dump = dir.File("dump.png"), shot = dir.File("window.png");
         using var x = new Xvfb();
-        var psi = EmuHost.StartInfo("-bios", bios, "-display", "sdl", "-name", "e2e", "-screendump", dump);
-        psi.Environment["DISPLAY"] = x.Display;
-        psi.Environment.Remove("WAYLAND_DISPLAY");
-        using var emu = Process.Start(psi)!;
+        using var emu = x.StartEmu("-bios", bios, "-display", "sdl", "-name", "e2e", "-screendump", dump);
         var stderr = emu.StandardError.ReadToEndAsync();
         var stdout = emu.StandardOutput.ReadToEndAsync();
         try
@@ -109,8 +106,7 @@ public class DisplaySdlEndToEndTests
             ulong window = WaitFor(() =>
             {
                 if (emu.HasExited) throw new AssertionException($"emu exited with {emu.ExitCode}: {stderr.Result}");
-                try { return ulong.Parse(x.Run("xdotool", "search", "--name", "^emu \\(e2e\\)$").Split('\n')[0]); }
-                catch (InvalidOperationException) { return 0UL; }     // not mapped yet: xdotool search fails
+                return x.FindWindow("^emu \\(e2e\\)$");
             }, w => w != 0, "the window to appear");
             Assert.That(x.Run("xdotool", "getwindowname", window.ToString()).TrimEnd('\n'), Is.EqualTo("emu (e2e)"));
             x.Run("xdotool", "windowfocus", "--sync", window.ToString());

@@ -41,6 +41,22 @@ internal sealed partial class Xvfb : IDisposable
             if (!File.Exists($"/tmp/.X{n}-lock") && !File.Exists($"/tmp/.X11-unix/X{n}")) return n;
     }
 
+    /// <summary>Starts the emu under test (<see cref="EmuHost"/>) with <paramref name="args"/> on this display, its output redirected.</summary>
+    public Process StartEmu(params string[] args)
+    {
+        var psi = EmuHost.StartInfo(args);
+        psi.Environment["DISPLAY"] = Display;
+        psi.Environment.Remove("WAYLAND_DISPLAY");
+        return Process.Start(psi)!;
+    }
+
+    /// <summary>The id of the first window whose name matches <paramref name="namePattern"/> (xdotool's regular expression), 0 while none is mapped.</summary>
+    public ulong FindWindow(string namePattern)
+    {
+        try { return ulong.Parse(Run("xdotool", "search", "--name", namePattern).Split('\n')[0]); }
+        catch (InvalidOperationException) { return 0UL; }     // not mapped yet: xdotool search fails
+    }
+
     /// <summary>Runs an X client on this display and returns its standard output; throws when it fails or takes over 30 s.</summary>
     public string Run(string tool, params string[] args)
     {
