@@ -1,0 +1,149 @@
+using Emulator.Frontend.Display;
+
+namespace Emulator.Frontend.Monitor;
+
+/// <summary>
+/// The human monitor on a text console of the SDL window (QEMU's default <c>-monitor vc</c>,
+/// Ctrl+Alt+2): the banner and <c>(qemu) </c> prompt, a <see cref="LineEditor"/> for the command
+/// line (redrawn in place, wrapping over rows), and each line run through
+/// <see cref="MonitorQueue"/> like <c>-monitor stdio</c>'s, its output written back as QEMU's
+/// monitor writes it (LF as CR LF). Keys typed while a command runs wait and apply after its
+/// reply. After <c>quit</c> or when the machine has ended, nothing more is written.
+/// </summary>
+internal sealed class VcMonitor : IVirtualConsoleInput
+{
+    readonly VirtualConsole screen;
+    readonly MonitorQueue queue;
+    readonly LineEditor editor = new();
+    readonly object gate = new();
+    readonly Queue<Action> typedWhileBusy = new();
+    long inputLine;
+    int inputColumn;
+    bool busy, ended;
+
+    public VcMonitor(VirtualConsole screen, MonitorQueue queue)
+    {
+        this.screen = screen;
+        this.queue = queue;
+        lock (gate)
+        {
+            Output(MonitorSession.Banner);
+            Prompt();
+        }
+    }
+
+    /// <summary>The line editor (for tests).</summary>
+    public LineEditor Editor => editor;
+
+    /// <summary>Set when a command has been sent and its reply not yet written.</summary>
+    public bool Busy { get { lock (gate) return busy; } }
+
+    public void Text(string text) => Do(() =>
+    {
+        foreach (char c in text)
+        {
+            if (c == '\x01') Edit(EditKey.Home);            // Ctrl+A, Ctrl+E as readline's
+            else if (c == '\x05') Edit(EditKey.End);
+            else if (c >= ' ' && c != '\x7F')
+            {
+                editor.Insert(c.ToString());
+                Redraw();
+            }
+        }
+    });
+
+    public void Key(VcKey key) => Do(() =>
+    {
+        EditKey? edit = key switch
+        {
+            VcKey.Left => EditKey.Left,
+            VcKey.Right => EditKey.Right,
+            VcKey.Home => EditKey.Home,
+            VcKey.End => EditKey.End,
+            VcKey.Backspace => EditKey.Backspace,
+            VcKey.Delete => EditKey.Delete,
+            VcKey.Up => EditKey.Up,
+            VcKey.Down => EditKey.Down,
+            VcKey.Enter => EditKey.Enter,
+            _ => null,                                      // Tab completion is not implemented
+        };
+        if (edit is { } k) Edit(k);
+    });
+
+    void Do(Action action)
+    {
+        lock (gate)
+        {
+            if (ended) return;
+            if (busy) { typedWhileBusy.Enqueue(action); return; }
+            action();
+        }
+    }
+
+    void Edit(EditKey key)
+    {
+        if (key != EditKey.Enter)
+        {
+            editor.Key(key);
+            Redraw();
+            return;
+        }
+        PlaceAt(editor.Text.Length);
+        string line = editor.Key(EditKey.Enter)!;
+        screen.Write("\r\n");
+        if (line.Trim().Length == 0)
+        {
+            Prompt();
+            return;
+        }
+        busy = true;
+        queue.Post(line).ContinueWith(Replied, TaskScheduler.Default);
+    }
+
+    void Replied(Task<string> reply)
+    {
+        lock (gate)
+        {
+            if (!reply.IsCompletedSuccessfully)
+            {
+                ended = true;                               // the machine has ended
+                return;
+            }
+            try
+            {
+                if (queue.QuitRequested) { ended = true; return; }
+                Output(reply.Result);
+                Prompt();
+            }
+            finally
+            {
+                queue.ReplySent();
+            }
+            busy = false;
+            while (!busy && !ended && typedWhileBusy.TryDequeue(out var action)) action();
+        }
+    }
+
+    void Output(string text) => screen.Write(text.Replace("\r\n", "\n").Replace("\n", "\r\n"));
+
+    void Prompt()
+    {
+        screen.Write(MonitorSession.Prompt);
+        inputLine = screen.CursorLine;
+        inputColumn = screen.Cursor.Column;
+    }
+
+    /// <summary>Rewrites the input from its start, clears what followed, and puts the cursor at the editor's.</summary>
+    void Redraw()
+    {
+        screen.PlaceCursor(inputLine, inputColumn);
+        screen.Write("\x1B[J" + editor.Text);
+        PlaceAt(editor.Cursor);
+    }
+
+    void PlaceAt(int index)
+    {
+        long offset = inputColumn + (long)index;
+        screen.PlaceCursor(inputLine + offset / screen.Columns, (int)(offset % screen.Columns));
+    }
+}
