@@ -295,12 +295,15 @@ internal sealed class VirtualConsole
     /// <summary>The cell at a screen position.</summary>
     public Cell CellAt(int r, int c) { lock (gate) return ScreenLine(r)[c]; }
 
-    /// <summary>A screen row as text (code page 437 codes as characters, trailing blanks kept).</summary>
-    public string RowText(int r)
+    /// <summary>
+    /// A screen row as text (ASCII codes as themselves, others as '?', trailing blanks kept); with
+    /// <paramref name="view"/>, the row the view shows (which is in the scrollback when it is moved back).
+    /// </summary>
+    public string RowText(int r, bool view = false)
     {
         lock (gate)
         {
-            var line = ScreenLine(r);
+            var line = view ? lines[lines.Count - Rows - viewOffset + r] : ScreenLine(r);
             var sb = new StringBuilder(Columns);
             foreach (var cell in line) sb.Append(cell.Code < 0x80 ? (char)cell.Code : '?');
             return sb.ToString();

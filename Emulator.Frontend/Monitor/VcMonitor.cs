@@ -88,7 +88,9 @@ internal sealed class VcMonitor : IVirtualConsoleInput
             Redraw();
             return;
         }
-        PlaceAt(editor.Text.Length);
+        // CR LF from the end of the input: from its last character when it ends a row, so a full row makes no empty one.
+        int end = editor.Text.Length;
+        PlaceAt(end > 0 && (inputColumn + end) % screen.Columns == 0 ? end - 1 : end);
         string line = editor.Key(EditKey.Enter)!;
         screen.Write("\r\n");
         if (line.Trim().Length == 0)
@@ -104,6 +106,7 @@ internal sealed class VcMonitor : IVirtualConsoleInput
     {
         lock (gate)
         {
+            busy = false;
             if (!reply.IsCompletedSuccessfully)
             {
                 ended = true;                               // the machine has ended
@@ -119,7 +122,6 @@ internal sealed class VcMonitor : IVirtualConsoleInput
             {
                 queue.ReplySent();
             }
-            busy = false;
             while (!busy && !ended && typedWhileBusy.TryDequeue(out var action)) action();
         }
     }
