@@ -56,9 +56,9 @@ public class DisplaySdlConsolesEndToEndTests
 
         public string Title() => X.Run("xdotool", "getwindowname", Window.ToString()).TrimEnd('\n');
 
-        public void Key(params string[] keys) => X.Run("xdotool", ["key", "--delay", "30", .. keys]);
+        public void Key(params string[] keys) => X.Run("xdotool", ["key", "--delay", "12", .. keys]);
 
-        public void Type(string text) => X.Run("xdotool", "type", "--delay", "30", text);
+        public void Type(string text) => X.Run("xdotool", "type", "--delay", "12", text);
 
         public void WaitForTitle(string title) => WaitFor(Title, t => t == title, $"the title '{title}'");
 
