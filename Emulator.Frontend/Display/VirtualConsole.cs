@@ -14,8 +14,9 @@ namespace Emulator.Frontend.Display;
 /// scrolling at the bottom, without a carriage return, as a VT100 does: the monitor and a Linux
 /// tty send CR LF), CR, ESC 7/8 (save/restore cursor), ESC c (reset), and CSI sequences: CUU/CUD/
 /// CUF/CUB (A-D), CHA (G), VPA (d), CUP/HVP (H, f), ED (J 0-2), EL (K 0-2), SGR (m: 0, 1, 22, 7,
-/// 27, 30-37, 39, 40-47, 49, 90-97, 100-107) and DECTCEM (?25h/l). Other sequences are
-/// parsed and dropped. A character in the last column leaves the cursor there until the next one
+/// 27, 30-37, 39, 40-47, 49, 90-97, 100-107) and DECTCEM (?25h/l). Other CSI sequences, ESC with
+/// intermediates (charset designations such as ESC ( B) and OSC strings (ESC ] ... BEL or ST)
+/// are parsed and dropped. A character in the last column leaves the cursor there until the next one
 /// (the VT100's deferred wrap), so a full line does not make an empty one.</para>
 /// <para>Characters outside code page 437 show as '?'. The view can be moved back into the
 /// scrollback (<see cref="ScrollView"/>); new output does not move it, typing does (the window
@@ -58,7 +59,7 @@ internal sealed class VirtualConsole
         public static readonly Cell Blank = new((byte)' ', DefaultFg, DefaultBg);
     }
 
-    enum ParseState { Normal, Escape, Csi }
+    enum ParseState { Normal, Escape, EscapeIntermediate, Csi, Osc, OscEscape }
 
     public VirtualConsole(string label, int columns = DefaultColumns, int rows = DefaultRows, int scrollbackLines = DefaultScrollback)
     {
@@ -113,12 +114,14 @@ internal sealed class VirtualConsole
             Span<byte> one = stackalloc byte[1];
             foreach (byte b in bytes)
             {
-                // Controls and escape sequences are ASCII; only printable text goes through the decoder.
-                if (b < 0x80 && (b < 0x20 || b == 0x7F || state != ParseState.Normal))
+                // Controls and escape sequences are ASCII (an OSC string may hold UTF-8: it is skipped
+                // whole); only printable text goes through the decoder, and ends a broken sequence.
+                if (state is ParseState.Osc or ParseState.OscEscape || (b < 0x80 && (b < 0x20 || b == 0x7F || state != ParseState.Normal)))
                 {
                     Control((char)b);
                     continue;
                 }
+                state = ParseState.Normal;
                 one[0] = b;
                 int n = utf8.GetChars(one, decoded, flush: false);
                 for (int i = 0; i < n; i++) Print(decoded[i]);
@@ -142,10 +145,23 @@ internal sealed class VirtualConsole
                     case '7': savedRow = row; savedColumn = column; break;
                     case '8': row = savedRow; column = savedColumn; pendingWrap = false; break;
                     case 'c': ResetLocked(); break;
+                    case ']': state = ParseState.Osc; break;
+                    case >= ' ' and <= '/': state = ParseState.EscapeIntermediate; break;   // ESC ( B and the like: charset choices
                 }
+                return;
+            case ParseState.EscapeIntermediate:
+                if (c is < ' ' or > '/') state = ParseState.Normal;                     // the final byte ends it
                 return;
             case ParseState.Csi:
                 Csi(c);
+                return;
+            case ParseState.Osc:
+                // An operating system command (xterm's window title: ESC ] 0 ; text BEL) shows nothing; BEL or ST (ESC \) ends it.
+                if (c == '\x07') state = ParseState.Normal;
+                else if (c == '\x1B') state = ParseState.OscEscape;
+                return;
+            case ParseState.OscEscape:
+                state = c == '\\' ? ParseState.Normal : ParseState.Osc;
                 return;
         }
         switch (c)

@@ -160,6 +160,15 @@ public class VirtualConsoleTests
     }
 
     [Test]
+    public void CharsetDesignationsAndOscStringsShowNothing()
+    {
+        var vc = new VirtualConsole("t");
+        // tput sgr0 on a Linux terminal sends ESC ( B ESC [ m; bash sets the xterm title with ESC ] 0 ; ... BEL.
+        vc.Write("a\x1B(B\x1B[mb\x1B]0;user@host: ~ é\ac\x1B]2;t\x1B\\d");
+        Assert.That(vc.RowText(0).TrimEnd(), Is.EqualTo("abcd"));
+    }
+
+    [Test]
     public void Utf8TextShowsInCodePage437AndSplitSequencesJoin()
     {
         var vc = new VirtualConsole("t");
