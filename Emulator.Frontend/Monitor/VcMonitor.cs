@@ -5,7 +5,7 @@ namespace Emulator.Frontend.Monitor;
 /// <summary>
 /// The human monitor on a text console of the SDL window (QEMU's default <c>-monitor vc</c>,
 /// Ctrl+Alt+2): the banner and <c>(qemu) </c> prompt, a <see cref="LineEditor"/> for the command
-/// line (redrawn in place, wrapping over rows), and each line run through
+/// line (redrawn in place, wrapping over rows) with Tab completing command names, and each line run through
 /// <see cref="MonitorQueue"/> like <c>-monitor stdio</c>'s, its output written back as QEMU's
 /// monitor writes it (LF as CR LF). Keys typed while a command runs wait and apply after its
 /// reply. After <c>quit</c> or when the machine has ended, nothing more is written.
@@ -65,10 +65,45 @@ internal sealed class VcMonitor : IVirtualConsoleInput
             VcKey.Up => EditKey.Up,
             VcKey.Down => EditKey.Down,
             VcKey.Enter => EditKey.Enter,
-            _ => null,                                      // Tab completion is not implemented
+            _ => null,
         };
         if (edit is { } k) Edit(k);
+        else if (key == VcKey.Tab) Complete();
     });
+
+    /// <summary>
+    /// Tab, as QEMU's readline: one candidate completes the word and adds a space; several complete
+    /// their common prefix, or when there is none to add are listed below and the line shown again.
+    /// </summary>
+    void Complete()
+    {
+        string before = editor.Text[..editor.Cursor];
+        string word = before[(before.LastIndexOfAny([' ', '\t']) + 1)..];
+        var matches = HumanMonitor.Completions(before);
+        if (matches.Count == 0) return;
+        if (matches.Count == 1)
+        {
+            editor.Insert(matches[0][word.Length..] + " ");
+            Redraw();
+            return;
+        }
+        int common = word.Length;
+        while (common < matches[0].Length && matches.All(m => m.Length > common && m[common] == matches[0][common])) common++;
+        if (common > word.Length)
+        {
+            editor.Insert(matches[0][word.Length..common]);
+            Redraw();
+            return;
+        }
+        int width = matches.Max(m => m.Length) + 2, perRow = Math.Max(1, screen.Columns / width);
+        PlaceAt(editor.Text.Length);
+        var list = new System.Text.StringBuilder("\r\n");
+        for (int i = 0; i < matches.Count; i++)
+            list.Append(matches[i].PadRight(width)).Append((i + 1) % perRow == 0 || i == matches.Count - 1 ? "\r\n" : "");
+        screen.Write(list.ToString());
+        Prompt();
+        Redraw();
+    }
 
     void Do(Action action)
     {

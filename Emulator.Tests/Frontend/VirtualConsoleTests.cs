@@ -281,6 +281,40 @@ public class VirtualConsoleTests
         Assert.That(vc.RowText(r + 1).TrimEnd(), Is.Empty);
     }
 
+    [TestCase("in", new[] { "info" })]
+    [TestCase("s", new[] { "savevm", "screendump", "sendkey", "stop", "system_powerdown", "system_reset" })]
+    [TestCase("info re", new[] { "registers" })]
+    [TestCase("info s", new[] { "snapshots", "status" })]
+    [TestCase("help sy", new[] { "system_powerdown", "system_reset" })]
+    [TestCase("x 0x", new string[0])]
+    [TestCase("zz", new string[0])]
+    public void TabCompletesCommandNamesAndInfoSubcommands(string before, string[] expected)
+    {
+        Assert.That(HumanMonitor.Completions(before), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void TabOnTheVcMonitorCompletesOrListsTheCandidates()
+    {
+        var vc = new VirtualConsole("compat_monitor0", columns: 40, rows: 10);
+        var monitor = new VcMonitor(vc, Queue());
+        int row = vc.Cursor.Row;
+        monitor.Text("in");
+        monitor.Key(VcKey.Tab);
+        monitor.Text("reg");
+        monitor.Key(VcKey.Tab);
+        Assert.That(monitor.Editor.Text, Is.EqualTo("info registers "), "one candidate: the word and a space");
+        Assert.That(vc.RowText(row).TrimEnd(), Is.EqualTo("(qemu) info registers"));
+        for (int i = 0; i < 15; i++) monitor.Key(VcKey.Backspace);
+        monitor.Text("sy");
+        monitor.Key(VcKey.Tab);
+        Assert.That(monitor.Editor.Text, Is.EqualTo("system_"), "several: their common prefix");
+        monitor.Key(VcKey.Tab);
+        Assert.That(vc.RowText(row + 1).TrimEnd(), Is.EqualTo("system_powerdown  system_reset"), "then the list");
+        Assert.That(vc.RowText(row + 2).TrimEnd(), Is.EqualTo("(qemu) system_"), "and the line again");
+        Assert.That(vc.Cursor, Is.EqualTo((row + 2, 14)));
+    }
+
     [Test]
     public void QuitOnTheVcMonitorWritesNothingMore()
     {
