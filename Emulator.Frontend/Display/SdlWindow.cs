@@ -15,7 +15,7 @@ namespace Emulator.Frontend.Display;
 /// <para>Keys: SDL scancodes (physical positions) through <see cref="SdlKeyMap"/>; each press
 /// is sent once, since the PS/2 keyboard repeats by itself (host auto-repeat events are
 /// dropped). Keys still down when the window loses focus are released, so none stick.
-/// Ctrl+Alt+G grabs or releases the mouse (the title says how to release it, as QEMU's does),
+/// Ctrl+Alt+G grabs or releases the mouse on the VGA (the title says how to release it, as QEMU's does),
 /// Ctrl+Alt+F toggles full screen; neither key reaches the guest. A click in the window grabs.</para>
 /// <para>Mouse: relative movement while grabbed (SDL relative mode), buttons 1-5 and the wheel.</para>
 /// <para>Consoles, as QEMU's SDL display: Ctrl+Alt+1 shows the VGA, Ctrl+Alt+2, 3... the text

@@ -52,6 +52,7 @@ internal sealed class VirtualConsole
     bool csiPrivate;
     int csiValue = -1;
     int viewOffset;
+    int version;
 
     /// <summary>One cell: a code page 437 code and its colours (ANSI 0-15 each).</summary>
     public readonly record struct Cell(byte Code, byte Fg, byte Bg)
@@ -80,8 +81,8 @@ internal sealed class VirtualConsole
     public int PixelWidth => Columns * ConsoleFont.Width;
     public int PixelHeight => Rows * ConsoleFont.Height;
 
-    /// <summary>Grows with every change to what <see cref="Render"/> would draw.</summary>
-    public int Version { get; private set; }
+    /// <summary>Grows with every change to what <see cref="Render"/> would draw; read without the lock by the window.</summary>
+    public int Version => Volatile.Read(ref version);
 
     /// <summary>Lines that have scrolled off the top of the screen since the start (into the scrollback or beyond it).</summary>
     public long ScrolledLines { get; private set; }
@@ -126,7 +127,7 @@ internal sealed class VirtualConsole
                 int n = utf8.GetChars(one, decoded, flush: false);
                 for (int i = 0; i < n; i++) Print(decoded[i]);
             }
-            Version++;
+            version++;
         }
     }
 
@@ -302,7 +303,7 @@ internal sealed class VirtualConsole
             row = (int)Math.Max(0, line - ScrolledLines);
             column = Math.Clamp(col, 0, Columns - 1);
             pendingWrap = false;
-            Version++;
+            version++;
         }
     }
 
@@ -334,7 +335,7 @@ internal sealed class VirtualConsole
             int v = Math.Clamp(viewOffset + delta, 0, lines.Count - Rows);
             if (v == viewOffset) return;
             viewOffset = v;
-            Version++;
+            version++;
         }
     }
 
