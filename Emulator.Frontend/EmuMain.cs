@@ -20,8 +20,10 @@ internal static class EmuMain
         {
             bool onTerminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !Console.IsInputRedirected;
             bool inIsTerminal = stdinBytes != null && ReferenceEquals(stdout, Console.Out) && !Console.IsInputRedirected;
-            using var runner = MachineRunner.Create(options, new ConsoleStreams(stdout, stderr, stdoutBytes, stdinBytes, inIsTerminal));
-            using var display = DisplaySession.Start(options, runner.Board, stdout, stderr, onTerminal);
+            var choice = DisplaySession.Choose(options, stderr, onTerminal);
+            var textConsoles = choice.Kind == DisplayKind.Sdl ? new TextConsoles() : null;
+            using var runner = MachineRunner.Create(options, new ConsoleStreams(stdout, stderr, stdoutBytes, stdinBytes, inIsTerminal), textConsoles);
+            using var display = DisplaySession.Start(options, choice, runner.Board, stdout, textConsoles);
             runner.AttachScreen(display.Frames);
             int status = runner.Run(instructionLimit);
             display.Stop();

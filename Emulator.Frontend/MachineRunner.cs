@@ -103,7 +103,12 @@ internal sealed class MachineRunner : IDisposable
     /// errors (missing files, bad sizes) throw <see cref="EmuError"/>. Files are checked
     /// before the machine is built so those errors come first and cheaply.
     /// </summary>
-    public static MachineRunner Create(EmuOptions options, ConsoleStreams console)
+    /// <param name="textConsoles">
+    /// The SDL window's text consoles, when the display is SDL: <c>vc</c> serial ports and the
+    /// <c>vc</c> monitor get theirs here. Null without the window: a <c>vc</c> serial port is then
+    /// <c>null</c> and a <c>vc</c> monitor absent (QEMU has no vc without a graphical display).
+    /// </param>
+    public static MachineRunner Create(EmuOptions options, ConsoleStreams console, Display.TextConsoles? textConsoles = null)
     {
         byte[] bios = LoadBios(options.BiosPath);
         var owned = new List<IDisposable>();
@@ -124,9 +129,9 @@ internal sealed class MachineRunner : IDisposable
                 owned.Add(debugConFile);
             }
             var backends = new List<HostSerialBackend>();
-            foreach (var serial in options.Serials)
+            for (int index = 0; index < options.Serials.Count; index++)
             {
-                var backend = OpenSerialBackend(serial, console);
+                var backend = OpenSerialBackend(options.Serials[index], console, textConsoles, index);
                 owned.Add(backend);
                 backends.Add(backend);
             }
@@ -140,20 +145,30 @@ internal sealed class MachineRunner : IDisposable
             runner.loadVm = options.LoadVm;
             runner.serialBackends.AddRange(backends);
             foreach (var backend in backends) backend.InputArrived = runner.machine.Wake;
-            if (options.WaitForDebugger && options.Gdb == null && options.Monitor == null)
+            var monitorDevice = options.Monitor is { Kind: ChardevKind.Vc } && textConsoles == null ? null : options.Monitor;
+            if (options.WaitForDebugger && options.Gdb == null && monitorDevice == null)
                 throw new EmuError("-S: nothing could start the CPU (use it with -s, -gdb or -monitor)");
             if ((options.Log & (LogItems.InAsm | LogItems.Int | LogItems.CpuReset | LogItems.Exec)) != 0)
                 _ = new TraceLog(runner.machine, options.Log, options.LogFilter, log);
             bool muxMonitor = options.Serials.Any(s => s.Mux);
-            if (options.Monitor != null || options.Gdb != null || muxMonitor)
+            if (monitorDevice != null || options.Gdb != null || muxMonitor)
             {
                 runner.monitorQueue = new MonitorQueue(runner.machine);
                 runner.monitor = new HumanMonitor(board, runner.monitorQueue, OpenRemovableMedium);
             }
-            if (options.Monitor is { } monitorDevice)
+            if (monitorDevice != null)
             {
-                runner.monitorServer = StartMonitor(monitorDevice, runner.monitorQueue!, console);
-                owned.Add(runner.monitorServer);
+                if (monitorDevice.Kind == ChardevKind.Vc)
+                {
+                    // QEMU names the default monitor's character device compat_monitor0.
+                    var screen = new Display.VirtualConsole("compat_monitor0");
+                    textConsoles!.AddMonitor(screen, new VcMonitor(screen, runner.monitorQueue!));
+                }
+                else
+                {
+                    runner.monitorServer = StartMonitor(monitorDevice, runner.monitorQueue!, console);
+                    owned.Add(runner.monitorServer);
+                }
                 if (options.WaitForDebugger && options.Gdb == null)
                 {
                     runner.monitorQueue!.Paused = true;
@@ -523,10 +538,15 @@ internal sealed class MachineRunner : IDisposable
         }
     }
 
-    static HostSerialBackend OpenSerialBackend(ChardevOptions serial, ConsoleStreams console)
+    static HostSerialBackend OpenSerialBackend(ChardevOptions serial, ConsoleStreams console, Display.TextConsoles? textConsoles, int index)
     {
         switch (serial.Kind)
         {
+            case ChardevKind.Vc when textConsoles != null:
+                // QEMU labels the -serial character devices serial0, serial1...
+                var vc = new VcSerialBackend(new Display.VirtualConsole($"serial{index}"));
+                textConsoles.AddSerial(vc.Screen, vc);
+                return vc;
             case ChardevKind.Stdio:
                 return serial.Mux ? new StdioSerialBackend(console.OutBytes, console.Out, null, muxed: true)
                     : new StdioSerialBackend(console.OutBytes, console.Out, console.InBytes);

@@ -44,9 +44,9 @@ internal static class EmuCommandLine
         public readonly Option<string[]> Log = Value("d", "ITEM,...", "log items (-d help lists them)");
         public readonly Option<string[]> LogFile = Value("D", "FILE", "write the log to FILE instead of stderr");
         public readonly Option<string[]> LogFilter = Value("dfilter", "RANGE,...", "log only addresses in the ranges (START..END, START+LEN, START-LEN) for in_asm and exec");
-        public readonly Option<string[]> Monitor = Value("monitor", "DEV", "the human monitor: stdio, tcp:[HOST]:PORT[,server][,nowait] or none");
+        public readonly Option<string[]> Monitor = Value("monitor", "DEV", "the human monitor: stdio, tcp:[HOST]:PORT[,server][,nowait], vc (the SDL window's Ctrl+Alt+2, the default) or none");
         public readonly Option<string[]> Device = Value("device", "DRIVER[,PROP=VALUE...]", "add a device (-device help lists them)");
-        public readonly Option<string[]> Serial = Value("serial", "DEV", "a serial port (COM1, then COM2... up to 4): stdio, file:PATH, tcp:[HOST]:PORT[,server][,nowait], null or none");
+        public readonly Option<string[]> Serial = Value("serial", "DEV", "a serial port (COM1, then COM2... up to 4): stdio, file:PATH, tcp:[HOST]:PORT[,server][,nowait], vc (a text console of the SDL window, the default), null or none");
         public readonly Option<bool> NoGraphic = new("-nographic", "--nographic") { Arity = ArgumentArity.Zero, Description = "no display; COM1 and the monitor share stdio (Ctrl-A h lists the keys) unless -serial or -monitor say otherwise" };
         public readonly Option<string[]> Rtc = Value("rtc", "base=utc|localtime|DATETIME", "the RTC's starting time: utc (default), localtime, or a date such as 2006-06-17T16:01:21");
         public readonly Option<bool> NoReboot = new("-no-reboot", "--no-reboot") { Arity = ArgumentArity.Zero, Description = "exit instead of rebooting on a triple fault or reset" };
@@ -172,6 +172,8 @@ internal static class EmuCommandLine
         var monitor = monitorText is { } m ? ParseMonitor(m) : null;
         if (monitor != null && serials.Any(s => s.Mux))
             throw new EmuError("-serial mon:stdio: the monitor is already given by -monitor");
+        // QEMU's default_monitor: cleared by -monitor and by a mon: serial; -nographic puts it on stdio (above).
+        if (monitorText == null && !noGraphic && !serials.Any(s => s.Mux)) monitor = new ChardevOptions(ChardevKind.Vc);
         if (monitor?.Kind == ChardevKind.Stdio && (debugConDevice?.Kind == ChardevKind.Stdio || serials.Any(s => s.Kind == ChardevKind.Stdio)))
             throw new EmuError("cannot use stdio by multiple character devices (emu cannot share stdio between the monitor and a serial port yet)");
         string? kernel = Last(parsed, def.Kernel), initrd = Last(parsed, def.Initrd), append = Last(parsed, def.Append);
@@ -353,13 +355,14 @@ internal static class EmuCommandLine
     /// <summary>
     /// The serial ports from the <c>-serial</c> values in order, as QEMU: <c>none</c> adds no
     /// port (so <c>-serial none -serial stdio</c> puts stdio on COM1); with no <c>-serial</c>,
-    /// COM1 is on null, or under <c>-nographic</c> on <c>mon:stdio</c> (shared with the monitor),
+    /// COM1 is on vc (the SDL window's text console, or null without one), or under
+    /// <c>-nographic</c> on <c>mon:stdio</c> (shared with the monitor),
     /// or on plain stdio when <c>-monitor</c> puts the monitor elsewhere.
     /// </summary>
     static ChardevOptions[] ParseSerials(string[]? values, bool noGraphic, bool muxMonitor)
     {
         if (values is not { Length: > 0 })
-            return [noGraphic ? new ChardevOptions(ChardevKind.Stdio, Mux: muxMonitor) : new ChardevOptions(ChardevKind.Null)];
+            return [noGraphic ? new ChardevOptions(ChardevKind.Stdio, Mux: muxMonitor) : new ChardevOptions(ChardevKind.Vc)];
         var ports = new List<ChardevOptions>();
         foreach (string value in values)
         {
@@ -381,6 +384,7 @@ internal static class EmuCommandLine
             case "null": return new ChardevOptions(ChardevKind.Null);
             case "stdio": return new ChardevOptions(ChardevKind.Stdio);
             case "mon:stdio" when option == "-serial": return new ChardevOptions(ChardevKind.Stdio, Mux: true);
+            case "vc" when option is "-serial" or "-monitor": return new ChardevOptions(ChardevKind.Vc);
         }
         if (text.StartsWith("file:", StringComparison.Ordinal))
         {
@@ -391,7 +395,12 @@ internal static class EmuCommandLine
             return new ChardevOptions(ChardevKind.Tcp, Tcp: ParseTcp(option, text));
         int colon = text.IndexOf(':');
         string backend = colon < 0 ? text : text[..colon];
-        string choices = option == "-serial" ? "file:PATH, stdio, tcp:HOST:PORT, null or none" : "file:PATH, stdio, null or none";
+        string choices = option switch
+        {
+            "-serial" => "file:PATH, stdio, tcp:HOST:PORT, vc, null or none",
+            "-monitor" => "stdio, tcp:HOST:PORT, vc or none",
+            _ => "file:PATH, stdio, null or none",
+        };
         throw new EmuError($"{option} {text}: character device '{backend}' is not supported yet (use {choices})");
     }
 

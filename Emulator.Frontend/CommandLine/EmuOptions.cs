@@ -41,7 +41,7 @@ internal sealed record EmuOptions
     /// <summary>
     /// The serial ports COM1, COM2... in order, each with its backend, after QEMU's defaults:
     /// without <c>-serial</c>, COM1 on <c>stdio</c> with <c>-nographic</c> and otherwise on
-    /// <c>null</c> (QEMU's default is its <c>vc</c> console, which emu does not have yet);
+    /// <c>vc</c> (QEMU's default: the SDL window's text console, else nothing);
     /// <c>-serial none</c> entries add no port.
     /// </summary>
     /// <summary><c>-cpu</c>: the CPU model CPUID reports and the instruction sets it enables.</summary>
@@ -58,7 +58,10 @@ internal sealed record EmuOptions
     /// <summary><c>-S</c>: do not start the CPU until a debugger or the monitor lets it run.</summary>
     public bool WaitForDebugger { get; init; }
 
-    /// <summary><c>-monitor</c>: where the human monitor talks (<c>stdio</c> or <c>tcp:...</c>); null for none.</summary>
+    /// <summary>
+    /// <c>-monitor</c>: where the human monitor talks (<c>stdio</c>, <c>tcp:...</c> or <c>vc</c>); null for
+    /// none. Without <c>-monitor</c>, <c>-nographic</c> or <c>-serial mon:stdio</c> it is <c>vc</c>, QEMU's default.
+    /// </summary>
     public ChardevOptions? Monitor { get; init; }
 
     /// <summary><c>-dfilter</c>: the address ranges <c>in_asm</c> and <c>exec</c> log; empty for all.</summary>
@@ -138,6 +141,12 @@ internal enum ChardevKind
     File,
     /// <summary><c>tcp:HOST:PORT[,server][,nowait]</c>: a TCP client or server (serial ports only).</summary>
     Tcp,
+    /// <summary>
+    /// <c>vc</c>: a text console of the SDL window (serial ports and the monitor; QEMU's default for
+    /// both when the display is graphical). Without the SDL window it is <c>null</c> for a serial
+    /// port and no monitor, as QEMU's <c>qemu_display_get_vc</c> gives no vc for <c>-display none</c>.
+    /// </summary>
+    Vc,
 }
 
 /// <summary>

@@ -34,7 +34,15 @@ internal sealed class DisplaySession : IDisposable
     /// <paramref name="onTerminal"/>: emu's standard input and output are the user's terminal.
     /// </summary>
     public static DisplaySession Start(EmuOptions options, PcBoard board, TextWriter terminal, TextWriter stderr,
-        bool onTerminal, DisplayChoice.Host? host = null)
+        bool onTerminal, DisplayChoice.Host? host = null) =>
+        Start(options, Choose(options, stderr, onTerminal, host), board, terminal, null);
+
+    /// <summary>
+    /// Chooses the display (printing the note of a fallback); throws <see cref="EmuError"/> for one
+    /// that cannot work. Called before the machine is built, since the default <c>vc</c> serial port
+    /// and monitor exist only with the SDL window.
+    /// </summary>
+    public static DisplayChoice.Choice Choose(EmuOptions options, TextWriter stderr, bool onTerminal, DisplayChoice.Host? host = null)
     {
         bool stdioTaken = options.Serials.Any(s => s.Kind == ChardevKind.Stdio) || options.DebugCon?.Kind == ChardevKind.Stdio;
         if (options.Display == DisplayKind.Curses && stdioTaken)
@@ -43,13 +51,20 @@ internal sealed class DisplaySession : IDisposable
             throw new EmuError("-display curses: standard input and output must be a terminal");
         var choice = DisplayChoice.Choose(options.Display, options.NoGraphic, host ?? DisplayChoice.Probe(onTerminal && !stdioTaken));
         if (choice.Note != null) stderr.WriteLine(choice.Note);
+        return choice;
+    }
+
+    /// <summary>Opens the chosen display; <paramref name="textConsoles"/> are the SDL window's consoles after the VGA.</summary>
+    public static DisplaySession Start(EmuOptions options, DisplayChoice.Choice choice, PcBoard board, TextWriter terminal,
+        TextConsoles? textConsoles)
+    {
         var frames = new FrameSource(board.Vga);
         IDisposable? view = null;
         if (choice.Kind != DisplayKind.None)
         {
             var input = new InputQueue(board.Machine, board.Keyboard, board.Mouse);
             view = choice.Kind == DisplayKind.Sdl
-                ? SdlWindow.Open(frames, input, options.Name, options.FullScreen)
+                ? SdlWindow.Open(frames, input, options.Name, options.FullScreen, textConsoles?.All ?? [])
                 : new TextConsole(frames, input, terminal);
             input.Start();
         }

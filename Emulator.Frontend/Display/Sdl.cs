@@ -45,13 +45,13 @@ internal static unsafe partial class Sdl
     public const int TextureAccessStreaming = 1;
 
     // Event types (SDL_EventType).
-    public const uint EventQuit = 0x100, EventWindow = 0x200, EventKeyDown = 0x300, EventKeyUp = 0x301,
+    public const uint EventQuit = 0x100, EventWindow = 0x200, EventKeyDown = 0x300, EventKeyUp = 0x301, EventTextInput = 0x303,
         EventMouseMotion = 0x400, EventMouseButtonDown = 0x401, EventMouseButtonUp = 0x402, EventMouseWheel = 0x403;
     // SDL_WindowEventID.
     public const byte WindowEventExposed = 3, WindowEventResized = 5, WindowEventSizeChanged = 6, WindowEventMaximized = 9,
         WindowEventFocusLost = 13, WindowEventClose = 14;
     // SDL_Keymod.
-    public const ushort KmodCtrl = 0x00C0, KmodAlt = 0x0300;
+    public const ushort KmodShift = 0x0003, KmodCtrl = 0x00C0, KmodLAlt = 0x0100, KmodAlt = 0x0300;
     // Mouse buttons.
     public const byte ButtonLeft = 1, ButtonMiddle = 2, ButtonRight = 3, ButtonX1 = 4, ButtonX2 = 5;
     public const uint MouseWheelFlipped = 1;
@@ -85,7 +85,12 @@ internal static unsafe partial class Sdl
         // SDL_MouseWheelEvent: x 16, y 20, direction 24
         [FieldOffset(20)] public int WheelY;
         [FieldOffset(24)] public uint WheelDirection;
+        // SDL_TextInputEvent: text[32] at 12, NUL-terminated UTF-8
+        [FieldOffset(12)] public fixed byte Text[32];
     }
+
+    /// <summary>The UTF-8 text of an <see cref="EventTextInput"/> event.</summary>
+    public static string TextOf(Event* e) => Marshal.PtrToStringUTF8((IntPtr)e->Text) ?? "";
 
     [LibraryImport(Lib, EntryPoint = "SDL_Init")] public static partial int Init(uint flags);
     [LibraryImport(Lib, EntryPoint = "SDL_Quit")] public static partial void Quit();
@@ -121,4 +126,7 @@ internal static unsafe partial class Sdl
     [LibraryImport(Lib, EntryPoint = "SDL_UpdateTexture")] public static partial int UpdateTexture(IntPtr texture, Rect* rect, void* pixels, int pitch);
 
     [LibraryImport(Lib, EntryPoint = "SDL_PollEvent")] public static partial int PollEvent(Event* e);
+    [LibraryImport(Lib, EntryPoint = "SDL_GetModState")] public static partial int GetModState();
+    [LibraryImport(Lib, EntryPoint = "SDL_StartTextInput")] public static partial void StartTextInput();
+    [LibraryImport(Lib, EntryPoint = "SDL_StopTextInput")] public static partial void StopTextInput();
 }

@@ -160,6 +160,27 @@ internal sealed class HumanMonitor : IMonitorCommands
         return sb.ToString();
     }
 
+    /// <summary>
+    /// What Tab can complete the last word of <paramref name="textBeforeCursor"/> to, sorted: command
+    /// names for the first word, <c>info</c>'s subcommands after <c>info</c>, command names after
+    /// <c>help</c> (QEMU's readline completes these from the same tables; arguments are not completed here).
+    /// </summary>
+    public static IReadOnlyList<string> Completions(string textBeforeCursor)
+    {
+        var words = textBeforeCursor.Split([' ', '\t']);
+        string word = words[^1];
+        string[] before = words[..^1].Where(x => x.Length > 0).ToArray();
+        IEnumerable<Command> table = before.Length switch
+        {
+            0 => Commands,
+            1 when before[0] == "info" => InfoCommands,
+            1 when before[0] is "help" or "?" => Commands,
+            _ => [],
+        };
+        return table.SelectMany(c => c.Name.Split('|')).Where(n => n.StartsWith(word, StringComparison.Ordinal))
+            .Distinct().Order(StringComparer.Ordinal).ToArray();
+    }
+
     string Info(string[] w)
     {
         if (w.Length == 1) return Help("info");

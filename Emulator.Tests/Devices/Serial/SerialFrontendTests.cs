@@ -31,9 +31,11 @@ public class SerialCommandLineTests
     static ChardevOptions Kind(ChardevKind kind, string? path = null) => new(kind, path);
 
     [Test]
-    public void Without_serial_com1_is_on_null_and_with_nographic_on_stdio()
+    public void Without_serial_com1_is_on_vc_and_with_nographic_on_stdio()
     {
-        Assert.That(Parse().Serials, Is.EqualTo(new[] { Kind(ChardevKind.Null) }));
+        // QEMU's default_serial with a graphical display: "vc" (the SDL window's text console).
+        Assert.That(Parse().Serials, Is.EqualTo(new[] { Kind(ChardevKind.Vc) }));
+        Assert.That(Parse("-serial", "vc").Serials, Is.EqualTo(new[] { Kind(ChardevKind.Vc) }));
         var o = Parse("-nographic");
         Assert.That(o.NoGraphic, Is.True);
         // QEMU's -nographic: COM1 and the monitor share stdio (mon:stdio) unless -monitor is given.
@@ -63,7 +65,8 @@ public class SerialCommandLineTests
     [TestCase("emu: -serial null: too many serial ports (at most 4)", "-serial", "null", "-serial", "null", "-serial", "null", "-serial", "null", "-serial", "null")]
     [TestCase("emu: cannot use stdio by multiple character devices", "-serial", "stdio", "-serial", "stdio")]
     [TestCase("emu: cannot use stdio by multiple character devices", "-nographic", "-debugcon", "stdio")]
-    [TestCase("emu: -serial vc: character device 'vc' is not supported yet (use file:PATH, stdio, tcp:HOST:PORT, null or none)", "-serial", "vc")]
+    [TestCase("emu: -serial pty: character device 'pty' is not supported yet (use file:PATH, stdio, tcp:HOST:PORT, vc, null or none)", "-serial", "pty")]
+    [TestCase("emu: -monitor pty: character device 'pty' is not supported yet (use stdio, tcp:HOST:PORT, vc or none)", "-monitor", "pty")]
     [TestCase("emu: -serial tcp:host: a TCP address is HOST:PORT with a port from 0 to 65535", "-serial", "tcp:host")]
     [TestCase("emu: -serial tcp::1,telnet: TCP option 'telnet' is not supported (emu implements server, wait, nowait, nodelay)", "-serial", "tcp::1,telnet")]
     [TestCase("emu: -debugcon tcp::1: character device 'tcp' is not supported for -debugcon yet (use file:PATH, stdio, null or none)", "-debugcon", "tcp::1")]
