@@ -307,6 +307,7 @@ public sealed class PcBoard
         Pic.Master.GuestLog = log;
         Pic.Slave.GuestLog = log;
         Dma.GuestLog = log;
+        LocalApic.GuestLog = log;
     }
 
     /// <summary>A new wire into ISA IRQ <paramref name="irq"/>, wired-OR with the others into it.</summary>

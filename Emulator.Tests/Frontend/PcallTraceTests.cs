@@ -94,6 +94,39 @@ public class PcallTraceTests
     }
 
     [Test]
+    public void IretToVirtual8086AndAnInterruptOutOfItAreLogged()
+    {
+        var s = new ProtectedModeSetup();
+        var iretAt = default(Iced.Intel.Label);
+        s.Build(a =>
+        {
+            foreach (int v in new[] { 0, 0, 0, 0, 0x3000, 0xFFF0 }) a.push(v);   // GS FS DS ES SS ESP
+            a.push(0x23002);                            // EFLAGS: VM, IOPL 3 (INT n allowed in V86 mode)
+            a.push(0x2000);                             // CS
+            a.push(0);                                  // EIP
+            iretAt = a.CreateLabel();
+            a.Label(ref iretAt);
+            a.iretd();
+        });
+        s.Assemble(16, ProtectedModeSetup.ExtraCode, a =>
+        {
+            a.@int(ProtectedModeSetup.HaltVector);
+            a.hlt();
+        });
+        var log = new StringWriter();
+        _ = new TraceLog(s.M.Machine, LogItems.Pcall, [], log);
+        s.Run();
+        Assert.That(s.HaltedVector, Is.EqualTo(ProtectedModeSetup.HaltVector));
+        Assert.That(PcallLines(log.ToString()), Is.EqualTo(new[]
+        {
+            // Nine dwords pushed for the V86 frame: 70000h - 36.
+            $"pcall: iret: 0008:{s.BodyLabel(iretAt):x8} cpl=0 -> v86 2000:00000000 cpl=3, ss:esp 0010:0006ffdc -> 3000:0000fff0",
+            // Out of V86 mode the frame has GS, FS, DS, ES too (SDM vol. 3, figure 20-5): nine dwords again.
+            "pcall: int 0x41 via int gate32: v86 2000:00000002 cpl=3 -> 0008:00005410 cpl=0, ss:esp 3000:0000fff0 -> 0010:0006ffdc",
+        }));
+    }
+
+    [Test]
     public void TaskSwitchesThroughATaskGateATssAndIretAreLogged()
     {
         var s = new ProtectedModeSetup();
