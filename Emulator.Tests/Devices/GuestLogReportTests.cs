@@ -70,6 +70,38 @@ public class GuestLogReportTests
     }
 
     [Test]
+    public void IdeDisksAndCdRomsTellUnimplementedCommandsFromUndefinedOnes()
+    {
+        var rig = new IdeRig(IdeRig.Disk(IdeRig.PatternDisk(64)), null, IdeRig.Cd(null));
+        rig.Board.AttachGuestLog(NewLog(rig.Machine.Clock));
+        rig.Out8(IdeRig.Device, 0xA0);
+        rig.Command(0xEC);                              // IDENTIFY DEVICE: implemented, no report
+        rig.ReadData(512);
+        rig.Command(0xF8);                              // READ NATIVE MAX ADDRESS (ATA/ATAPI-6 8.30): not implemented
+        Assert.That(rig.In8(IdeRig.ErrorReg), Is.EqualTo(0x04), "ABRT");
+        rig.Command(0x5A);                              // no such ATA command
+        rig.Out8(IdeRig.Feature, 0x05);                 // SET FEATURES: enable advanced power management
+        rig.Command(0xEF);
+        // The CD-ROM on the secondary master: PACKET with SEND KEY (MMC-5 6.37), which emu does not implement.
+        rig.Out8(0x176, 0xA0);
+        rig.Out8(0x171, 0);
+        rig.Out8(0x174, 0xFE);
+        rig.Out8(0x175, 0xFF);
+        rig.Command(0xA0, 0x177);
+        var packet = new byte[12];
+        packet[0] = 0xA3;
+        rig.WriteData(packet, 0x170);
+        rig.Settle();
+        Assert.That(lines, Is.EqualTo(new[]
+        {
+            "unimp: ide0.0: ATA command 0xf8 not implemented, aborted",
+            "guest_errors: ide0.0: unknown ATA command 0x5a, aborted",
+            "unimp: ide0.0: SET FEATURES subcommand 0x05 not implemented, aborted",
+            "unimp: ide1.0: ATAPI packet command 0xa3 not implemented, CHECK CONDITION",
+        }));
+    }
+
+    [Test]
     public void LocalApicReportsMisalignedAndNarrowAccessesAndReservedRegisters()
     {
         var clock = new VirtualClock(5);

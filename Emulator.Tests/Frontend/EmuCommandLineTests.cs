@@ -54,6 +54,13 @@ public class EmuCommandLineTests
     }
 
     [Test]
+    public void Pcall_guest_errors_and_unimp_are_log_items()
+    {
+        var o = Parse("-d", "pcall,guest_errors,unimp,int");
+        Assert.That(o.Log, Is.EqualTo(LogItems.Pcall | LogItems.GuestErrors | LogItems.Unimp | LogItems.Int));
+    }
+
+    [Test]
     public void Cpu_names_a_model_and_help_lists_them()
     {
         Assert.That(Parse().CpuModel, Is.SameAs(Emulator.Core.Cpu.CpuModel.PentiumPro));
