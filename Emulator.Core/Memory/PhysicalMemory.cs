@@ -330,8 +330,11 @@ public sealed unsafe class PhysicalMemory
         foreach (var (start, end, handler) in mmio)
             if (physical >= start && physical < end)
                 return handler.Read(physical - start, size);
-        // Nothing decodes the address: the bus floats high (as QEMU's unassigned region reads).
-        GuestLog?.Error("memory", $"read of unassigned physical address 0x{physical:x8} ({size} byte{(size == 1 ? "" : "s")}), returns all ones");
+        // Nothing decodes the address: the bus floats high (as QEMU's unassigned region reads). Reads of
+        // the expansion ROM area C0000-FFFFF are not reported: firmware scans it for 55AAh signatures and
+        // copies it into shadow RAM whatever it holds (PCI Firmware 3.0, 5.1; the i440FX PAM registers).
+        if (GuestLog != null && (physical < 0xC_0000 || physical >= 0x10_0000))
+            GuestLog.Error("memory", $"read of unassigned physical address 0x{physical:x8} ({size} byte{(size == 1 ? "" : "s")}), returns all ones");
         return size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
     }
 

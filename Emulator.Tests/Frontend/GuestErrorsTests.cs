@@ -7,9 +7,9 @@ namespace Emulator.Tests.Frontend;
 
 /// <summary>
 /// <c>-d guest_errors</c> and <c>-d unimp</c>: the rate-limited <see cref="GuestLog"/> sink, and a tiny
-/// BIOS that reads and writes unassigned memory at D0000h (the i440FX PAM sends C0000-FFFFF to the PCI
-/// side after reset, where nothing answers at D0000h), writes the undefined ATA opcode 5Ah to the empty
-/// CD-ROM drive (secondary master) 100 times, and sets the 8237's memory-to-memory bit.
+/// BIOS on a machine with 1 MiB of RAM that reads and writes unassigned memory just above it (FFFF:0010,
+/// the first byte of the HMA, with A20 on), writes the undefined ATA opcode 5Ah to the empty CD-ROM drive
+/// (secondary master) 100 times, and sets the 8237's memory-to-memory bit.
 /// </summary>
 [TestFixture]
 [CancelAfter(30_000)]
@@ -53,10 +53,13 @@ public class GuestErrorsTests
         var wait = a.CreateLabel();
         var again = a.CreateLabel();
         var drain = a.CreateLabel();
+        a.mov(ax, 0xFFFF);
+        a.mov(ds, ax);
+        a.mov(al, __byte_ptr[0x10]);                // read FFFF0h + 10h = 100000h
+        a.mov(__byte_ptr[0x20], 0x5A);              // write 100010h
         a.mov(ax, 0xD000);
         a.mov(ds, ax);
-        a.mov(al, __byte_ptr[0x10]);                // read D0010h
-        a.mov(__byte_ptr[0x20], 0x5A);              // write D0020h
+        a.mov(al, __byte_ptr[0x10]);                // read D0010h: the ROM scan area, not reported
         a.mov(cx, 100);
         a.Label(ref again);
         a.mov(dx, 0x177);                           // secondary command/status register
@@ -83,7 +86,7 @@ public class GuestErrorsTests
         using var dir = new TempDir();
         string bios = dir.Write("bios.bin", biosImage);
         string log = dir.File("guest.log");
-        var args = new[] { "-bios", bios, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-d", items, "-D", log }.Concat(extra).ToArray();
+        var args = new[] { "-bios", bios, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-d", items, "-D", log, "-m", "1" }.Concat(extra).ToArray();
         var stderr = new StringWriter();
         int status = EmuMain.Run(args, TextWriter.Null, stderr, instructionLimit: 10_000_000);
         Assert.That(status, Is.EqualTo(expectedStatus), stderr.ToString());
@@ -100,8 +103,8 @@ public class GuestErrorsTests
         string log = Run(FaultyBios(), "guest_errors,unimp");
         Assert.That(Lines(log, "guest_errors:"), Is.EqualTo(new[]
         {
-            "guest_errors: memory: read of unassigned physical address 0x000d0010 (1 byte), returns all ones",
-            "guest_errors: memory: write of 0x5a to unassigned physical address 0x000d0020 (1 byte), ignored",
+            "guest_errors: memory: read of unassigned physical address 0x00100000 (1 byte), returns all ones",
+            "guest_errors: memory: write of 0x5a to unassigned physical address 0x00100010 (1 byte), ignored",
         }.Concat(Enumerable.Repeat("guest_errors: ide1.0: unknown ATA command 0x5a, aborted", 10))
          .Append("guest_errors: ide1.0: 90 similar messages suppressed")));
         Assert.That(Lines(log, "unimp:"), Is.EqualTo(new[] { "unimp: dma1: memory-to-memory transfers (command 0x01) not implemented" }));
