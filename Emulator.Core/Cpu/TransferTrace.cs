@@ -59,7 +59,7 @@ public sealed partial class Cpu
     /// privilege level, task or virtual-8086 mode, and interrupt or exception that changed privilege or task
     /// (<c>-d pcall</c>). Null when off.
     /// </summary>
-    public ControlTransferHandler? ControlTransferred;
+    public ControlTransferHandler? ControlTransferred { get; set; }
 
     // Set by the gate and TSS paths (cold) for the trace to report what the transfer went through.
     byte transferGateType;

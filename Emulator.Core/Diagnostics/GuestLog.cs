@@ -74,7 +74,8 @@ public sealed class GuestLog
             budgets.Add((kind, source), b);
         }
         long now = clock.Now;
-        if (now - b.WindowStart >= WindowNs)
+        // A loadvm can take virtual time back: that starts a new window too.
+        if (now - b.WindowStart >= WindowNs || now < b.WindowStart)
         {
             WriteSuppressed(kind, source, b);
             b.WindowStart = now;

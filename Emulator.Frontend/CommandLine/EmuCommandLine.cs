@@ -519,7 +519,7 @@ internal static class EmuCommandLine
                     "exec       show trace before each executed TB (lots of logs)\n" +
                     "cpu_reset  show CPU state before CPU resets\n" +
                     "pcall      show protected mode far calls/returns/exceptions: gates, task switches, privilege changes\n" +
-                    "guest_errors log when the guest OS does something invalid (eg accessing a\nnon-existent register)\n" +
+                    "guest_errors log when the guest OS does something invalid (eg accessing a non-existent register)\n" +
                     "unimp      log unimplemented functionality\n" +
                     "post       POST codes written to port 0x80, as lines \"POST xx\"\n");
             var known = item switch
