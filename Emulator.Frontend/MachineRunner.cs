@@ -1,5 +1,6 @@
 using Emulator.Core.Cpu;
 using Emulator.Core.Debugging;
+using Emulator.Core.Diagnostics;
 using Emulator.Core.Machine;
 using Emulator.Devices.Board;
 using Emulator.Devices.Firmware;
@@ -55,6 +56,7 @@ internal sealed class MachineRunner : IDisposable
     MonitorServer? muxMonitorServer;
     System.IO.Pipes.AnonymousPipeServerStream? muxMonitorPipe;
     TextWriter? logFile;
+    GuestLog? guestLog;
     volatile bool quitRequested, flushRequested;
 
     MachineRunner(PcBoard board, ConsoleStreams console, TextWriter log, List<IDisposable> owned, DebugConsole? debugConsole)
@@ -148,8 +150,14 @@ internal sealed class MachineRunner : IDisposable
             var monitorDevice = options.Monitor is { Kind: ChardevKind.Vc } && textConsoles == null ? null : options.Monitor;
             if (options.WaitForDebugger && options.Gdb == null && monitorDevice == null)
                 throw new EmuError("-S: nothing could start the CPU (use it with -s, -gdb or -monitor)");
-            if ((options.Log & (LogItems.InAsm | LogItems.Int | LogItems.CpuReset | LogItems.Exec)) != 0)
+            if ((options.Log & (LogItems.InAsm | LogItems.Int | LogItems.CpuReset | LogItems.Exec | LogItems.Pcall)) != 0)
                 _ = new TraceLog(runner.machine, options.Log, options.LogFilter, log);
+            if ((options.Log & (LogItems.GuestErrors | LogItems.Unimp)) != 0)
+            {
+                runner.guestLog = new GuestLog(runner.machine.Clock, log.WriteLine,
+                    options.Log.HasFlag(LogItems.GuestErrors), options.Log.HasFlag(LogItems.Unimp));
+                board.AttachGuestLog(runner.guestLog);
+            }
             bool muxMonitor = options.Serials.Any(s => s.Mux);
             if (monitorDevice != null || options.Gdb != null || muxMonitor)
             {
@@ -394,6 +402,7 @@ internal sealed class MachineRunner : IDisposable
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         int status = RunMachine(instructionLimit);
+        guestLog?.Flush();   // the sizes of floods still being suppressed
         monitorQueue?.End();
         monitorServer?.Dispose();   // monitor connections close when the machine ends, as QEMU's do at exit
         logFile?.Flush();

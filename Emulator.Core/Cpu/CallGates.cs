@@ -10,6 +10,10 @@ public sealed partial class Cpu
         uint err = (uint)(sel & 0xFFFC);
         int dpl = DescDpl(d), rpl = sel & 3;
         var source = isCall ? TaskSwitchSource.Call : TaskSwitchSource.Jump;
+        // For -d pcall (see TransferTrace.cs): what the transfer went through.
+        transferGateType = (byte)DescSystemType(d);
+        transferGateSelector = sel;
+        transferParameterCount = (byte)((d >> 32) & 0x1F);
         switch (DescSystemType(d))
         {
             case 1: case 9:

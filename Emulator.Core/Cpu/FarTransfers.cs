@@ -5,8 +5,9 @@ namespace Emulator.Core.Cpu;
 // way; protected mode checks descriptors, gates and privilege.
 public sealed partial class Cpu
 {
-    /// <summary>Far JMP to selector:offset (operand size <paramref name="size"/> bytes).</summary>
-    internal void FarJump(ushort selector, ulong offset, int size)
+    /// <summary>Far JMP to selector:offset (operand size <paramref name="size"/> bytes); <paramref name="length"/>:
+    /// the instruction's, for <c>-d pcall</c>.</summary>
+    internal void FarJump(ushort selector, ulong offset, int size, int length)
     {
         if (Mode is CpuMode.Real or CpuMode.Virtual8086)
         {
@@ -16,12 +17,18 @@ public sealed partial class Cpu
             exitBlock = true;
             return;
         }
-        FarJumpProtected(selector, offset, size);
+        if (ControlTransferred != null)
+        {
+            var from = BeginTransferTrace(length);
+            FarJumpProtected(selector, offset, size);
+            EndTransferTrace(TransferKind.Jump, 0, from);
+        }
+        else FarJumpProtected(selector, offset, size);
         exitBlock = true;
     }
 
     /// <summary>Far CALL: pushes CS and the return address at operand size, then transfers.</summary>
-    internal void FarCall(ushort selector, ulong offset, int size, ulong returnIp)
+    internal void FarCall(ushort selector, ulong offset, int size, ulong returnIp, int length)
     {
         if (Mode is CpuMode.Real or CpuMode.Virtual8086)
         {
@@ -37,12 +44,18 @@ public sealed partial class Cpu
             exitBlock = true;
             return;
         }
-        FarCallProtected(selector, offset, size, returnIp);
+        if (ControlTransferred != null)
+        {
+            var from = BeginTransferTrace(length);
+            FarCallProtected(selector, offset, size, returnIp);
+            EndTransferTrace(TransferKind.Call, 0, from);
+        }
+        else FarCallProtected(selector, offset, size, returnIp);
         exitBlock = true;
     }
 
     /// <summary>Far RET [imm16].</summary>
-    internal void FarReturn(int size, uint release)
+    internal void FarReturn(int size, uint release, int length)
     {
         if (Mode is CpuMode.Real or CpuMode.Virtual8086)
         {
@@ -55,12 +68,18 @@ public sealed partial class Cpu
             exitBlock = true;
             return;
         }
-        FarReturnProtected(size, release);
+        if (ControlTransferred != null)
+        {
+            var from = BeginTransferTrace(length);
+            FarReturnProtected(size, release);
+            EndTransferTrace(TransferKind.Return, 0, from);
+        }
+        else FarReturnProtected(size, release);
         exitBlock = true;
     }
 
     /// <summary>IRET/IRETD.</summary>
-    internal void InterruptReturn(int size)
+    internal void InterruptReturn(int size, int length)
     {
         exitBlock = true;
         // IRET ends the NMI handler: NMIs are blocked until the next IRET (SDM vol. 3, 6.7.1).
@@ -91,7 +110,13 @@ public sealed partial class Cpu
             WriteFlagsFromStack(fl, size);
             return;
         }
-        InterruptReturnProtected(size);
+        if (ControlTransferred != null)
+        {
+            var from = BeginTransferTrace(length);
+            InterruptReturnProtected(size);
+            EndTransferTrace(TransferKind.InterruptReturn, 0, from);
+        }
+        else InterruptReturnProtected(size);
     }
 
     /// <summary>INT3, INT1 and INTO: like INT n, but INT3/INTO are not subject to the V86 IOPL check... except

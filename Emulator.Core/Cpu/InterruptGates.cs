@@ -16,6 +16,7 @@ public sealed partial class Cpu
         if (type is not (0x05 or 0x06 or 0x07 or 0x0E or 0x0F)) { RaiseFault(Vector.GP, idtErr); return; }
         if (kind == InterruptKind.Software && gateDpl < Cpl) { RaiseFault(Vector.GP, idtErr); return; }
         if (!present) { RaiseFault(Vector.NP, idtErr); return; }
+        transferGateType = (byte)(type & 0xF);   // for -d pcall (TransferTrace.cs)
 
         if (type == 0x05)
         {

@@ -106,6 +106,19 @@ public sealed partial class Cpu
     {
         if (InterruptDelivering != null) TraceInterrupt(vector, kind, hasError, error);
         if (Mode == CpuMode.Real) DeliverReal(vector);
+        else if (ControlTransferred != null)
+        {
+            var from = BeginTransferTrace(0);
+            DeliverProtected(vector, kind, hasError, error);
+            // Only privilege, task or mode changes are reported: a same-level gate is an ordinary interrupt (-d int).
+            if (from.Cpl != Cpl || from.Tr != tr.Selector || from.V86 != (Mode == CpuMode.Virtual8086))
+                EndTransferTrace(kind switch
+                {
+                    InterruptKind.Software => TransferKind.SoftwareInterrupt,
+                    InterruptKind.Exception => TransferKind.Exception,
+                    _ => TransferKind.ExternalInterrupt,
+                }, vector, from);
+        }
         else DeliverProtected(vector, kind, hasError, error);
     }
 

@@ -46,6 +46,17 @@ public sealed class Machine
     /// <summary>The exit status a device asked for (isa-debug-exit, power-off).</summary>
     public int ExitCode { get; private set; }
 
+    /// <summary>
+    /// The <c>-d guest_errors</c>/<c>-d unimp</c> sink, or null when both are off. Setting it attaches it to the
+    /// memory map; the board attaches it to its devices (PcBoard.AttachGuestLog).
+    /// </summary>
+    public Diagnostics.GuestLog? GuestLog
+    {
+        get => guestLog;
+        set { guestLog = value; Memory.GuestLog = value; }
+    }
+    Diagnostics.GuestLog? guestLog;
+
     /// <summary>Called when the CPU shuts down on a triple fault, before the reset (or the stop with -no-reboot).</summary>
     public event Action<string>? TripleFault;
 
@@ -99,7 +110,12 @@ public sealed class Machine
             if (Cpu.Debug.StopPending) { Cpu.Debug.TakeStop(); return StopReason.Debug; }
             if (Cpu.ShutdownPending || resetRequested)
             {
-                if (Cpu.ShutdownPending) TripleFault?.Invoke(Cpu.ToString());
+                if (Cpu.ShutdownPending)
+                {
+                    TripleFault?.Invoke(Cpu.ToString());
+                    // A triple fault is how some guests reset on purpose, but usually it is a crash (SDM vol. 3, 6.15 #DF).
+                    guestLog?.Error("cpu", $"triple fault at {Cpu.GetSegment(Emulator.Core.Cpu.SegReg.CS).Selector:x4}:{Cpu.Rip & 0xFFFF_FFFF:x8}, {(Config.NoReboot ? "stopping (-no-reboot)" : "resetting")}");
+                }
                 resetRequested = false;
                 if (Config.NoReboot) { Cpu.ClearShutdown(); return StopReason.Reset; }
                 Reset();

@@ -58,6 +58,9 @@ public sealed unsafe class PhysicalMemory
     /// <summary>Bytes of RAM.</summary>
     public ulong RamSize { get; }
 
+    /// <summary>Where accesses to unassigned addresses are reported (<c>-d guest_errors</c>); null when off.</summary>
+    public Diagnostics.GuestLog? GuestLog;
+
     /// <summary>Called with the physical page number when a tracked code page is written.</summary>
     public Action<ulong>? CodeWritten;
 
@@ -327,6 +330,11 @@ public sealed unsafe class PhysicalMemory
         foreach (var (start, end, handler) in mmio)
             if (physical >= start && physical < end)
                 return handler.Read(physical - start, size);
+        // Nothing decodes the address: the bus floats high (as QEMU's unassigned region reads). Reads of
+        // the expansion ROM area C0000-FFFFF are not reported: firmware scans it for 55AAh signatures and
+        // copies it into shadow RAM whatever it holds (PCI Firmware 3.0, 5.1; the i440FX PAM registers).
+        if (GuestLog != null && (physical < 0xC_0000 || physical >= 0x10_0000))
+            GuestLog.Error("memory", $"read of unassigned physical address 0x{physical:x8} ({size} byte{(size == 1 ? "" : "s")}), returns all ones");
         return size == 8 ? ulong.MaxValue : (1UL << (size * 8)) - 1;
     }
 
@@ -359,6 +367,10 @@ public sealed unsafe class PhysicalMemory
                 handler.Write(physical - start, size, value);
                 return;
             }
+        // Writes to ROM are dropped as on hardware and are routine (shadowing); only a write that
+        // nothing decodes is reported.
+        if (GuestLog != null && (physical >= 1UL << 32 || pageHost[physical >> PageShift] == 0))
+            GuestLog.Error("memory", $"write of 0x{value:x} to unassigned physical address 0x{physical:x8} ({size} byte{(size == 1 ? "" : "s")}), ignored");
     }
 
     /// <summary>The first write to a protected page of device memory: lift the protection (TLBs may

@@ -293,6 +293,23 @@ public sealed class PcBoard
         machine.Memory.MapAlias(0x10_0000 - isaSize, FourGiB - isaSize, isaSize, readOnly: true);
     }
 
+    /// <summary>
+    /// Attaches the <c>-d guest_errors</c>/<c>-d unimp</c> sink to the machine (memory map, triple fault)
+    /// and to every device that reports through it; null detaches it.
+    /// </summary>
+    public void AttachGuestLog(Emulator.Core.Diagnostics.GuestLog? log)
+    {
+        Machine.GuestLog = log;
+        Ide.GuestLog = log;
+        Floppy.GuestLog = log;
+        Kbc.GuestLog = log;
+        Keyboard.GuestLog = log;
+        Pic.Master.GuestLog = log;
+        Pic.Slave.GuestLog = log;
+        Dma.GuestLog = log;
+        LocalApic.GuestLog = log;
+    }
+
     /// <summary>A new wire into ISA IRQ <paramref name="irq"/>, wired-OR with the others into it.</summary>
     public IrqLine IsaIrq(int irq)
     {

@@ -50,6 +50,9 @@ public enum DmaTransferType
 /// </remarks>
 public sealed class Dma8237 : IIoDevice, ISaveable
 {
+    /// <summary>Where unimplemented modes are reported (<c>-d unimp</c>); null when off.</summary>
+    public Emulator.Core.Diagnostics.GuestLog? GuestLog { get; set; }
+
     public const ushort Dma1Base = 0x00;
     public const ushort Dma2Base = 0xC0;
     public const ushort PageBase = 0x81;
@@ -273,6 +276,8 @@ public sealed class Dma8237 : IIoDevice, ISaveable
         switch (reg)
         {
             case 8:
+                if ((value & 1) != 0 && (ctl.Command & 1) == 0)
+                    GuestLog?.Unimplemented(c == 0 ? "dma1" : "dma2", $"memory-to-memory transfers (command 0x{value:x2}) not implemented");
                 ctl.Command = value;
                 break;
             case 9:

@@ -250,8 +250,18 @@ public sealed class Ps2Controller : IIoDevice, ISaveable
             case >= 0xF0:               // pulse output port bits 0-3 low for 6 us; bit 0 is reset
                 if ((command & 1) == 0) requestReset();
                 break;
+            case 0xA5 or 0xA6 or 0xC1 or 0xC2 or 0xC3:
+                // Load/enable password and the input port polls exist on some 8042s but not here.
+                GuestLog?.Unimplemented("i8042", $"controller command 0x{command:x2} not implemented, ignored");
+                break;
+            default:
+                GuestLog?.Error("i8042", $"unknown controller command 0x{command:x2}, ignored");
+                break;
         }
     }
+
+    /// <summary>Where unknown commands are reported (<c>-d guest_errors</c>, <c>-d unimp</c>); null when off.</summary>
+    public Emulator.Core.Diagnostics.GuestLog? GuestLog { get; set; }
 
     void WriteRam(int index, byte value)
     {

@@ -26,6 +26,9 @@ namespace Emulator.Devices.Input;
 /// </remarks>
 public sealed class Ps2Keyboard : IPs2Device, ISaveable
 {
+    /// <summary>Where unknown commands are reported (<c>-d guest_errors</c>, <c>-d unimp</c>); null when off.</summary>
+    public Emulator.Core.Diagnostics.GuestLog? GuestLog { get; set; }
+
     public const byte Ack = 0xFA;
     public const byte Resend = 0xFE;
     public const byte SelfTestPassed = 0xAA;
@@ -178,6 +181,8 @@ public sealed class Ps2Keyboard : IPs2Device, ISaveable
                 Reply(SelfTestPassed);
                 break;
             default:    // set 3 commands F7-FD and anything unknown
+                if (value is >= 0xF7 and <= 0xFD) GuestLog?.Unimplemented("keyboard", $"scan code set 3 command 0x{value:x2} not implemented, answered RESEND");
+                else GuestLog?.Error("keyboard", $"unknown command 0x{value:x2}, answered RESEND");
                 Reply(Resend);
                 break;
         }
@@ -211,7 +216,10 @@ public sealed class Ps2Keyboard : IPs2Device, ISaveable
                 }
                 else
                 {
-                    Reply(Resend);  // set 3 is not implemented; other values are invalid
+                    // Set 3 is not implemented; other values are invalid.
+                    if (value == 3) GuestLog?.Unimplemented("keyboard", "scan code set 3 not implemented, answered RESEND");
+                    else GuestLog?.Error("keyboard", $"invalid scan code set 0x{value:x2}, answered RESEND");
+                    Reply(Resend);
                 }
                 break;
         }

@@ -520,6 +520,7 @@ public sealed class LocalApic : IMmioHandler, IInterruptController, ISaveable
             case RegCurrentCount: return CurrentCount;
             case RegDivide: return s.Divide;
             default:
+                GuestLog?.Error("lapic", $"read of reserved register 0x{index << 4:x3}, illegal register address error");
                 SignalError(EsrIllegalRegister);
                 return 0;
         }
@@ -550,20 +551,33 @@ public sealed class LocalApic : IMmioHandler, IInterruptController, ISaveable
             case >= RegIsr and < RegIrr + 8:
                 break;
             default:
+                GuestLog?.Error("lapic", $"write of 0x{value:x8} to reserved register 0x{index << 4:x3}, illegal register address error");
                 SignalError(EsrIllegalRegister);
                 break;
         }
     }
 
+    /// <summary>Where invalid accesses are reported (<c>-d guest_errors</c>); null when off.</summary>
+    public Emulator.Core.Diagnostics.GuestLog? GuestLog { get; set; }
+
     public ulong Read(ulong offset, int size)
     {
-        if (size < 4 || (offset & 0xF) != 0) return 0;
+        if (size < 4 || (offset & 0xF) != 0)
+        {
+            // Registers are 32 bits on 16-byte boundaries (SDM vol. 3, 10.4.1); other accesses are undefined.
+            GuestLog?.Error("lapic", $"invalid {size}-byte read at offset 0x{offset:x3}, reads 0");
+            return 0;
+        }
         return ReadRegister((int)(offset >> 4) & 0xFF);
     }
 
     public void Write(ulong offset, int size, ulong value)
     {
-        if (size < 4 || (offset & 0xF) != 0) return;
+        if (size < 4 || (offset & 0xF) != 0)
+        {
+            GuestLog?.Error("lapic", $"invalid {size}-byte write of 0x{value:x} at offset 0x{offset:x3}, ignored");
+            return;
+        }
         WriteRegister((int)(offset >> 4) & 0xFF, (uint)value);
     }
 

@@ -29,6 +29,9 @@ namespace Emulator.Devices.Interrupts;
 /// </remarks>
 public sealed class Pic8259 : IIoDevice, ISaveable
 {
+    /// <summary>Where unimplemented modes are reported (<c>-d unimp</c>); null when off.</summary>
+    public Emulator.Core.Diagnostics.GuestLog? GuestLog { get; set; }
+
     struct State
     {
         public byte Irr, Isr, Imr;
@@ -230,6 +233,8 @@ public sealed class Pic8259 : IIoDevice, ISaveable
                 default:
                     s.Icw4 = value;
                     s.InitStep = 0;
+                    if ((value & 1) == 0)
+                        GuestLog?.Unimplemented(master ? "pic-master" : "pic-slave", $"ICW4 0x{value:x2} selects MCS-80/85 mode, not implemented (vectors stay 8086)");
                     break;
             }
         }

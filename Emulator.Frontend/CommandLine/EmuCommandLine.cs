@@ -30,7 +30,7 @@ internal static class EmuCommandLine
     static readonly string[] UnimplementedLogItems =
     [
         "out_asm", "op", "op_opt", "op_ind", "op_plugin", "cpu", "fpu", "mmu",
-        "pcall", "unimp", "guest_errors", "page", "nochain", "plugin", "strace", "tid", "vpu",
+        "page", "nochain", "plugin", "strace", "tid", "vpu",
         "invalid_mem",
     ];
 
@@ -527,16 +527,20 @@ internal static class EmuCommandLine
                     "int        show interrupts/exceptions in short format\n" +
                     "exec       show trace before each executed TB (lots of logs)\n" +
                     "cpu_reset  show CPU state before CPU resets\n" +
+                    "pcall      show protected mode far calls/returns/exceptions: gates, task switches, privilege changes\n" +
+                    "guest_errors log when the guest OS does something invalid (eg accessing a non-existent register)\n" +
+                    "unimp      log unimplemented functionality\n" +
                     "post       POST codes written to port 0x80, as lines \"POST xx\"\n");
             var known = item switch
             {
                 "post" => LogItems.Post, "in_asm" => LogItems.InAsm, "int" => LogItems.Int,
-                "cpu_reset" => LogItems.CpuReset, "exec" => LogItems.Exec, _ => LogItems.None,
+                "cpu_reset" => LogItems.CpuReset, "exec" => LogItems.Exec, "pcall" => LogItems.Pcall,
+                "guest_errors" => LogItems.GuestErrors, "unimp" => LogItems.Unimp, _ => LogItems.None,
             };
             if (known != LogItems.None) { items |= known; continue; }
             if (item.Length == 0) throw new EmuError($"-d {text}: empty log item");
             if (UnimplementedLogItems.Contains(item) || item.StartsWith("trace:", StringComparison.Ordinal))
-                throw new EmuError($"-d {item}: log item not supported yet (emu implements: in_asm, int, exec, cpu_reset, post)");
+                throw new EmuError($"-d {item}: log item not supported yet (emu implements: in_asm, int, exec, cpu_reset, pcall, guest_errors, unimp, post)");
             throw new EmuError($"-d {item}: unknown log item (see -d help)");
         }
         return items;

@@ -128,6 +128,12 @@ internal enum LogItems
     CpuReset = 8,
     /// <summary>The address of every block executed.</summary>
     Exec = 16,
+    /// <summary>Protected-mode transfers through gates and TSSs, and privilege, task and virtual-8086 changes.</summary>
+    Pcall = 32,
+    /// <summary>Guest behaviour that usually means a guest bug (unassigned memory, invalid device commands, triple fault).</summary>
+    GuestErrors = 64,
+    /// <summary>Features the guest used that emu does not implement.</summary>
+    Unimp = 128,
 }
 
 /// <summary>The character-device back ends emu implements (QEMU's <c>-chardev</c> syntax, as <c>-debugcon</c> takes it).</summary>

@@ -19,6 +19,12 @@ namespace Emulator.Frontend.Trace;
 /// prints the state just before it).</item>
 /// <item><c>exec</c>: "Trace 0: [CS_BASE/PC] " before each block runs (QEMU's line also has
 /// the host code pointer and TB flags, which emu does not have).</item>
+/// <item><c>pcall</c>: one line per completed protected-mode transfer that went through a gate or
+/// TSS, or changed privilege, task or virtual-8086 mode: "pcall: lcall via call gate32 0x0043
+/// (1 param): 001b:00001005 cpl=3 -&gt; 0008:00002000 cpl=0, ss:esp 0023:00007ffc -&gt; 0010:00009ff0".
+/// QEMU prints its "lcall"/"lret"/"switch_tss" lines before the checks with a register dump; emu
+/// prints what happened, before and after, and nothing for a transfer that faulted (<c>int</c>
+/// shows the fault).</item>
 /// </list>
 /// <c>-dfilter</c> limits <c>in_asm</c> and <c>exec</c> to blocks starting in its ranges. Each
 /// hook is installed only when its item is on; the CPU pays nothing for the others.
@@ -40,6 +46,7 @@ internal sealed class TraceLog
         if (items.HasFlag(LogItems.Int)) cpu.InterruptDelivering += OnInterrupt;
         if (items.HasFlag(LogItems.Exec)) cpu.BlockExecuting = OnBlockExecuting;
         if (items.HasFlag(LogItems.CpuReset)) machine.OnReset(OnReset);
+        if (items.HasFlag(LogItems.Pcall)) cpu.ControlTransferred = OnControlTransfer;
     }
 
     bool Wanted(ulong address)
@@ -81,6 +88,63 @@ internal sealed class TraceLog
         if (!Wanted(pc)) return;
         log.Write($"Trace 0: [{cpu.GetSegment(SegReg.CS).Base & 0xFFFF_FFFF:x8}/{pc:x8}] \n");
     }
+
+    void OnControlTransfer(Cpu cpu, in ControlTransferEvent t)
+    {
+        log.Write(FormatTransfer(t) + "\n");
+    }
+
+    /// <summary>The <c>-d pcall</c> line for <paramref name="t"/>, without its newline.</summary>
+    public static string FormatTransfer(in ControlTransferEvent t)
+    {
+        var sb = new StringBuilder("pcall: ");
+        sb.Append(t.Kind switch
+        {
+            TransferKind.Jump => "ljmp",
+            TransferKind.Call => "lcall",
+            TransferKind.Return => "lret",
+            TransferKind.InterruptReturn => "iret",
+            TransferKind.SoftwareInterrupt => $"int 0x{t.Vector:x2}",
+            TransferKind.Exception => $"exception 0x{t.Vector:x2}",
+            _ => $"interrupt 0x{t.Vector:x2}",
+        });
+        if (t.GateType != 0)
+        {
+            sb.Append(" via ").Append(GateName(t.GateType));
+            if (t.Kind is TransferKind.Jump or TransferKind.Call) sb.Append($" 0x{t.GateSelector:x4}");
+            if (t.GateType is 4 or 0xC && t.Kind == TransferKind.Call && t.From.Cpl != t.To.Cpl)
+                sb.Append($" ({t.ParameterCount} param{(t.ParameterCount == 1 ? "" : "s")})");
+        }
+        sb.Append(": ");
+        AppendPoint(sb, t.From);
+        sb.Append(" -> ");
+        AppendPoint(sb, t.To);
+        if (t.TaskSwitched) sb.Append($", task switch tr 0x{t.From.Tr:x4} -> 0x{t.To.Tr:x4}");
+        if (t.StackSwitched)
+            sb.Append($", ss:esp {t.From.Ss:x4}:{t.From.Esp:x8} -> {t.To.Ss:x4}:{t.To.Esp:x8}");
+        return sb.ToString();
+    }
+
+    static void AppendPoint(StringBuilder sb, in TransferPoint p)
+    {
+        if (p.V86) sb.Append("v86 ");
+        sb.Append($"{p.Cs:x4}:{p.Eip:x8} cpl={p.Cpl}");
+    }
+
+    /// <summary>System descriptor types (SDM vol. 3, table 3-2).</summary>
+    static string GateName(byte type) => type switch
+    {
+        1 => "tss16",
+        9 => "tss32",
+        4 => "call gate16",
+        0xC => "call gate32",
+        5 => "task gate",
+        6 => "int gate16",
+        7 => "trap gate16",
+        0xE => "int gate32",
+        0xF => "trap gate32",
+        _ => $"type {type}",
+    };
 
     void OnReset()
     {

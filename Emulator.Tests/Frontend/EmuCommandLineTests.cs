@@ -54,6 +54,13 @@ public class EmuCommandLineTests
     }
 
     [Test]
+    public void Pcall_guest_errors_and_unimp_are_log_items()
+    {
+        var o = Parse("-d", "pcall,guest_errors,unimp,int");
+        Assert.That(o.Log, Is.EqualTo(LogItems.Pcall | LogItems.GuestErrors | LogItems.Unimp | LogItems.Int));
+    }
+
+    [Test]
     public void Cpu_names_a_model_and_help_lists_them()
     {
         Assert.That(Parse().CpuModel, Is.SameAs(Emulator.Core.Cpu.CpuModel.PentiumPro));
@@ -152,8 +159,8 @@ public class EmuCommandLineTests
         yield return Case("emu: -m 0: RAM size must not be zero", "-m", "0");
         yield return Case("emu: -m 64,slots=2: 'slots' is not supported yet", "-m", "64,slots=2");
         yield return Case("emu: -m 64,foo=1: invalid parameter 'foo'", "-m", "64,foo=1");
-        yield return Case("emu: -d mmu: log item not supported yet (emu implements: in_asm, int, exec, cpu_reset, post)", "-d", "post,mmu");
-        yield return Case("emu: -d pcall: log item not supported yet (emu implements: in_asm, int, exec, cpu_reset, post)", "-d", "pcall");
+        yield return Case("emu: -d mmu: log item not supported yet (emu implements: in_asm, int, exec, cpu_reset, pcall, guest_errors, unimp, post)", "-d", "post,mmu");
+        yield return Case("emu: -d page: log item not supported yet (emu implements: in_asm, int, exec, cpu_reset, pcall, guest_errors, unimp, post)", "-d", "pcall,page");
         yield return Case("emu: -d bogus: unknown log item (see -d help)", "-d", "bogus");
         yield return Case("emu: -debugcon vc: character device 'vc' is not supported yet (use file:PATH, stdio, null or none)", "-debugcon", "vc");
         yield return Case("emu: -debugcon file:: missing file name", "-debugcon", "file:");
@@ -209,6 +216,9 @@ public class EmuCommandLineTests
     }
 
     [TestCase("-d", "help", "post")]
+    [TestCase("-d", "help", "pcall")]
+    [TestCase("-d", "help", "guest_errors")]
+    [TestCase("-d", "help", "unimp")]
     [TestCase("-device", "help", "isa-debug-exit")]
     [TestCase("-device", "?", "isa-debug-exit")]
     [TestCase("-device", "isa-debug-exit,help", "iobase=")]

@@ -214,29 +214,29 @@ internal static unsafe class ControlTransfer
 
     // ---- far transfers ----
 
-    static void JmpFarDirect(Cpu c, ref DecodedOp op) => c.FarJump((ushort)op.Imm2, op.Imm, op.Code == (ushort)Code.Jmp_ptr1632 ? 4 : 2);
+    static void JmpFarDirect(Cpu c, ref DecodedOp op) => c.FarJump((ushort)op.Imm2, op.Imm, op.Code == (ushort)Code.Jmp_ptr1632 ? 4 : 2, op.Length);
 
     static void JmpFarIndirect<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize
     {
         ulong ea = c.EffectiveAddress(ref op);
         if (!c.Read<T>(op.Seg, ea, out ulong off)) return;
         if (!c.Read<Size16>(op.Seg, (ea + (ulong)T.Bytes) & op.AddrMask, out ulong sel)) return;
-        c.FarJump((ushort)sel, off, T.Bytes);
+        c.FarJump((ushort)sel, off, T.Bytes, op.Length);
     }
 
     static void CallFarDirect<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize =>
-        c.FarCall((ushort)op.Imm2, op.Imm, T.Bytes, op.NextIp);
+        c.FarCall((ushort)op.Imm2, op.Imm, T.Bytes, op.NextIp, op.Length);
 
     static void CallFarIndirect<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize
     {
         ulong ea = c.EffectiveAddress(ref op);
         if (!c.Read<T>(op.Seg, ea, out ulong off)) return;
         if (!c.Read<Size16>(op.Seg, (ea + (ulong)T.Bytes) & op.AddrMask, out ulong sel)) return;
-        c.FarCall((ushort)sel, off, T.Bytes, op.NextIp);
+        c.FarCall((ushort)sel, off, T.Bytes, op.NextIp, op.Length);
     }
 
     static void RetFar<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize =>
-        c.FarReturn(T.Bytes, (uint)(op.Imm & 0xFFFF));
+        c.FarReturn(T.Bytes, (uint)(op.Imm & 0xFFFF), op.Length);
 
-    static void Iret<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize => c.InterruptReturn(T.Bytes);
+    static void Iret<T>(Cpu c, ref DecodedOp op) where T : unmanaged, IOperandSize => c.InterruptReturn(T.Bytes, op.Length);
 }

@@ -375,6 +375,7 @@ public sealed class FloppyController : IIoDevice, ISaveable
             commandLength = CommandLength(value);
             if (commandLength == 0)
             {
+                ReportInvalidCommand(value);
                 Result(St0InvalidCommand);
                 return;
             }
@@ -385,6 +386,20 @@ public sealed class FloppyController : IIoDevice, ISaveable
             commandPos = 0;
             Dispatch();
         }
+    }
+
+    /// <summary>Where invalid and unimplemented commands are reported (<c>-d guest_errors</c>, <c>-d unimp</c>); null when off.</summary>
+    public Emulator.Core.Diagnostics.GuestLog? GuestLog { get; set; }
+
+    /// <summary>An opcode answered as invalid: WRITE DELETED DATA and the SCAN commands are 82077AA commands
+    /// emu does not implement (datasheet, command set summary); anything else is a guest error.</summary>
+    void ReportInvalidCommand(byte opcode)
+    {
+        if (GuestLog is not { } log) return;
+        string? known = (opcode & 0x3F) == 0x09 ? "WRITE DELETED DATA"
+            : (opcode & 0x1F) switch { 0x11 => "SCAN EQUAL", 0x19 => "SCAN LOW OR EQUAL", 0x1D => "SCAN HIGH OR EQUAL", _ => null };
+        if (known != null) log.Unimplemented("fdc", $"{known} (0x{opcode:x2}) not implemented, answered as invalid");
+        else log.Error("fdc", $"invalid command 0x{opcode:x2}, answered ST0=0x80");
     }
 
     /// <summary>Command bytes by opcode (datasheet, command set summary); 0 for an invalid opcode.</summary>

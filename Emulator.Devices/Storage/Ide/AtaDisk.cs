@@ -120,7 +120,7 @@ public sealed class AtaDisk : IdeDevice
             case 0x90: SoftReset(); RaiseInterrupt(); break;
             case >= 0x10 and <= 0x1F: Complete(); break;                  // RECALIBRATE
             case >= 0x70 and <= 0x7F: Seek(); break;
-            default: Fail(ErrorAbrt); break;
+            default: ReportAbortedCommand(Command); Fail(ErrorAbrt); break;
         }
     }
 
@@ -450,7 +450,10 @@ public sealed class AtaDisk : IdeDevice
             case 0x02: writeCache = true; break;
             case 0x82: writeCache = false; break;
             case 0x55 or 0xAA or 0x66 or 0xCC: break;   // look-ahead and revert-to-defaults: nothing to change
-            default: Fail(ErrorAbrt); return;
+            default:
+                Channel?.GuestLog?.Unimplemented(Name, $"SET FEATURES subcommand 0x{Feature:x2} not implemented, aborted");
+                Fail(ErrorAbrt);
+                return;
         }
         Complete();
     }

@@ -120,7 +120,7 @@ public sealed class AtapiCdRom : IdeDevice
                 SetSignature();
                 AtaFail();
                 break;
-            default: AtaFail(); break;
+            default: ReportAbortedCommand(Command); AtaFail(); break;
         }
     }
 
@@ -312,7 +312,11 @@ public sealed class AtapiCdRom : IdeDevice
                 else Good();
                 break;
             case 0xBB: Good(); break;                                           // SET CD SPEED
-            default: CheckCondition(SenseIllegalRequest, 0x20, 0x00); break;
+            default:
+                // ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE (SPC-3, table 27).
+                Channel?.GuestLog?.Unimplemented(Name, $"ATAPI packet command 0x{cdb[0]:x2} not implemented, CHECK CONDITION");
+                CheckCondition(SenseIllegalRequest, 0x20, 0x00);
+                break;
         }
     }
 

@@ -46,6 +46,9 @@ public sealed class IdeChannel : IIoDevice
 
     public BusMasterDma BusMaster { get; }
 
+    /// <summary>Where the channel's devices report aborted commands (<c>-d guest_errors</c>, <c>-d unimp</c>); null when off.</summary>
+    public Emulator.Core.Diagnostics.GuestLog? GuestLog { get; set; }
+
     public IdeDevice? Device(int unit) => devices[unit];
 
     public int SelectedUnit => selected;

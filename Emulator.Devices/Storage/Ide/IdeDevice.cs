@@ -62,8 +62,35 @@ public abstract class IdeDevice
     protected IdeDevice(VirtualClock clock, string name)
     {
         this.clock = clock;
+        Name = name;
         stepEvent = new TimerEvent(name, _ => RunPendingStep());
     }
+
+    /// <summary>The device's name in logs: "ide0.1" is the primary slave.</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// Reports a command the device aborts (<c>-d guest_errors</c>/<c>-d unimp</c>): an opcode ATA/ATAPI-6
+    /// defines (section 8, table of command codes) is a known command emu does not implement; any other
+    /// opcode is a guest error.
+    /// </summary>
+    protected void ReportAbortedCommand(byte command)
+    {
+        if (Channel?.GuestLog is not { } log) return;
+        if (IsDefinedAtaCommand(command)) log.Unimplemented(Name, $"ATA command 0x{command:x2} not implemented, aborted");
+        else log.Error(Name, $"unknown ATA command 0x{command:x2}, aborted");
+    }
+
+    /// <summary>The command codes ATA/ATAPI-6 defines (including obsolete and CFA ones), for telling an unimplemented
+    /// command from garbage.</summary>
+    static bool IsDefinedAtaCommand(byte c) => c switch
+    {
+        0x00 or 0x03 or 0x08 or (>= 0x10 and <= 0x1F) or (>= 0x20 and <= 0x27) or 0x29 or 0x2F => true,
+        (>= 0x30 and <= 0x3A) or 0x3F or (>= 0x40 and <= 0x42) or 0x50 or (>= 0x70 and <= 0x7F) or 0x87 => true,
+        (>= 0x90 and <= 0x92) or (>= 0xA0 and <= 0xA2) or 0xB0 or 0xB1 or 0xC0 or (>= 0xC4 and <= 0xCD) => true,
+        (>= 0xDA and <= 0xDF) or (>= 0xE0 and <= 0xEF) or (>= 0xF1 and <= 0xF6) or 0xF8 or 0xF9 => true,
+        _ => false,
+    };
 
     /// <summary>The medium the device reads, null for an empty CD-ROM drive.</summary>
     protected abstract IBlockImage? Medium { get; }

@@ -71,6 +71,13 @@ public sealed class Piix3Ide : PciDevice, IIoDevice
         Reset();
     }
 
+    /// <summary>Where both channels report (<c>-d guest_errors</c>, <c>-d unimp</c>); null when off.</summary>
+    public Emulator.Core.Diagnostics.GuestLog? GuestLog
+    {
+        get => channels[0].GuestLog;
+        set { foreach (var c in channels) c.GuestLog = value; }
+    }
+
     public IdeChannel Primary => channels[0];
     public IdeChannel Secondary => channels[1];
     public IdeChannel Channel(int index) => channels[index];
