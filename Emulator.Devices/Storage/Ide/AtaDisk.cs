@@ -37,7 +37,7 @@ public sealed class AtaDisk : IdeDevice
 
     int heads, sectorsPerTrack;     // the current CHS translation
     int multiple;                   // sectors per DRQ block for READ/WRITE MULTIPLE, 0 = disabled
-    int blockSectors;               // sectors per DRQ block of the running command
+    int blockSectors = 1;           // sectors per DRQ block of the running command (a load clamps it to 1..16)
     bool writeCache, standby, ext;
     byte transferMode;              // SET FEATURES 03h value: 08h+n PIO, 20h+n MWDMA, 40h+n UDMA
 
@@ -73,6 +73,7 @@ public sealed class AtaDisk : IdeDevice
         heads = DefaultHeads;
         sectorsPerTrack = DefaultSectorsPerTrack;
         multiple = MaxMultiple;
+        blockSectors = 1;
         writeCache = true;
         standby = false;
         transferMode = 0x45;            // UDMA mode 5 selected, as QEMU reports
