@@ -24,6 +24,10 @@ namespace Emulator.Core.Memory;
 /// until first written after each <see cref="RearmWriteTracking"/>, so the owner learns which
 /// pages the guest wrote without a callback on every store. BARs that move are unmapped with
 /// <see cref="UnmapDeviceMemory"/> and <see cref="UnmapMmio"/>.</para>
+/// <para>RAM up to <see cref="Array.MaxLength"/> bytes is a pinned array; more (<c>-m 3G</c>) is
+/// one block of native memory from calloc, whose untouched pages cost the host nothing (the
+/// kernel maps them on first write), freed by the finalizer. Such RAM has no single
+/// <see cref="Ram"/> span: code that walks all of it takes <see cref="RamSpan"/> slices.</para>
 /// </remarks>
 public sealed unsafe class PhysicalMemory
 {
@@ -43,7 +47,8 @@ public sealed unsafe class PhysicalMemory
     /// <summary>Flags that keep a TLB from writing through the page's host pointer.</summary>
     const byte NotWritableMask = FlagReadOnly | FlagCode | FlagWriteRam | FlagWriteTrack;
 
-    readonly byte[] ram;
+    /// <summary>RAM as an array, or null when it is larger than an array can be (then native, see the remarks).</summary>
+    readonly byte[]? ram;
     readonly byte* ramPtr;
     readonly nint[] pageHost = new nint[PageCount];
     readonly byte[] pageFlags = new byte[PageCount];
@@ -79,17 +84,41 @@ public sealed unsafe class PhysicalMemory
         if (ramSize == 0 || ramSize > 0xE000_0000UL || (ramSize & PageMask) != 0)
             throw new ArgumentOutOfRangeException(nameof(ramSize), "RAM must be a non-zero multiple of 4 KiB below 3.5 GiB");
         RamSize = ramSize;
-        ram = GC.AllocateArray<byte>((int)Math.Min(ramSize, int.MaxValue - 64), pinned: true);
-        if ((ulong)ram.Length < ramSize)
-            throw new ArgumentOutOfRangeException(nameof(ramSize), "RAM above 2 GiB is not supported yet");
-        ramPtr = (byte*)Unsafe.AsPointer(ref ram[0]);
+        if (ramSize <= (ulong)Array.MaxLength)
+        {
+            ram = GC.AllocateArray<byte>((int)ramSize, pinned: true);
+            ramPtr = (byte*)Unsafe.AsPointer(ref ram[0]);
+        }
+        else
+        {
+            ramPtr = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed((nuint)ramSize);
+            GC.AddMemoryPressure((long)Math.Min(ramSize, 1UL << 30));
+        }
         ramPages = ramSize >> PageShift;
         for (ulong p = 0; p < ramPages; p++)
             pageHost[p] = (nint)(ramPtr + (p << PageShift));
     }
 
-    /// <summary>The RAM as a span (for loaders, snapshots and tests).</summary>
-    public Span<byte> Ram => ram;
+    ~PhysicalMemory()
+    {
+        if (ram == null)
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(ramPtr);
+            GC.RemoveMemoryPressure((long)Math.Min(RamSize, 1UL << 30));
+        }
+    }
+
+    /// <summary>The RAM as a span (for loaders and tests).</summary>
+    /// <exception cref="InvalidOperationException">RAM is larger than a span can be: use <see cref="RamSpan"/>.</exception>
+    public Span<byte> Ram => ram ?? throw new InvalidOperationException($"{RamSize >> 20} MiB of RAM does not fit one span; take RamSpan slices");
+
+    /// <summary><paramref name="length"/> bytes of RAM from <paramref name="offset"/> (any RAM size).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not all RAM.</exception>
+    public Span<byte> RamSpan(ulong offset, int length)
+    {
+        if (length < 0 || offset > RamSize || (ulong)length > RamSize - offset) throw new ArgumentOutOfRangeException(nameof(offset));
+        return new Span<byte>(ramPtr + offset, length);
+    }
 
     /// <summary>Enables or disables the A20 gate (8042 output port bit 1, port 0x92 bit 1).</summary>
     public bool A20Enabled

@@ -22,7 +22,22 @@ public static class MachineStateWriter
     internal const byte PackingStored = 0, PackingLz4 = 1;
 
     /// <summary>Saves every section into one snapshot blob.</summary>
+    /// <exception cref="SnapshotException">The state does not fit in one blob (2 GiB: a MemoryStream's and a byte array's limit).</exception>
     public static byte[] Save(IReadOnlyList<ISaveable> sections)
+    {
+        try
+        {
+            return SaveUnchecked(sections);
+        }
+        catch (Exception e) when (e is OverflowException or IOException or OutOfMemoryException)
+        {
+            // A guest with more than ~2 GiB of RAM that does not compress. Writing the state as a
+            // stream (and the qcow2 VM state with it) would lift this; it is not implemented.
+            throw new SnapshotException($"the machine state does not fit in a 2 GiB snapshot ({e.Message})", e);
+        }
+    }
+
+    static byte[] SaveUnchecked(IReadOnlyList<ISaveable> sections)
     {
         var output = new MemoryStream();
         using var w = new BinaryWriter(output, System.Text.Encoding.UTF8, leaveOpen: true);

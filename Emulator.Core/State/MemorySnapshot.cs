@@ -30,11 +30,10 @@ public sealed class MemorySnapshot(PhysicalMemory memory) : ISaveable, IPackedSe
             var (readRam, writeRam) = memory.GetRoute(a);
             w.Write((byte)((readRam ? 1 : 0) | (writeRam ? 2 : 0)));
         }
-        ReadOnlySpan<byte> ram = memory.Ram;
         var packed = new byte[LZ4Codec.MaximumOutputSize(ChunkSize)];
-        for (int off = 0; off < ram.Length; off += ChunkSize)
+        for (ulong off = 0; off < memory.RamSize; off += ChunkSize)
         {
-            var chunk = ram.Slice(off, Math.Min(ChunkSize, ram.Length - off));
+            ReadOnlySpan<byte> chunk = memory.RamSpan(off, (int)Math.Min(ChunkSize, memory.RamSize - off));
             if (!chunk.ContainsAnyExcept((byte)0))
             {
                 w.Write(ChunkZero);
@@ -79,18 +78,20 @@ public sealed class MemorySnapshot(PhysicalMemory memory) : ISaveable, IPackedSe
     }
 
     /// <summary>Reads the chunks, into RAM when <paramref name="write"/>, else into <paramref name="scratch"/> to check them.</summary>
+    /// <remarks>A zero chunk clears RAM only where it is not zero already: RAM the guest never
+    /// wrote stays untouched, so a large, mostly empty RAM (native, see PhysicalMemory) costs
+    /// the host no memory for its zeros after a load either.</remarks>
     void ReadChunks(BinaryReader r, byte[] scratch, bool write)
     {
-        var ram = memory.Ram;
         var packed = new byte[LZ4Codec.MaximumOutputSize(ChunkSize)];
-        for (int off = 0; off < ram.Length; off += ChunkSize)
+        for (ulong off = 0; off < memory.RamSize; off += ChunkSize)
         {
-            int length = Math.Min(ChunkSize, ram.Length - off);
-            var chunk = write ? ram.Slice(off, length) : scratch.AsSpan(0, length);
+            int length = (int)Math.Min(ChunkSize, memory.RamSize - off);
+            var chunk = write ? memory.RamSpan(off, length) : scratch.AsSpan(0, length);
             switch (r.ReadByte())
             {
                 case ChunkZero:
-                    if (write) chunk.Clear();
+                    if (write && chunk.ContainsAnyExcept((byte)0)) chunk.Clear();
                     break;
                 case ChunkLz4:
                     int n = r.ReadInt32();

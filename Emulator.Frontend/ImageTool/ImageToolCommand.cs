@@ -9,7 +9,7 @@ namespace Emulator.Frontend.ImageTool;
 
 /// <summary>
 /// <c>emu img</c>: the image tool, with qemu-img's verbs and syntax (<c>create</c>, <c>info</c>,
-/// <c>check</c>, <c>convert</c>, <c>snapshot</c>) on System.CommandLine. Every error is one line
+/// <c>check</c>, <c>convert</c>, <c>snapshot</c>, <c>resize</c>) on System.CommandLine. Every error is one line
 /// <c>emu img: ...</c> on stderr with exit status 1; <c>check</c> has qemu-img's statuses.
 /// </summary>
 internal static class ImageToolCommand
@@ -45,6 +45,12 @@ internal static class ImageToolCommand
         public readonly Option<string> SnapshotDelete = Opt("-d", "SNAPSHOT", "delete the snapshot (ID or name)");
         public readonly Argument<string> SnapshotFile = new("FILE");
 
+        public readonly Command Resize = new("resize", "change an image's virtual size: resize [-f FMT] [--shrink] FILE [+|-]SIZE (a negative size after --)");
+        public readonly Option<string> ResizeFormat = Opt("-f", "FMT", "image format (default: probe)");
+        public readonly Option<bool> ResizeShrink = new("--shrink") { Description = "allow making the image smaller (raw images only)" };
+        public readonly Argument<string> ResizeFile = new("FILE");
+        public readonly Argument<string> ResizeSize = new("SIZE") { Description = "the new size, or +SIZE / -SIZE relative to the current one (k, M, G, T suffixes)" };
+
         public readonly Command Convert = new("convert", "copy an image to another format: convert [-p] [-f FMT] [-O OUTPUT_FMT] IN OUT");
         public readonly Option<bool> ConvertProgress = new("-p") { Description = "show a progress bar" };
         public readonly Option<bool> ConvertCompress = new("-c") { Description = "compress the output (not supported)" };
@@ -70,7 +76,11 @@ internal static class ImageToolCommand
             Convert.Arguments.Add(ConvertOut);
             foreach (var o in new Option[] { SnapshotFormat, SnapshotList, SnapshotApply, SnapshotCreate, SnapshotDelete }) Snapshot.Options.Add(o);
             Snapshot.Arguments.Add(SnapshotFile);
-            foreach (var c in new[] { Create, Info, Check, Convert, Snapshot }) Root.Subcommands.Add(c);
+            Resize.Options.Add(ResizeFormat);
+            Resize.Options.Add(ResizeShrink);
+            Resize.Arguments.Add(ResizeFile);
+            Resize.Arguments.Add(ResizeSize);
+            foreach (var c in new[] { Create, Info, Check, Convert, Snapshot, Resize }) Root.Subcommands.Add(c);
         }
 
         static Option<string> Opt(string name, string helpName, string description) =>
@@ -126,7 +136,14 @@ internal static class ImageToolCommand
                 return ImageToolVerbs.Snapshot(parsed.GetValue(def.SnapshotFile)!, Format(parsed.GetValue(def.SnapshotFormat)),
                     actions[0].Action, actions[0].Name, stdout);
             }
-            stderr.WriteLine("emu img: a command is required: create, info, check, convert or snapshot (see emu img --help)");
+            if (command == def.Resize)
+            {
+                string text = parsed.GetValue(def.ResizeSize)!;
+                int sign = text.StartsWith('+') ? 1 : text.StartsWith('-') ? -1 : 0;
+                return ImageToolVerbs.Resize(parsed.GetValue(def.ResizeFile)!, Format(parsed.GetValue(def.ResizeFormat)),
+                    sign, Size(sign == 0 ? text : text[1..]), parsed.GetValue(def.ResizeShrink), stdout);
+            }
+            stderr.WriteLine("emu img: a command is required: create, info, check, convert, snapshot or resize (see emu img --help)");
             return 1;
         }
         catch (Exception e) when (e is EmuError or ImageException or IOException)

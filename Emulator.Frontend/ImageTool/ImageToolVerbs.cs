@@ -100,6 +100,44 @@ internal static class ImageToolVerbs
         return 0;
     }
 
+    /// <summary>
+    /// <c>resize</c>: sets the virtual size (<paramref name="sign"/> 0), or grows or shrinks it by
+    /// <paramref name="size"/> (+1/-1), as <c>qemu-img resize</c>: making an image smaller needs
+    /// <c>--shrink</c> (the data past the new end is lost). A raw file is truncated or extended
+    /// (sparse); a qcow2 image only grows (Qcow2Image.Grow).
+    /// </summary>
+    public static int Resize(string path, ImageFormat? format, int sign, long size, bool shrink, TextWriter stdout)
+    {
+        long target;
+        using (var image = ImageOpener.Open(path, format, readOnly: false, withBacking: false))
+        {
+            long current = image.Length;
+            target = sign == 0 ? size : current + sign * size;
+            if (target <= 0) throw new EmuError("New image size must be positive.");
+            if (target < current && !shrink) throw new EmuError("Use the --shrink option to perform a shrink operation.");
+            if (image is Qcow2Image qcow2)
+            {
+                if (target < current) throw new EmuError($"Could not resize '{path}': shrinking qcow2 images is not supported (emu img shrinks raw images only)");
+                qcow2.Grow(target);
+                qcow2.Flush();
+                stdout.WriteLine("Image resized.");
+                return 0;
+            }
+            if (image is IInternalSnapshots) throw new EmuError($"Could not resize '{path}': the format cannot be resized");
+        }
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+            file.SetLength(target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageException($"Could not resize '{path}': {e.Message}");
+        }
+        stdout.WriteLine("Image resized.");
+        return 0;
+    }
+
     /// <summary>qemu-img's snapshot table (bdrv_snapshot_dump): nothing when there are no snapshots; dates in local time.</summary>
     static void WriteSnapshotList(IInternalSnapshots image, TextWriter stdout)
     {

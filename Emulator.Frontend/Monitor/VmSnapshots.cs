@@ -56,7 +56,15 @@ internal sealed class VmSnapshots(PcBoard board)
         var disks = WritableDisks();
         var vmStateDisk = VmStateDisk(disks);
         tag ??= "vm-" + DateTime.Now.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
-        byte[] state = MachineStateWriter.Save(board.Saveables);
+        byte[] state;
+        try
+        {
+            state = MachineStateWriter.Save(board.Saveables);
+        }
+        catch (SnapshotException e)
+        {
+            throw new MonitorError($"Error: {e.Message}");
+        }
         ulong clock = (ulong)board.Machine.Clock.Now;
         foreach (var (name, snapshots) in disks)
         {
@@ -113,6 +121,13 @@ internal sealed class VmSnapshots(PcBoard board)
                 throw new MonitorError($"Error while reverting device '{name}' to snapshot '{tag}': {e.Message}");
             }
         }
+        // A disk reverted to a snapshot of another size has that size again (qcow2's disk_size);
+        // the drive's capacity, loaded with the machine state, is the same unless the snapshot did
+        // not record its size, when the drive follows the image as QEMU's resize callback makes it.
+        for (int c = 0; c < 2; c++)
+            for (int u = 0; u < 2; u++)
+                if (board.Ide.Channel(c).Device(u) is AtaDisk disk && disk.Sectors != disk.Image.Length / 512)
+                    disk.MediumResized();
     }
 
     /// <summary><c>delvm tag</c>: removes the snapshot from every disk that has it.</summary>

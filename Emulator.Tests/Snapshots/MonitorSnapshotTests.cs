@@ -125,4 +125,80 @@ public class MonitorSnapshotTests
         Assert.That(monitor.Execute("savevm a b"), Is.EqualTo("savevm: too many arguments\n"));
         Assert.That(monitor.Execute("help savevm"), Is.EqualTo("savevm [tag] -- save a VM snapshot. If no tag is provided, a new snapshot is created\n"));
     }
+
+    /// <summary>
+    /// savevm on a 64 MiB qcow2 disk, then (as a user would between two emu runs) <c>emu img resize</c>
+    /// to 128 MiB: loadvm gives the image its 64 MiB again (the snapshot's disk_size, as QEMU's
+    /// qcow2_snapshot_goto), and the drive, whose capacity is in the loaded machine state, says
+    /// so in IDENTIFY (words 60-61 and 100-103, ATA/ATAPI-6 8.15) read by port I/O.
+    /// </summary>
+    [Test]
+    public void Loadvm_gives_the_disk_and_the_drive_the_size_the_snapshot_was_taken_at()
+    {
+        using var dir = new Emulator.Tests.Frontend.TempDir();
+        string path = dir.File("d.qcow2");
+        Assert.That(Emulator.Frontend.EmuMain.Run(["img", "create", "-f", "qcow2", path, "64M"], new StringWriter(), new StringWriter()), Is.Zero);
+        byte[] expected;
+        using (var image = ImageOpener.Open(path, null, readOnly: false))
+        {
+            var rig = new BiosRig(16UL << 20, ide: [new IdeDrive(DriveMedia.Disk, image)]);
+            rig.Run(3_000_000);   // past POST: the BIOS found nothing to boot, and no IDE command is under way
+            Assert.That(Monitor(rig.Board).Execute("savevm small"), Is.Empty);
+            expected = MachineStateWriter.Save(rig.Board.Saveables);
+        }
+        var err = new StringWriter();
+        Assert.That(Emulator.Frontend.EmuMain.Run(["img", "resize", path, "128M"], new StringWriter(), err), Is.Zero, err.ToString());
+
+        // First with the VM state damaged in the file: one error, and neither the machine nor the
+        // disk's size changes.
+        var file = File.ReadAllBytes(path);
+        int at = file.AsSpan().IndexOf("EMUSNAP\x1A"u8);
+        Assert.That(at, Is.GreaterThan(0), "the VM state's first cluster");
+        file[at + 200] ^= 0x40;
+        File.WriteAllBytes(path, file);
+        using (var image = ImageOpener.Open(path, null, readOnly: false))
+        {
+            var rig = new BiosRig(16UL << 20, ide: [new IdeDrive(DriveMedia.Disk, image)]);
+            rig.Run(1000);
+            var before = MachineStateWriter.Save(rig.Board.Saveables);
+            Assert.That(Monitor(rig.Board).Execute("loadvm small"),
+                Is.EqualTo("Error: snapshot 'small' cannot be loaded: the machine snapshot is damaged (checksum mismatch)\n"));
+            Assert.That(image.Length, Is.EqualTo(128L << 20));
+            Assert.That(MachineStateWriter.Save(rig.Board.Saveables), Is.EqualTo(before));
+        }
+        file[at + 200] ^= 0x40;
+        File.WriteAllBytes(path, file);
+
+        using (var image = ImageOpener.Open(path, null, readOnly: false))
+        {
+            var rig = new BiosRig(16UL << 20, ide: [new IdeDrive(DriveMedia.Disk, image)]);
+            var drive = (Emulator.Devices.Storage.Ide.AtaDisk)rig.Board.Ide.Channel(0).Device(0)!;
+            Assert.That(drive.Sectors, Is.EqualTo(128L << 11), "powered on with the resized image");
+            Assert.That(Monitor(rig.Board).Execute("loadvm small"), Is.Empty);
+            Assert.That(image.Length, Is.EqualTo(64L << 20));
+            Assert.That(drive.Sectors, Is.EqualTo(64L << 11));
+            Assert.That(drive.DefaultCylinders, Is.EqualTo(130), "64 MiB / (16 x 63 x 512)");
+            Assert.That(MachineStateWriter.Save(rig.Board.Saveables), Is.EqualTo(expected));
+            var identify = Identify(rig.Board);
+            Assert.That(identify[60] | identify[61] << 16, Is.EqualTo(64 << 11), "LBA28 capacity");
+            Assert.That(identify[100] | identify[101] << 16, Is.EqualTo(64 << 11), "LBA48 capacity");
+            Assert.That(identify[1], Is.EqualTo(130), "cylinders");
+        }
+        Emulator.Tests.Storage.QemuTools.AssertCheckClean(path);
+    }
+
+    /// <summary>IDENTIFY DEVICE on the primary master through the ports, the clock moved past its command delay (the CPU does not run).</summary>
+    static ushort[] Identify(PcBoard board)
+    {
+        var io = board.Machine.Io;
+        var clock = board.Machine.Clock;
+        io.Out(0x1F6, 1, 0xA0);
+        io.Out(0x1F7, 1, 0xEC);
+        clock.AdvanceTo(clock.Now + Emulator.Devices.Storage.Ide.IdeDevice.StepDelayNs);
+        clock.RunDue();
+        Assert.That(io.In(0x1F7, 1) & 0x08, Is.EqualTo(0x08), "DRQ for the IDENTIFY data");
+        var words = new ushort[256];
+        for (int i = 0; i < 256; i++) words[i] = (ushort)io.In(0x1F0, 2);
+        return words;
+    }
 }

@@ -37,7 +37,7 @@ public sealed class AtaDisk : IdeDevice
 
     int heads, sectorsPerTrack;     // the current CHS translation
     int multiple;                   // sectors per DRQ block for READ/WRITE MULTIPLE, 0 = disabled
-    int blockSectors;               // sectors per DRQ block of the running command
+    int blockSectors = 1;           // sectors per DRQ block of the running command (a load clamps it to 1..16)
     bool writeCache, standby, ext;
     byte transferMode;              // SET FEATURES 03h value: 08h+n PIO, 20h+n MWDMA, 40h+n UDMA
 
@@ -54,11 +54,21 @@ public sealed class AtaDisk : IdeDevice
     protected override IBlockImage? Medium => image;
     public override bool IsAtapi => false;
 
-    /// <summary>The capacity in 512-byte sectors.</summary>
-    public long Sectors { get; }
+    /// <summary>
+    /// The capacity in 512-byte sectors, which IDENTIFY reports: the image's size at power-on, then
+    /// the saved one when a snapshot loads, or the image's when it changes size under the drive
+    /// (<see cref="MediumResized"/>).
+    /// </summary>
+    public long Sectors { get; private set; }
 
     /// <summary>The default translation's cylinder count: capacity / (16 x 63), between 2 and 16383 (QEMU's guess without a partition table).</summary>
-    public int DefaultCylinders { get; }
+    public int DefaultCylinders { get; private set; }
+
+    /// <summary>
+    /// The image changed size (a snapshot of another size was loaded into it): the capacity follows,
+    /// as QEMU's ide_resize_cb updates IDENTIFY words 60-61 and 100-103; the CHS geometry stays.
+    /// </summary>
+    public void MediumResized() => Sectors = image.Length / 512;
 
     public bool WriteCacheEnabled => writeCache;
     public int MultipleSectors => multiple;
@@ -73,6 +83,7 @@ public sealed class AtaDisk : IdeDevice
         heads = DefaultHeads;
         sectorsPerTrack = DefaultSectorsPerTrack;
         multiple = MaxMultiple;
+        blockSectors = 1;
         writeCache = true;
         standby = false;
         transferMode = 0x45;            // UDMA mode 5 selected, as QEMU reports
@@ -481,6 +492,7 @@ public sealed class AtaDisk : IdeDevice
         base.Save(w);
         w.Write((byte)heads); w.Write((byte)sectorsPerTrack); w.Write((byte)multiple); w.Write((byte)blockSectors);
         w.Write(writeCache); w.Write(standby); w.Write(ext); w.Write(transferMode);
+        w.Write(Sectors); w.Write(DefaultCylinders);
     }
 
     internal override void Load(BinaryReader r)
@@ -491,5 +503,9 @@ public sealed class AtaDisk : IdeDevice
         multiple = Math.Min((int)r.ReadByte(), MaxMultiple);
         blockSectors = Math.Clamp((int)r.ReadByte(), 1, MaxMultiple);
         writeCache = r.ReadBoolean(); standby = r.ReadBoolean(); ext = r.ReadBoolean(); transferMode = r.ReadByte();
+        // The capacity at the save (the image may have been resized since; loadvm reverts it to the
+        // snapshot's size too). Accesses past the image's end fail as medium errors, never more.
+        Sectors = Math.Clamp(r.ReadInt64(), 0, 1L << 48);
+        DefaultCylinders = Math.Clamp(r.ReadInt32(), 2, MaxCylinders);
     }
 }

@@ -39,7 +39,8 @@ public sealed class AtapiCdRom : IdeDevice
     byte senseKey, asc, ascq;
     bool unitAttention, locked, dma;
     byte mediaEvent;
-    int byteLimit;
+    /// <summary>The packet's byte count limit; before any packet the value a limit of 0 stands for, which a snapshot load keeps (it clamps to 2..FFFEh).</summary>
+    int byteLimit = 0xFFFE;
     byte transferMode = 0x42;          // UDMA mode 2 selected
 
     public AtapiCdRom(VirtualClock clock, IBlockImage? medium, string name) : base(clock, name)

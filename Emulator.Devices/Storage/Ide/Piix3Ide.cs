@@ -117,7 +117,7 @@ public sealed class Piix3Ide : PciDevice, IIoDevice
     }
 
     public override string SnapshotName => "piix3-ide";
-    public override int SnapshotVersion => 1;
+    public override int SnapshotVersion => 2;   // 2: ATA disks save their capacity and default geometry
 
     public override void SaveState(BinaryWriter writer)
     {

@@ -22,14 +22,16 @@ namespace Emulator.Devices.Storage.Images;
 /// leaked clusters, and at worst COPIED flags that are clear on a cluster nobody else uses (which
 /// costs one needless copy, never data). Refcount overflow and underflow are found before anything
 /// is written.</para>
-/// <para>Not implemented: loading a snapshot whose disk size differs from the image's (QEMU resizes).</para>
+/// <para>Loading a snapshot taken at another disk size gives the image that size again, as QEMU's
+/// qcow2_snapshot_goto does: the snapshot's disk_size (extra data, spec "Snapshots") becomes the
+/// header's size, after the L1 table was made long enough for it.</para>
 /// </remarks>
 public sealed partial class Qcow2Image : IInternalSnapshots
 {
     List<Qcow2SnapshotEntry> snapshots;
     readonly long bytesPerL1Entry;
     /// <summary>L1 entries that map the guest-visible disk; the VM state area starts at the next one (QEMU's l1_vm_state_index).</summary>
-    readonly int diskL1Entries;
+    int diskL1Entries;
 
     public IReadOnlyList<ImageSnapshot> Snapshots => snapshots.Select(s => s.ToPublic()).ToList();
 
@@ -72,22 +74,26 @@ public sealed partial class Qcow2Image : IInternalSnapshots
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ImageException">No such snapshot, the image is read-only, or the snapshot's disk size differs.</exception>
+    /// <exception cref="ImageException">No such snapshot, the image is read-only, or the snapshot's disk size needs a larger L1 table than the spec allows.</exception>
     public void RevertToSnapshot(string idOrName)
     {
         EnsureSnapshotWritable();
         var s = Find(idOrName);
-        if (s.DiskSize is { } size && (long)((size + 511) & ~511UL) != Length)
-            throw new ImageException($"'{path}': snapshot '{idOrName}' has a disk size of {size} bytes, the image {Length}; loading it would need a resize, which is not supported");
+        // A snapshot without disk_size (an old version 2 entry) was taken at the image's size.
+        ulong size = s.DiskSize ?? header.Size;
+        long entries = L1EntriesFor(size);
+        CheckL1Entries(entries, size);
         var snapL1 = Qcow2Refcounts.ReadTable(file, (long)s.L1Offset, (int)s.L1Size);
-        var next = new ulong[l1.Length];
-        int n = Math.Min(diskL1Entries, snapL1.Length);
+        var next = new ulong[Math.Max(l1.Length, entries)];
+        int n = (int)Math.Min(entries, snapL1.Length);
         for (int i = 0; i < n; i++) next[i] = snapL1[i] & ~Copied;
         var added = References(next, n, +1);
         var dropped = References(l1, l1.Length, -1);
         CheckRefcounts(added);
         CheckRefcounts(Merge(added, dropped));
 
+        // As QEMU: the L1 table grows to the snapshot's size first, the size itself changes last.
+        EnsureL1Entries(entries);
         // The snapshot's clusters gain the active state's reference before the active L1 points to
         // them; the old active state's clusters lose it only after the L1 no longer does.
         refcounts.Apply(added);
@@ -98,6 +104,7 @@ public sealed partial class Qcow2Image : IInternalSnapshots
         refcounts.Apply(dropped);
         decompressedHost = -1;
         UpdateCopiedFlags();
+        if (size != header.Size) SetVirtualSize(size);
     }
 
     /// <inheritdoc/>

@@ -23,7 +23,7 @@ namespace Emulator.Devices.Storage.Images;
 /// not used: the image is never marked dirty. Internal snapshots: see Qcow2Image.Snapshots.cs.</para>
 /// <para>Not implemented: writing images marked dirty or corrupt (they open read-only);
 /// encryption, external data files, extended L2 entries and non-zlib compression (refused at
-/// open); resizing; writing compressed clusters; shrinking the file (freed clusters are reused
+/// open); shrinking (see Qcow2Image.Resize.cs); writing compressed clusters; shrinking the file (freed clusters are reused
 /// by later allocations, but the file never gets shorter).</para>
 /// </remarks>
 public sealed partial class Qcow2Image : IBlockImage
@@ -46,7 +46,7 @@ public sealed partial class Qcow2Image : IBlockImage
     readonly int clusterBits;
     readonly int clusterSize;
     readonly int l2Bits;
-    readonly ulong[] l1;
+    ulong[] l1;
     readonly Qcow2Refcounts refcounts;
     readonly Dictionary<long, ulong[]> l2Cache = new();
     readonly int csizeShift;
@@ -81,8 +81,8 @@ public sealed partial class Qcow2Image : IBlockImage
         decompressed = new byte[clusterSize];
     }
 
-    /// <summary>The virtual size, rounded up to a whole sector.</summary>
-    public long Length { get; }
+    /// <summary>The virtual size, rounded up to a whole sector (it changes with <see cref="Grow"/> and when a snapshot of another size is loaded).</summary>
+    public long Length { get; private set; }
 
     public bool ReadOnly { get; }
 
