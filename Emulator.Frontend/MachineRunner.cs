@@ -40,6 +40,8 @@ internal sealed class MachineRunner : IDisposable
     const string EmbeddedBiosName = "bios/bios.bin";
     /// <summary>The VGA BIOS on the VGA's expansion ROM BAR, as QEMU's -vga std carries vgabios-stdvga.bin.</summary>
     const string EmbeddedVgaBiosName = "bios/vgabios.bin";
+    /// <summary>The <c>-kernel</c> loader option ROM (bios/src/linuxboot.asm), QEMU's linuxboot_dma.bin.</summary>
+    const string EmbeddedLinuxBootName = "bios/linuxboot.bin";
 
     readonly PcBoard board;
     readonly Machine machine;
@@ -262,14 +264,12 @@ internal sealed class MachineRunner : IDisposable
     }
 
     /// <summary>
-    /// <c>-kernel</c>: every reset (the first start included) loads the kernel, initrd and command
-    /// line and starts the kernel's 32-bit entry, as QEMU re-runs its Linux loader on each reset.
-    /// The files are read and checked here, so a bad file is an error before the machine runs.
-    /// </summary>
-    /// <summary>
-    /// <c>-kernel</c>: a Linux bzImage (its "HdrS" setup header) boots through the Linux boot
-    /// protocol; any other image with a Multiboot header boots as a Multiboot kernel, with
-    /// <c>-initrd</c> naming its modules (QEMU's order and syntax).
+    /// <c>-kernel</c>: a Linux bzImage (its "HdrS" setup header) boots through the firmware, as on
+    /// QEMU: the kernel, initrd and command line go into fw_cfg with the loader option ROM
+    /// (<see cref="LinuxFwCfgBoot"/>), and the BIOS boots it on every reset. Any other image with a
+    /// Multiboot header boots as a Multiboot kernel, with <c>-initrd</c> naming its modules (QEMU's
+    /// order and syntax). The files are read and checked here, so a bad file is an error before
+    /// the machine runs.
     /// </summary>
     static void AttachDirectKernelBoot(PcBoard board, EmuOptions options)
     {
@@ -296,16 +296,12 @@ internal sealed class MachineRunner : IDisposable
         {
             throw new EmuError($"-kernel {options.KernelPath}: {e.Message} (nor a Multiboot kernel)");
         }
-        // Check the placement now, so a kernel or initrd too big for -m is a start-up error; the
-        // load itself happens at the first reset. The ACPI tables go in as firmware would install
-        // them (the kernel finds the RSDP in the EBDA).
-        try
-        {
-            LinuxDirectBoot.CheckPlacement(board.Machine.Memory.RamSize, AcpiDirectInstall.RegionSize, kernel, initrd,
-                options.KernelCommandLine);
-        }
+        using var rom = typeof(MachineRunner).Assembly.GetManifestResourceStream(EmbeddedLinuxBootName)
+            ?? throw new EmuError("-kernel: no Linux loader ROM (bios/linuxboot.bin) is embedded in this build");
+        var loader = new byte[rom.Length];
+        rom.ReadExactly(loader);
+        try { LinuxFwCfgBoot.Configure(board.FwCfg, board.Machine.Memory.RamSize, kernel, initrd, options.KernelCommandLine, loader); }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
-        board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()));
     }
 
     static void AttachMultibootKernel(PcBoard board, EmuOptions options, byte[] image)

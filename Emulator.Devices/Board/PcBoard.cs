@@ -274,7 +274,7 @@ public sealed class PcBoard
 
     /// <summary>
     /// Puts the ACPI tables in guest memory and programs the PM block as firmware would, for a
-    /// boot without firmware (<see cref="LinuxDirectBoot"/>); call after <c>Machine.Reset</c>.
+    /// boot without firmware (<see cref="Firmware.Multiboot.MultibootDirectBoot"/>); call after <c>Machine.Reset</c>.
     /// </summary>
     public Firmware.Acpi.AcpiDirectInstall.Installed InstallAcpiDirect() =>
         Firmware.Acpi.AcpiDirectInstall.Install(Machine.Memory, Acpi, PmBase, AcpiTables);

@@ -147,7 +147,7 @@ public class AcpiLoaderTests
             Assert.That(Encoding.ASCII.GetString(Read(rsdt, 4)), Is.EqualTo("RSDT"));
             Assert.That(board.Acpi.PmBase, Is.EqualTo((ushort)0x600), "the PM block is decoded where the FADT says");
         });
-        Assert.That(LinuxDirectBoot.MemoryMap(128UL << 20, installed.RegionSize), Is.EqualTo(new LinuxDirectBoot.E820Entry[]
+        Assert.That(DirectBootMemoryMap.MemoryMap(128UL << 20, installed.RegionSize), Is.EqualTo(new DirectBootMemoryMap.E820Entry[]
         {
             new(0, 0x9FC00, 1), new(0x9FC00, 0x400, 2), new(0xF0000, 0x10000, 2),
             new(0x100000, 0x7EF_0000, 1),

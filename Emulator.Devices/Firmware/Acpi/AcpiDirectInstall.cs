@@ -5,7 +5,7 @@ namespace Emulator.Devices.Firmware.Acpi;
 
 /// <summary>
 /// Installs the machine's ACPI tables straight into guest memory, for boots without firmware
-/// (<see cref="LinuxDirectBoot"/>): it does what SeaBIOS does with the same fw_cfg files. It
+/// (<see cref="Multiboot.MultibootDirectBoot"/>): it does what SeaBIOS does with the same fw_cfg files. It
 /// runs the loader script (<see cref="TableLoader"/>) with the tables at the top of RAM (the
 /// last <see cref="RegionSize"/> bytes, which the caller's E820 map must give as ACPI, type 3)
 /// and the RSDP at the start of the EBDA (0x9FC00, with its segment in the BDA word at 0x40E),

@@ -44,7 +44,7 @@ public static class MultibootDirectBoot
             at[i] = next;
             next = AlignUp(next + (ulong)modules[i].Data.Length);
         }
-        ulong infoEnd = next + InfoBlockSize(modules, commandLine, LinuxDirectBoot.MemoryMap(ramSize, acpiSize).Count);
+        ulong infoEnd = next + InfoBlockSize(modules, commandLine, DirectBootMemoryMap.MemoryMap(ramSize, acpiSize).Count);
         if (infoEnd > ram)
             throw new InvalidDataException($"the kernel and its modules do not fit in {ram >> 20} MiB of RAM");
         return (at, next);
@@ -74,7 +74,7 @@ public static class MultibootDirectBoot
         }
         for (int i = 0; i < modules.Count; i++) memory.Write(moduleAddresses[i], modules[i].Data);
 
-        var map = LinuxDirectBoot.MemoryMap(memory.RamSize, acpiSize);
+        var map = DirectBootMemoryMap.MemoryMap(memory.RamSize, acpiSize);
         var block = new byte[InfoBlockSize(modules, commandLine, map.Count)];
         int used = InfoSize;
         uint Put(ReadOnlySpan<byte> bytes)
