@@ -42,6 +42,8 @@ internal sealed class MachineRunner : IDisposable
     const string EmbeddedVgaBiosName = "bios/vgabios.bin";
     /// <summary>The <c>-kernel</c> loader option ROM (bios/src/linuxboot.asm), QEMU's linuxboot_dma.bin.</summary>
     const string EmbeddedLinuxBootName = "bios/linuxboot.bin";
+    /// <summary>The Multiboot <c>-kernel</c> loader option ROM (bios/src/multiboot.asm), QEMU's multiboot_dma.bin.</summary>
+    const string EmbeddedMultibootName = "bios/multiboot.bin";
 
     readonly PcBoard board;
     readonly Machine machine;
@@ -267,8 +269,8 @@ internal sealed class MachineRunner : IDisposable
     /// <c>-kernel</c>: a Linux bzImage (its "HdrS" setup header) boots through the firmware, as on
     /// QEMU: the kernel, initrd and command line go into fw_cfg with the loader option ROM
     /// (<see cref="LinuxFwCfgBoot"/>), and the BIOS boots it on every reset. Any other image with a
-    /// Multiboot header boots as a Multiboot kernel, with <c>-initrd</c> naming its modules (QEMU's
-    /// order and syntax). The files are read and checked here, so a bad file is an error before
+    /// Multiboot header boots as a Multiboot kernel (<see cref="MultibootFwCfgBoot"/>, also through
+    /// the firmware), with <c>-initrd</c> naming its modules (QEMU's order and syntax). The files are read and checked here, so a bad file is an error before
     /// the machine runs.
     /// </summary>
     static void AttachDirectKernelBoot(PcBoard board, EmuOptions options)
@@ -296,12 +298,19 @@ internal sealed class MachineRunner : IDisposable
         {
             throw new EmuError($"-kernel {options.KernelPath}: {e.Message} (nor a Multiboot kernel)");
         }
-        using var rom = typeof(MachineRunner).Assembly.GetManifestResourceStream(EmbeddedLinuxBootName)
-            ?? throw new EmuError("-kernel: no Linux loader ROM (bios/linuxboot.bin) is embedded in this build");
-        var loader = new byte[rom.Length];
-        rom.ReadExactly(loader);
+        var loader = EmbeddedLoaderRom(EmbeddedLinuxBootName);
         try { LinuxFwCfgBoot.Configure(board.FwCfg, board.Machine.Memory.RamSize, kernel, initrd, options.KernelCommandLine, loader); }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
+    }
+
+    /// <summary>A <c>-kernel</c> loader option ROM embedded from bios/.</summary>
+    static byte[] EmbeddedLoaderRom(string name)
+    {
+        using var rom = typeof(MachineRunner).Assembly.GetManifestResourceStream(name)
+            ?? throw new EmuError($"-kernel: the loader ROM {name} is not embedded in this build");
+        var image = new byte[rom.Length];
+        rom.ReadExactly(image);
+        return image;
     }
 
     static void AttachMultibootKernel(PcBoard board, EmuOptions options, byte[] image)
@@ -309,18 +318,18 @@ internal sealed class MachineRunner : IDisposable
         MultibootImage kernel;
         try { kernel = new MultibootImage(image); }
         catch (InvalidDataException e) { throw new EmuError($"-kernel {options.KernelPath}: {e.Message}"); }
-        var modules = new List<MultibootDirectBoot.Module>();
+        var modules = new List<MultibootFwCfgBoot.Module>();
         foreach (string entry in SplitModules(options.InitrdPath ?? ""))
         {
             string file = entry.Split(' ', 2)[0];
-            try { modules.Add(new MultibootDirectBoot.Module(File.ReadAllBytes(file), entry)); }
+            try { modules.Add(new MultibootFwCfgBoot.Module(File.ReadAllBytes(file), entry)); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new EmuError($"-initrd: {e.Message}"); }
         }
         // As QEMU: the kernel's command line is its file name, then -append's text.
         string commandLine = options.KernelCommandLine.Length == 0 ? options.KernelPath! : options.KernelPath + " " + options.KernelCommandLine;
-        try { MultibootDirectBoot.Plan(board.Machine.Memory.RamSize, AcpiDirectInstall.RegionSize, kernel, modules, commandLine); }
+        var loader = EmbeddedLoaderRom(EmbeddedMultibootName);
+        try { MultibootFwCfgBoot.Configure(board.FwCfg, board.Machine.Memory.RamSize, kernel, modules, commandLine, loader); }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
-        board.Machine.OnReset(() => MultibootDirectBoot.Load(board.Machine, kernel, modules, commandLine, board.InstallAcpiDirect()));
     }
 
     /// <summary>QEMU's Multiboot <c>-initrd</c>: modules separated by commas, a doubled comma standing for a comma in a name or argument.</summary>

@@ -21,3 +21,6 @@ fix_checksum "$out/vgabios.bin"
 # The -kernel loader, offered to the BIOS as fw_cfg file genroms/linuxboot.bin.
 nasm -f bin -I "$here/src/" -o "$out/linuxboot.bin" "$here/src/linuxboot.asm"
 fix_checksum "$out/linuxboot.bin"
+# The Multiboot -kernel loader, fw_cfg file genroms/multiboot.bin.
+nasm -f bin -I "$here/src/" -o "$out/multiboot.bin" "$here/src/multiboot.asm"
+fix_checksum "$out/multiboot.bin"

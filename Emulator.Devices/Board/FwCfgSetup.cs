@@ -34,7 +34,7 @@ namespace Emulator.Devices.Board;
 /// its own) are added by <see cref="AddMachineTables"/>, so every firmware describes the same machine.</para>
 /// <para>Absent, so SeaBIOS builds its own or goes without: the legacy ACPI key 0x8000, the legacy SMBIOS key 0x8001, the HPET
 /// description (0x8004, which SeaBIOS does not read), <c>-nographic</c> (0x04), option ROMs
-/// other than the <c>-kernel</c> loader (<c>vgaroms/</c>, <c>-option-rom</c>) and
+/// other than the <c>-kernel</c> loaders (<c>vgaroms/</c>, <c>-option-rom</c>) and
 /// the <c>bootsplash.jpg</c>/<c>.bmp</c> image.</para>
 /// </remarks>
 public static class FwCfgSetup
