@@ -93,6 +93,24 @@ public class LinuxBootRomTests
         return initrd;
     }
 
+    /// <summary>Runs until the debug console holds <paramref name="reports"/> complete report lines (SeaBIOS needs about 6 million instructions to boot).</summary>
+    static StopReason RunToReport(Machine machine, StringWriter console, int reports)
+    {
+        var stop = StopReason.BudgetExhausted;
+        for (int slice = 0; slice < 300; slice++)
+        {
+            stop = machine.Run(200_000);
+            string text = console.ToString();
+            int complete = 0;
+            for (int at = text.IndexOf("setup: ", StringComparison.Ordinal); at >= 0 && text.IndexOf('\n', at) >= 0;
+                 at = text.IndexOf("setup: ", text.IndexOf('\n', at), StringComparison.Ordinal))
+                complete++;
+            if (complete >= reports) break;
+            if (stop is not (StopReason.BudgetExhausted or StopReason.Halted)) break;
+        }
+        return stop;
+    }
+
     static byte[] LoaderRom() => File.ReadAllBytes(Path.Combine(BiosRig.RepoRoot(), "bios", "linuxboot.bin"));
 
     [TestCase("own")]
@@ -115,16 +133,7 @@ public class LinuxBootRomTests
         LinuxFwCfgBoot.Configure(board.FwCfg, Ram, kernel, initrd, cmdline, LoaderRom());
         var machine = board.Machine;
         machine.Reset();
-        var stop = StopReason.BudgetExhausted;
-        // Until the report's line is complete (SeaBIOS needs about 6 million instructions to boot).
-        for (int slice = 0; slice < 300; slice++)
-        {
-            stop = machine.Run(200_000);
-            string text = console.ToString();
-            int at = text.IndexOf("setup: ", StringComparison.Ordinal);
-            if (at >= 0 && text.IndexOf('\n', at) >= 0) break;
-            if (stop is not (StopReason.BudgetExhausted or StopReason.Halted)) break;
-        }
+        var stop = RunToReport(machine, console, 1);
         string log = console.ToString();
         TestContext.Out.WriteLine($"{machine.Cpu.InstructionsRetired} instructions, {stop}");
         TestContext.Out.WriteLine(log);
@@ -143,6 +152,35 @@ public class LinuxBootRomTests
         var rd = new byte[InitrdLength];
         mem.Read(initrdAt, rd);
         Assert.That(rd, Is.EqualTo(initrd), "the initrd where ramdisk_image says");
+    }
+
+    [Test]
+    public void A_reset_loads_and_starts_the_kernel_again()
+    {
+        var console = new StringWriter();
+        var board = new PcBoard(new PcBoardConfig
+        {
+            Machine = new MachineConfig { MemorySize = Ram },
+            Bios = BiosRig.BiosImage(),
+            DebugConsole = new DebugConsole(console),
+        });
+        var image = FakeKernel();
+        LinuxFwCfgBoot.Configure(board.FwCfg, Ram, new LinuxKernelImage(image), FakeInitrd(), "first", LoaderRom());
+        var machine = board.Machine;
+        machine.Reset();
+        RunToReport(machine, console, 1);
+        // What the kernel would do to its image once running: the reset must bring it back from fw_cfg.
+        machine.Memory.Write(0x100000, new byte[KernelLength]);
+        machine.Reset();
+        RunToReport(machine, console, 2);
+        string log = console.ToString();
+        TestContext.Out.WriteLine(log);
+        int first = log.IndexOf("setup: 00001020 ", StringComparison.Ordinal);
+        Assert.That(first, Is.GreaterThanOrEqualTo(0), "the first boot");
+        Assert.That(log.IndexOf("setup: 00001020 ", first + 1, StringComparison.Ordinal), Is.GreaterThan(first), "the boot after the reset");
+        var loaded = new byte[KernelLength];
+        machine.Memory.Read(0x100000, loaded);
+        Assert.That(loaded, Is.EqualTo(image[((SetupSectors + 1) * 512)..]), "the kernel loaded again at 1 MiB");
     }
 
     [Test]

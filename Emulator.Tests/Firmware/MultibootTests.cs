@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Emulator.Devices.Firmware;
-using Emulator.Devices.Firmware.Acpi;
 using Emulator.Tests.Frontend;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
