@@ -9,7 +9,8 @@ namespace Emulator.Tests.Firmware;
 /// SeaBIOS does: valid ones (55AAh, size, zero byte sum: IBM PC/AT Technical Reference "Adapter
 /// ROM") are copied to the first free 2 KiB boundary of the option ROM area and initialised
 /// through offset 3, and a PnP header's bootstrap entry vector (BBS 1.01, 6.5) is called at
-/// boot before the CMOS boot order, which goes on if the BEV returns.
+/// boot: before the CMOS boot order when fw_cfg's bootorder names the ROM ("/rom@genroms/NAME",
+/// SeaBIOS's bootprio_find_named_rom), after it otherwise; the boot goes on if the BEV returns.
 /// </summary>
 public class BiosGenRomsTests
 {
@@ -56,29 +57,55 @@ public class BiosGenRomsTests
         stream.ToArray().CopyTo(rom, offset);
     }
 
-    [Test]
-    public void Valid_genroms_are_initialised_and_their_bev_boots_before_the_cmos_order()
+    static string Boot(string bootorder)
     {
         var rig = new BiosRig(wire: board =>
         {
             board.FwCfg.AddFile("genroms/a.bin", Rom("a"));
             board.FwCfg.AddFile("genroms/b.bin", Rom("b", validChecksum: false));
             board.FwCfg.AddFile("other/c.bin", Rom("c"));
+            board.FwCfg.ReplaceFile("bootorder", Encoding.ASCII.GetBytes(bootorder));
         });
         for (int i = 0; i < 200 && !rig.Console.Contains("No bootable device."); i++) rig.Run(1_000_000);
-        string log = rig.Console;
-        TestContext.Out.WriteLine(log);
+        TestContext.Out.WriteLine(rig.Console);
+        return rig.Console;
+    }
+
+    [TestCase("/rom@genroms/a.bin\0")]
+    [TestCase("/pci@i0cf8/*@1,1/drive@0/disk@0\n/rom@genroms/a.bin\0")]
+    public void A_genrom_named_in_bootorder_is_initialised_and_boots_before_the_cmos_order(string bootorder)
+    {
+        string log = Boot(bootorder);
         // No VGA ROM on this rig: a.bin goes to the first 2 KiB boundary, C0000.
         int init = log.IndexOf("init-a 0000C000 ", StringComparison.Ordinal);
         int bev = log.IndexOf("bev-a 0000C000 ", StringComparison.Ordinal);
-        int order = log.IndexOf("No bootable device.", StringComparison.Ordinal);
+        int order = log.IndexOf("Booting from", StringComparison.Ordinal);
         Assert.Multiple(() =>
         {
             Assert.That(init, Is.GreaterThanOrEqualTo(0), "a.bin initialised at C000:0003");
             Assert.That(bev, Is.GreaterThan(init), "its BEV called at boot");
             Assert.That(order, Is.GreaterThan(bev), "the CMOS boot order after the BEV returned");
+            Assert.That(log, Does.Contain("No bootable device."));
             Assert.That(log, Does.Not.Contain("init-b"), "a ROM whose bytes do not sum to zero is not run");
             Assert.That(log, Does.Not.Contain("init-c"), "only genroms/ files are option ROMs");
+        });
+    }
+
+    [TestCase("")]
+    [TestCase("/rom@genroms/a.bin.old\0")]
+    public void A_genrom_bootorder_does_not_name_boots_after_the_cmos_order(string bootorder)
+    {
+        string log = Boot(bootorder);
+        int init = log.IndexOf("init-a 0000C000 ", StringComparison.Ordinal);
+        int order = log.IndexOf("Boot failed", StringComparison.Ordinal);
+        int bev = log.IndexOf("bev-a 0000C000 ", StringComparison.Ordinal);
+        int none = log.IndexOf("No bootable device.", StringComparison.Ordinal);
+        Assert.Multiple(() =>
+        {
+            Assert.That(init, Is.GreaterThanOrEqualTo(0), "a.bin initialised at C000:0003");
+            Assert.That(order, Is.GreaterThan(init), "the CMOS boot order first");
+            Assert.That(bev, Is.GreaterThan(order), "then the BEV, through INT 18h");
+            Assert.That(none, Is.GreaterThan(bev), "then the BIOS's own INT 18h");
         });
     }
 }

@@ -5,15 +5,19 @@
 ; and initialised by a far call to offset 3 (IBM PC/AT Technical Reference, "Adapter ROM").
 ; A ROM with a PnP expansion header (its offset at 1Ah, signature "$PnP") that gives a bootstrap
 ; entry vector (BEV, header offset 1Ah) is booted through it (BIOS Boot Specification 1.01, 6.5:
-; the BIOS far-calls the BEV; if it returns, the device did not boot): genroms_setup hooks
-; INT 19h, and the hook calls the BEVs in fw_cfg file order before the CMOS boot order.
+; the BIOS far-calls the BEV; if it returns, the device did not boot). As SeaBIOS orders them
+; (boot.c bootprio_find_named_rom): a ROM the fw_cfg bootorder file names ("/rom@genroms/NAME",
+; as QEMU names the -kernel loader with bootindex 0) boots before the CMOS boot order, through
+; an INT 19h hook; any other boots after it, through an INT 18h hook (SeaBIOS's default BEV
+; priority, last unless the CMOS order names the network).
 ;
-; Known limits: the bootorder file is not read (SeaBIOS gives a genroms BEV the priority its
-; "/rom@genroms/NAME" entry has; the board names only the -kernel loader there, and first, which
-; is what this does for every genroms BEV); BCVs, multiple PnP headers, and ROMs bigger than
-; the free option ROM space are skipped.
+; Known limits: bootorder entries other than genroms ROMs, their relative order, and the
+; network position in the CMOS order are not honoured; BCVs, multiple PnP headers, and ROMs
+; bigger than the free option ROM space are skipped.
 
 GENROM_DIR      equ     0x3C00          ; scratch segment for the fw_cfg file directory (POST only)
+GENROM_ORDER    equ     0x0A00          ; and after it (at most 4 + 32 * 64 bytes), the bootorder file
+GENROM_ORDER_MAX equ    0x400
 GENROM_MAX_BEVS equ     4
 
 ; genroms_setup: loads, initialises and records the genroms/* ROMs. Called once by POST, after
@@ -50,6 +54,7 @@ genroms_setup:
         mov     cx, ax
         shl     cx, 6
         rep     insb
+        call    genrom_read_order
         mov     si, 4                   ; ES:SI = the entry
         mov     cx, [es:0]
 .entry: jcxz    .hook
@@ -72,13 +77,18 @@ genroms_setup:
         add     si, 64
         dec     cx
         jmp     .entry
-.hook:  cmp     word [cs:genrom_bev_count], 0
-        je      .done
-        xor     ax, ax
+.hook:  xor     ax, ax
         mov     es, ax
         cli
+        cmp     word [cs:genrom_bev_count], 0
+        je      .late
         mov     word [es:0x19 * 4], genroms_int19
         mov     word [es:0x19 * 4 + 2], cs
+.late:  cmp     word [cs:genrom_late_count], 0
+        je      .hooked
+        mov     word [es:0x18 * 4], genroms_int18
+        mov     word [es:0x18 * 4 + 2], cs
+.hooked:
         sti
 .done:  pop     es
         pop     ds
@@ -153,13 +163,22 @@ genrom_load:
         mov     ax, [es:di + 0x1A]
         test    ax, ax
         jz      .ok
-        mov     di, [cs:genrom_bev_count]
-        cmp     di, GENROM_MAX_BEVS
+        pop     si
+        pop     es
+        push    es
+        push    si
+        call    genrom_listed           ; ES:SI = the entry -> CF clear if bootorder names it
+        mov     di, genrom_bevs
+        jnc     .add
+        mov     di, genrom_late
+.add:   mov     si, [cs:di - 2]         ; the list's count precedes it
+        cmp     si, GENROM_MAX_BEVS
         jae     .ok
-        shl     di, 2
-        mov     [cs:genrom_bevs + di], ax
-        mov     [cs:genrom_bevs + di + 2], bx
-        inc     word [cs:genrom_bev_count]
+        shl     si, 2
+        add     si, di
+        mov     [cs:si], ax
+        mov     [cs:si + 2], bx
+        inc     word [cs:di - 2]
 .ok:    pop     si
         pop     es
 .ret:   ret
@@ -199,26 +218,139 @@ genrom_select:
         inc     dx
         ret
 
-; genroms_int19: INT 19h while genroms BEVs exist: each BEV in turn, then the BIOS's own
-; bootstrap (the CMOS boot order).
-genroms_int19:
-        sti
-        xor     si, si
-.next:  cmp     si, [cs:genrom_bev_count]
-        jae     .order
+; genrom_read_order: the bootorder file (NUL-terminated lines) to ES:GENROM_ORDER, ended by a
+; NUL; an empty string without one. ES = GENROM_DIR with the directory read.
+genrom_read_order:
+        mov     byte [es:GENROM_ORDER], 0
+        mov     bx, 4
+        mov     cx, [es:0]
+.find:  jcxz    .ret
+        push    cx
+        lea     di, [bx + 8]
+        mov     si, genrom_order_name
+        mov     cx, genrom_order_name_len
+        push    ds
+        push    cs
+        pop     ds
+        repe    cmpsb
+        pop     ds
+        pop     cx
+        je      .found
+        add     bx, 64
+        dec     cx
+        jmp     .find
+.found: mov     ecx, [es:bx]
+        bswap   ecx
+        cmp     ecx, GENROM_ORDER_MAX - 1
+        jbe     .size
+        mov     cx, GENROM_ORDER_MAX - 1
+.size:  mov     ax, [es:bx + 4]
+        xchg    al, ah
+        call    genrom_select
+        mov     di, GENROM_ORDER
+        push    di
+        add     di, cx
+        mov     byte [es:di], 0
+        pop     di
+        rep     insb
+.ret:   ret
+
+; genrom_listed: ES:SI = a directory entry -> CF clear if the bootorder text holds
+; "/rom@" + its name as a whole line (ended by a line feed or the NUL).
+genrom_listed:
+        push    ax
+        push    bx
+        push    di
+        mov     bx, GENROM_ORDER        ; BX = the start of the current line
+.line:  cmp     byte [es:bx], 0
+        je      .no
+        mov     di, bx
         push    si
+        mov     si, genrom_rom_prefix
+.pfx:   mov     al, [cs:si]
+        test    al, al
+        jz      .name
+        cmp     al, [es:di]
+        jne     .skip
+        inc     si
+        inc     di
+        jmp     .pfx
+.name:  pop     si
+        push    si
+        add     si, 8                   ; the entry's name
+.nch:   mov     al, [es:si]
+        test    al, al
+        jz      .end
+        cmp     al, [es:di]
+        jne     .skip
+        inc     si
+        inc     di
+        jmp     .nch
+.end:   mov     al, [es:di]             ; the name must end the line
+        test    al, al
+        jz      .yes
+        cmp     al, 10
+        je      .yes
+.skip:  pop     si
+.eol:   mov     al, [es:bx]             ; on to the next line
+        inc     bx
+        test    al, al
+        jz      .no
+        cmp     al, 10
+        jne     .eol
+        jmp     .line
+.yes:   pop     si
+        clc
+        jmp     .out
+.no:    stc
+.out:   pop     di
+        pop     bx
+        pop     ax
+        ret
+
+; genrom_call_bevs: far-calls each BEV of the list at CS:BX (a count word before it).
+genrom_call_bevs:
+        xor     si, si
+.next:  cmp     si, [cs:bx - 2]
+        jae     .done
+        push    si
+        push    bx
         shl     si, 2
+        add     si, bx
         xor     ax, ax
         mov     ds, ax
         mov     es, ax
-        call    far [cs:genrom_bevs + si]
+        call    far [cs:si]
+        pop     bx
         pop     si
         inc     si
         jmp     .next
-.order: jmp     int19_handler
+.done:  ret
+
+; genroms_int19: INT 19h while bootorder names genroms BEVs: each in turn, then the BIOS's own
+; bootstrap (the CMOS boot order).
+genroms_int19:
+        sti
+        mov     bx, genrom_bevs
+        call    genrom_call_bevs
+        jmp     int19_handler
+
+; genroms_int18: INT 18h (the CMOS order found nothing) while unnamed genroms BEVs exist: each
+; in turn, then the BIOS's own INT 18h.
+genroms_int18:
+        sti
+        mov     bx, genrom_late
+        call    genrom_call_bevs
+        jmp     int18_handler
 
 genrom_prefix:          db      "genroms/"
 genrom_prefix_len       equ     $ - genrom_prefix
+genrom_order_name:      db      "bootorder", 0
+genrom_order_name_len   equ     $ - genrom_order_name
+genrom_rom_prefix:      db      "/rom@", 0
         align   4
+; Two BEV lists (offset, segment), each after its count: named in bootorder, and the rest.
 genrom_bev_count:       dw      0
-genrom_bevs:            times   GENROM_MAX_BEVS dd 0    ; offset, segment
+genrom_bevs:            times   GENROM_MAX_BEVS dd 0
+genrom_late_count:      dw      0
+genrom_late:            times   GENROM_MAX_BEVS dd 0
