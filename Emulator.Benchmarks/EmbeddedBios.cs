@@ -1,15 +1,15 @@
 namespace Emulator.Benchmarks;
 
 /// <summary>
-/// The repository's bios/bios.bin, embedded like the frontend embeds it. The direct kernel boot
-/// starts the kernel without running it, but the board maps a BIOS ROM, as the emu does.
+/// The repository's bios/bios.bin and the -kernel loader ROM bios/linuxboot.bin, embedded like
+/// the frontend embeds them: the Linux boot runs through the BIOS, as the emu's does.
 /// </summary>
 internal static class EmbeddedBios
 {
-    public static byte[] Load()
+    public static byte[] Load(string name = "bios/bios.bin")
     {
-        using var resource = typeof(EmbeddedBios).Assembly.GetManifestResourceStream("bios/bios.bin")
-            ?? throw new InvalidOperationException("bios/bios.bin is not embedded in this build");
+        using var resource = typeof(EmbeddedBios).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"{name} is not embedded in this build");
         var image = new byte[resource.Length];
         resource.ReadExactly(image);
         return image;

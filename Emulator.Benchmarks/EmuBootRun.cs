@@ -10,7 +10,7 @@ namespace Emulator.Benchmarks;
 
 /// <summary>
 /// One unpaced boot of the Linux guest on a <see cref="PcBoard"/> through
-/// <see cref="LinuxDirectBoot"/>, the machine <c>emu -m 256 -kernel -initrd -append console=ttyS0</c>
+/// the firmware (<see cref="LinuxFwCfgBoot"/>: the project's BIOS runs the loader ROM), the machine <c>emu -m 256 -kernel -initrd -append console=ttyS0</c>
 /// builds (with the empty CD-ROM the frontend adds at secondary master), but with
 /// <see cref="MachineConfig.PaceToWallClock"/> off so virtual time runs as fast as the CPU does.
 /// COM1's bytes go to <see cref="BootMilestones"/>, which reads the instruction count and the
@@ -44,7 +44,8 @@ internal sealed class EmuBootRun
             IdeDrives = [null, null, new IdeDrive(DriveMedia.CdRom, null)],
         });
         var machine = board.Machine;
-        LinuxDirectBoot.Load(machine, kernel, initrd, "console=ttyS0");
+        LinuxFwCfgBoot.Configure(board.FwCfg, memory, kernel, initrd, "console=ttyS0", EmbeddedBios.Load("bios/linuxboot.bin"));
+        machine.Reset();
 
         var wall = new Stopwatch();
         var run = new EmuBootRun { Milestones = new BootMilestones(wall, () => (machine.Cpu.InstructionsRetired, machine.Clock.Now)) };

@@ -152,7 +152,7 @@ internal static class LinuxBootBenchmark
             sb.AppendLine($"  {r.Name,-14} {W(r.Milestones.Hits[0]?.WallSeconds)} {W(marker)} {W(power)} {W(r.ExitSeconds)}  | {W(double.IsNaN(cpu) ? null : cpu)}           | {R(marker, emuMarker)} {R(power, emuPower)} | {R(double.IsNaN(cpu) ? null : cpu, emuCpu).Trim()}");
         }
         sb.AppendLine("  ratio = the emulator's time / emu's time (above 1: emu is faster). bochs boots linux.iso through its BIOS and ISOLINUX;");
-        sb.AppendLine("  emu and QEMU load the kernel directly (-kernel). CPU s: emu's CPU thread; QEMU/Bochs: the whole process.");
+        sb.AppendLine("  emu and QEMU load the kernel with -kernel (through their BIOS and fw_cfg loader ROM). CPU s: emu's CPU thread; QEMU/Bochs: the whole process.");
         foreach (var r in references) sb.AppendLine($"  {r.Name}: {r.CommandLine}");
         return sb.ToString();
 

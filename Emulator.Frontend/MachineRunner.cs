@@ -41,6 +41,10 @@ internal sealed class MachineRunner : IDisposable
     const string EmbeddedBiosName = "bios/bios.bin";
     /// <summary>The VGA BIOS on the VGA's expansion ROM BAR, as QEMU's -vga std carries vgabios-stdvga.bin.</summary>
     const string EmbeddedVgaBiosName = "bios/vgabios.bin";
+    /// <summary>The <c>-kernel</c> loader option ROM (bios/src/linuxboot.asm), QEMU's linuxboot_dma.bin.</summary>
+    const string EmbeddedLinuxBootName = "bios/linuxboot.bin";
+    /// <summary>The Multiboot <c>-kernel</c> loader option ROM (bios/src/multiboot.asm), QEMU's multiboot_dma.bin.</summary>
+    const string EmbeddedMultibootName = "bios/multiboot.bin";
 
     readonly PcBoard board;
     readonly Machine machine;
@@ -285,14 +289,12 @@ internal sealed class MachineRunner : IDisposable
     }
 
     /// <summary>
-    /// <c>-kernel</c>: every reset (the first start included) loads the kernel, initrd and command
-    /// line and starts the kernel's 32-bit entry, as QEMU re-runs its Linux loader on each reset.
-    /// The files are read and checked here, so a bad file is an error before the machine runs.
-    /// </summary>
-    /// <summary>
-    /// <c>-kernel</c>: a Linux bzImage (its "HdrS" setup header) boots through the Linux boot
-    /// protocol; any other image with a Multiboot header boots as a Multiboot kernel, with
-    /// <c>-initrd</c> naming its modules (QEMU's order and syntax).
+    /// <c>-kernel</c>: a Linux bzImage (its "HdrS" setup header) boots through the firmware, as on
+    /// QEMU: the kernel, initrd and command line go into fw_cfg with the loader option ROM
+    /// (<see cref="LinuxFwCfgBoot"/>), and the BIOS boots it on every reset. Any other image with a
+    /// Multiboot header boots as a Multiboot kernel (<see cref="MultibootFwCfgBoot"/>, also through
+    /// the firmware), with <c>-initrd</c> naming its modules (QEMU's order and syntax). The files are read and checked here, so a bad file is an error before
+    /// the machine runs.
     /// </summary>
     static void AttachDirectKernelBoot(PcBoard board, EmuOptions options)
     {
@@ -319,16 +321,19 @@ internal sealed class MachineRunner : IDisposable
         {
             throw new EmuError($"-kernel {options.KernelPath}: {e.Message} (nor a Multiboot kernel)");
         }
-        // Check the placement now, so a kernel or initrd too big for -m is a start-up error; the
-        // load itself happens at the first reset. The ACPI tables go in as firmware would install
-        // them (the kernel finds the RSDP in the EBDA).
-        try
-        {
-            LinuxDirectBoot.CheckPlacement(board.Machine.Memory.RamSize, AcpiDirectInstall.RegionSize, kernel, initrd,
-                options.KernelCommandLine);
-        }
+        var loader = EmbeddedLoaderRom(EmbeddedLinuxBootName);
+        try { LinuxFwCfgBoot.Configure(board.FwCfg, board.Machine.Memory.RamSize, kernel, initrd, options.KernelCommandLine, loader); }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
-        board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()));
+    }
+
+    /// <summary>A <c>-kernel</c> loader option ROM embedded from bios/.</summary>
+    static byte[] EmbeddedLoaderRom(string name)
+    {
+        using var rom = typeof(MachineRunner).Assembly.GetManifestResourceStream(name)
+            ?? throw new EmuError($"-kernel: the loader ROM {name} is not embedded in this build");
+        var image = new byte[rom.Length];
+        rom.ReadExactly(image);
+        return image;
     }
 
     static void AttachMultibootKernel(PcBoard board, EmuOptions options, byte[] image)
@@ -336,18 +341,18 @@ internal sealed class MachineRunner : IDisposable
         MultibootImage kernel;
         try { kernel = new MultibootImage(image); }
         catch (InvalidDataException e) { throw new EmuError($"-kernel {options.KernelPath}: {e.Message}"); }
-        var modules = new List<MultibootDirectBoot.Module>();
+        var modules = new List<MultibootFwCfgBoot.Module>();
         foreach (string entry in SplitModules(options.InitrdPath ?? ""))
         {
             string file = entry.Split(' ', 2)[0];
-            try { modules.Add(new MultibootDirectBoot.Module(File.ReadAllBytes(file), entry)); }
+            try { modules.Add(new MultibootFwCfgBoot.Module(File.ReadAllBytes(file), entry)); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new EmuError($"-initrd: {e.Message}"); }
         }
         // As QEMU: the kernel's command line is its file name, then -append's text.
         string commandLine = options.KernelCommandLine.Length == 0 ? options.KernelPath! : options.KernelPath + " " + options.KernelCommandLine;
-        try { MultibootDirectBoot.Plan(board.Machine.Memory.RamSize, AcpiDirectInstall.RegionSize, kernel, modules, commandLine); }
+        var loader = EmbeddedLoaderRom(EmbeddedMultibootName);
+        try { MultibootFwCfgBoot.Configure(board.FwCfg, board.Machine.Memory.RamSize, kernel, modules, commandLine, loader); }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
-        board.Machine.OnReset(() => MultibootDirectBoot.Load(board.Machine, kernel, modules, commandLine, board.InstallAcpiDirect()));
     }
 
     /// <summary>QEMU's Multiboot <c>-initrd</c>: modules separated by commas, a doubled comma standing for a comma in a name or argument.</summary>

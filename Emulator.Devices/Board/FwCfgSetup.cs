@@ -24,7 +24,8 @@ namespace Emulator.Devices.Board;
 /// reservations), <c>etc/boot-fail-wait</c> (-1 as a 32-bit value: QEMU's default of never
 /// retrying a failed boot), <c>etc/boot-menu-wait</c> (with <c>-boot splash-time=N</c>: N as a
 /// 16-bit value, as QEMU's <c>fw_cfg_bootsplash</c> adds it), and <c>bootorder</c> and <c>bios-geometry</c>, which list devices
-/// given a <c>bootindex</c> or <c>lchs</c>; emu has neither, so both are empty. The legacy
+/// given a <c>bootindex</c> or <c>lchs</c>; emu has neither, so both start empty (<c>-kernel</c>
+/// puts its loader ROM in <c>bootorder</c>, <see cref="Firmware.LinuxFwCfgBoot"/>). The legacy
 /// boot order (<c>-boot order=</c>) reaches the firmware through CMOS, as on QEMU.</para>
 /// <para>The ACPI files (<c>etc/acpi/tables</c>, <c>etc/acpi/rsdp</c>, <c>etc/table-loader</c>)
 /// are added by the board from <see cref="Firmware.Acpi.AcpiBuilder"/>.</para>
@@ -32,8 +33,8 @@ namespace Emulator.Devices.Board;
 /// the MP and $PIR tables for the project's BIOS (<c>etc/emu/*</c>, which SeaBIOS ignores, building
 /// its own) are added by <see cref="AddMachineTables"/>, so every firmware describes the same machine.</para>
 /// <para>Absent, so SeaBIOS builds its own or goes without: the legacy ACPI key 0x8000, the legacy SMBIOS key 0x8001, the HPET
-/// description (0x8004, which SeaBIOS does not read), <c>-nographic</c> (0x04), kernel
-/// loading (<c>-kernel</c>), option ROMs (<c>genroms/</c>, <c>vgaroms/</c>) and
+/// description (0x8004, which SeaBIOS does not read), <c>-nographic</c> (0x04), option ROMs
+/// other than the <c>-kernel</c> loaders (<c>vgaroms/</c>, <c>-option-rom</c>) and
 /// the <c>bootsplash.jpg</c>/<c>.bmp</c> image.</para>
 /// </remarks>
 public static class FwCfgSetup

@@ -104,7 +104,7 @@ public sealed class PcBoard
     /// Where firmware puts the PIIX4 PM I/O block, and so what the FADT says: 0x600, where SeaBIOS
     /// moves it ("Moving pm_base to 0x600", from its default 0xB000) when fw_cfg has
     /// <c>etc/table-loader</c>, as QEMU's tables expect. The tables are built once, so any firmware
-    /// on this board (and <see cref="InstallAcpiDirect"/>) programs this base.
+    /// on this board programs this base.
     /// </summary>
     public const ushort PmBase = 0x600;
     const ulong FourGiB = 1UL << 32;
@@ -271,13 +271,6 @@ public sealed class PcBoard
             new PendingEventsSnapshot(Machine.Clock), new MemorySnapshot(Machine.Memory),
         ];
     }
-
-    /// <summary>
-    /// Puts the ACPI tables in guest memory and programs the PM block as firmware would, for a
-    /// boot without firmware (<see cref="LinuxDirectBoot"/>); call after <c>Machine.Reset</c>.
-    /// </summary>
-    public Firmware.Acpi.AcpiDirectInstall.Installed InstallAcpiDirect() =>
-        Firmware.Acpi.AcpiDirectInstall.Install(Machine.Memory, Acpi, PmBase, AcpiTables);
 
     /// <summary>
     /// Maps the BIOS so it ends at 4 GiB, where the reset vector FFFFFFF0 reads its last 16 bytes,

@@ -125,6 +125,16 @@ public sealed class FwCfg : IIoDevice, ISaveable
         RebuildDirectory();
     }
 
+    /// <summary>Gives existing file <paramref name="name"/> new contents (its selector stays), as QEMU's fw_cfg_modify_file.</summary>
+    /// <exception cref="ArgumentException">There is no such file.</exception>
+    public void ReplaceFile(string name, byte[] data)
+    {
+        int i = files.FindIndex(f => f.Name == name);
+        if (i < 0) throw new ArgumentException($"no fw_cfg file named {name}", nameof(name));
+        files[i] = (name, data);
+        RebuildDirectory();
+    }
+
     /// <summary>The selector of file <paramref name="name"/>, or null if there is none.</summary>
     public ushort? FileSelector(string name)
     {

@@ -49,6 +49,10 @@ public sealed class LinuxKernelImage
         SetupSectors = image[HeaderOffset] == 0 ? 4 : image[HeaderOffset];
         if ((SetupSectors + 1) * 512 >= image.Length)
             throw new InvalidDataException("Linux kernel image is truncated (setup code runs past the end)");
+        // syssize (0x1F4, 32 bits from protocol 2.04): the protected-mode code in 16-byte units;
+        // a file shorter than that lost its end.
+        if ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(0x1F4)) * 16 > (ulong)ProtectedModeKernel.Length)
+            throw new InvalidDataException("Linux kernel image is truncated (shorter than the protected-mode size its header gives)");
         if ((LoadFlags & 1) == 0)
             throw new InvalidDataException("zImage kernels (loaded low) are not supported; use a bzImage");
         InitrdAddressMax = BinaryPrimitives.ReadUInt32LittleEndian(image.AsSpan(0x22C));

@@ -124,34 +124,4 @@ public class AcpiLoaderTests
             Assert.That(dsdt, Has.Length.EqualTo(AcpiDsdt.Compiled().Length));
         });
     }
-
-    [Test]
-    public void Direct_install_puts_the_rsdp_in_the_ebda_and_the_tables_at_the_top_of_ram()
-    {
-        var board = Board();
-        board.Machine.Reset();
-        var installed = board.InstallAcpiDirect();
-        var memory = board.Machine.Memory;
-        byte[] Read(ulong a, int n) { var b = new byte[n]; memory.Read(a, b); return b; }
-
-        var rsdp = Read(0x9FC00, 20);
-        uint rsdt = BinaryPrimitives.ReadUInt32LittleEndian(rsdp.AsSpan(16));
-        Assert.Multiple(() =>
-        {
-            Assert.That(installed.Rsdp, Is.EqualTo(0x9FC00UL));
-            Assert.That(Read(0x40E, 2), Is.EqualTo(new byte[] { 0xC0, 0x9F }), "EBDA segment in the BDA");
-            Assert.That(Encoding.ASCII.GetString(rsdp, 0, 8), Is.EqualTo("RSD PTR "));
-            Assert.That(AcpiTable.Sum(rsdp), Is.EqualTo(0));
-            Assert.That(installed.RegionBase, Is.EqualTo((128UL << 20) - 0x10000));
-            Assert.That(rsdt, Is.InRange((uint)installed.RegionBase, (uint)(128 << 20) - 40));
-            Assert.That(Encoding.ASCII.GetString(Read(rsdt, 4)), Is.EqualTo("RSDT"));
-            Assert.That(board.Acpi.PmBase, Is.EqualTo((ushort)0x600), "the PM block is decoded where the FADT says");
-        });
-        Assert.That(LinuxDirectBoot.MemoryMap(128UL << 20, installed.RegionSize), Is.EqualTo(new LinuxDirectBoot.E820Entry[]
-        {
-            new(0, 0x9FC00, 1), new(0x9FC00, 0x400, 2), new(0xF0000, 0x10000, 2),
-            new(0x100000, 0x7EF_0000, 1),
-            new(0x7FF_0000, 0x10000, 3), new(0xFFFC0000, 0x40000, 2),
-        }));
-    }
 }

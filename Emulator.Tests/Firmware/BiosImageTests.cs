@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Emulator.Tests.Firmware;
 
-/// <summary>The committed BIOS and VGA BIOS images must be exactly what their sources build to (BiosPostTests and VgaBiosTests run them).</summary>
+/// <summary>The committed BIOS, VGA BIOS and -kernel loader ROM (Linux, Multiboot) images must be exactly what their sources build to (BiosPostTests and VgaBiosTests run them).</summary>
 public class BiosImageTests
 {
     static string RepoRoot()
@@ -14,6 +14,8 @@ public class BiosImageTests
 
     [TestCase("bios.bin")]
     [TestCase("vgabios.bin")]
+    [TestCase("linuxboot.bin")]
+    [TestCase("multiboot.bin")]
     public void CommittedImageMatchesSource(string image)
     {
         string root = RepoRoot();

@@ -91,6 +91,7 @@ post:
         sti
         call    floppy_setup
         call    rom_scan
+        call    genroms_setup
         post_code 0x0B
         cli
         call    lock_bios

@@ -7,8 +7,7 @@ namespace Emulator.Devices.Firmware.Acpi;
 /// Runs a BIOS linker/loader script (<see cref="BiosLinkerLoader"/>) the way firmware does
 /// (SeaBIOS's romfile_loader_execute): files are allocated where <c>allocate</c> says, pointers
 /// and checksums patched in copies of the files. The caller then writes the files to guest memory.
-/// Used by the emulator's own firmware-less boot (<see cref="AcpiDirectInstall"/>) and by tests
-/// that check the script leads to valid tables.
+/// Used by tests that check the script leads to valid tables (the firmware runs it in the guest).
 /// </summary>
 /// <remarks>Unknown commands are skipped, as SeaBIOS does. A malformed script (a reference to a
 /// file not allocated, a range outside a file) throws: the scripts come from the machine, not the guest.</remarks>
