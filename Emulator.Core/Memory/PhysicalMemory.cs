@@ -101,7 +101,8 @@ public sealed unsafe class PhysicalMemory
 
     ~PhysicalMemory()
     {
-        if (ram == null)
+        // A constructor that threw (bad size) left nothing allocated, and finalizers still run for it.
+        if (ram == null && ramPtr != null)
         {
             System.Runtime.InteropServices.NativeMemory.Free(ramPtr);
             GC.RemoveMemoryPressure((long)Math.Min(RamSize, 1UL << 30));
