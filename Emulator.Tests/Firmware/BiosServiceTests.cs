@@ -65,6 +65,62 @@ public class BiosServiceTests
         Assert.That(output, Is.EqualTo("12:0000027F 11:00000026 88:NC 0000FC00 E801:NC 00003C00 00000300 00003C00 00000300 \n"));
     }
 
+    /// <summary>
+    /// A service returns the caller's IF and DF, whatever it did inside (IBM PC/AT Technical
+    /// Reference: the BIOS returns through the interrupt frame's flags), and copies upwards even
+    /// when the caller left DF set: the E820 entry lands at ES:DI as it is, not mirrored below.
+    /// </summary>
+    [Test]
+    public void Services_return_the_callers_interrupt_and_direction_flags()
+    {
+        string output = Run((a, r) =>
+        {
+            void Flags(string name)
+            {
+                a.pushf();
+                r.Text(name);
+                a.pop(ax);
+                a.and(eax, 0x0600);             // IF (bit 9), DF (bit 10)
+                r.Hex(eax);
+            }
+            a.cli();
+            a.std();
+            a.mov(__dword_ptr[0x600], 0xFFFFFFFF);
+            a.mov(__dword_ptr[0x608], 0xFFFFFFFF);
+            a.xor(ebx, ebx);
+            a.mov(eax, 0xE820);
+            a.mov(edx, 0x534D4150);
+            a.mov(ecx, 20);
+            a.mov(di, 0x600);
+            a.@int(0x15);
+            Flags("E820:");
+            a.mov(eax, __dword_ptr[0x600]);
+            r.Hex(eax);
+            a.mov(eax, __dword_ptr[0x608]);
+            r.Hex(eax);
+            a.mov(ah, 0x00);
+            a.@int(0x1A);
+            Flags("1A00:");
+            a.mov(ax, 0xB101);
+            a.@int(0x1A);
+            Flags("B101:");
+            a.mov(ah, 0xC0);
+            a.@int(0x15);
+            Flags("C0:");
+            a.sti();
+            a.cld();
+            a.mov(ah, 0x88);
+            a.@int(0x15);
+            Flags("88:");
+            a.mov(ah, 0xFF);                    // unsupported: CF set, AH = 86h
+            a.@int(0x15);
+            r.Carry();
+            Flags("FF:");
+        });
+        Assert.That(output, Is.EqualTo("E820:00000400 00000000 0009FC00 1A00:00000400 B101:00000400 C0:00000400 " +
+            "88:00000200 C FF:00000200 \n"));
+    }
+
     [Test]
     public void E820_map_of_the_board()
     {

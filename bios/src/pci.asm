@@ -614,6 +614,7 @@ pcibios:
         les     di, [es:di + 2]
         push    cs
         pop     ds
+        cld                             ; whatever the caller's DF (svc_return gives it back)
         rep     movsb
         pop     es
         pop     esi
@@ -634,9 +635,9 @@ pcibios:
         jmp     .fail
 .ok:    mov     ah, PCIBIOS_OK
         clc
-        retf    2
+        jmp     svc_return
 .fail:  stc
-        retf    2
+        jmp     svc_return
 ; .bus0: only bus 0 exists; a function on another bus is not found. Register DI < 256.
 .bus0:  test    bh, bh
         jnz     .nobus
