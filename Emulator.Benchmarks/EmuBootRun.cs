@@ -44,7 +44,7 @@ internal sealed class EmuBootRun
             IdeDrives = [null, null, new IdeDrive(DriveMedia.CdRom, null)],
         });
         var machine = board.Machine;
-        LinuxDirectBoot.Load(machine, kernel, initrd, "console=ttyS0");
+        LinuxDirectBoot.Load(machine, board.MemoryMap, kernel, initrd, "console=ttyS0");
 
         var wall = new Stopwatch();
         var run = new EmuBootRun { Milestones = new BootMilestones(wall, () => (machine.Cpu.InstructionsRetired, machine.Clock.Now)) };

@@ -305,7 +305,7 @@ internal sealed class MachineRunner : IDisposable
                 options.KernelCommandLine);
         }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
-        board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()));
+        board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, board.MemoryMap, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()));
     }
 
     static void AttachMultibootKernel(PcBoard board, EmuOptions options, byte[] image)
@@ -322,9 +322,9 @@ internal sealed class MachineRunner : IDisposable
         }
         // As QEMU: the kernel's command line is its file name, then -append's text.
         string commandLine = options.KernelCommandLine.Length == 0 ? options.KernelPath! : options.KernelPath + " " + options.KernelCommandLine;
-        try { MultibootDirectBoot.Plan(board.Machine.Memory.RamSize, AcpiDirectInstall.RegionSize, kernel, modules, commandLine); }
+        try { MultibootDirectBoot.Plan(board.Machine.Memory.RamSize, AcpiDirectInstall.RegionSize, board.MemoryMap, kernel, modules, commandLine); }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
-        board.Machine.OnReset(() => MultibootDirectBoot.Load(board.Machine, kernel, modules, commandLine, board.InstallAcpiDirect()));
+        board.Machine.OnReset(() => MultibootDirectBoot.Load(board.Machine, board.MemoryMap, kernel, modules, commandLine, board.InstallAcpiDirect()));
     }
 
     /// <summary>QEMU's Multiboot <c>-initrd</c>: modules separated by commas, a doubled comma standing for a comma in a name or argument.</summary>

@@ -130,6 +130,8 @@ public sealed class PcBoard
     public PostCodePort PostCode { get; }
     public CoprocessorErrorLatch FerrLatch { get; }
     public FwCfg FwCfg { get; }
+    /// <summary>The board's memory map (<see cref="BoardMemoryMap"/>): fw_cfg's <c>etc/e820</c>, and what <c>-kernel</c> starts from.</summary>
+    public IReadOnlyList<E820Entry> MemoryMap { get; }
     /// <summary>The ACPI tables and their loader script, in fw_cfg as QEMU gives them.</summary>
     public Firmware.Acpi.AcpiBuilder.Files AcpiTables { get; }
     public Dma8237 Dma { get; private set; } = null!;
@@ -164,7 +166,8 @@ public sealed class PcBoard
 
         // QEMU's fw_cfg at 0x510 with DMA at 0x514 (fw_cfg_arch_create, from pc_memory_init).
         FwCfg = new FwCfg(Machine.Memory);
-        FwCfgSetup.Fill(FwCfg, Machine.Memory.RamSize, config.BootMenu, config.BootMenuWaitMs);
+        MemoryMap = BoardMemoryMap.Build(Machine.Memory.RamSize, (ulong)config.Bios.Length);
+        FwCfgSetup.Fill(FwCfg, Machine.Memory.RamSize, MemoryMap, config.BootMenu, config.BootMenuWaitMs);
         Machine.Io.Register(FwCfg.SelectorPort, FwCfg.PortCount, FwCfg);
         Machine.Io.Register(FwCfg.DmaPort, FwCfg.DmaPortCount, FwCfg);
 

@@ -30,27 +30,24 @@ public static class LinuxDirectBoot
     const int OrigVideoModeOffset = 0x06, OrigVideoColsOffset = 0x07, OrigVideoLinesOffset = 0x0E, OrigVideoIsVgaOffset = 0x0F,
         OrigVideoPointsOffset = 0x10;
 
-    /// <summary>One E820 range: base, length and type (1 RAM, 2 reserved, 3 ACPI tables).</summary>
-    public readonly record struct E820Entry(ulong Base, ulong Length, uint Type);
-
-    public const uint E820Ram = 1, E820Reserved = 2, E820Acpi = 3;
-
     /// <summary>
-    /// The memory map of the PC for RAM of <paramref name="ramSize"/> bytes below 4 GiB, the last
-    /// <paramref name="acpiSize"/> bytes of which hold the ACPI tables (type 3, reclaimable once
-    /// the OS has read them). The EBDA's KiB below 0xA0000, which holds the RSDP, is reserved.
+    /// The memory map the kernel gets: the board's (<see cref="Board.BoardMemoryMap"/>, the same one
+    /// fw_cfg gives the BIOS) with what this loader, standing in for firmware, claims: the EBDA's KiB
+    /// below 0xA0000, which holds the RSDP (reserved), the legacy video and option ROM hole
+    /// A0000-EFFFF (left out), the BIOS segment F0000-FFFFF (reserved), and the last
+    /// <paramref name="acpiSize"/> bytes of RAM below 4 GiB, which hold the ACPI tables (type 3,
+    /// reclaimable once the OS has read them).
     /// </summary>
-    public static IReadOnlyList<E820Entry> MemoryMap(ulong ramSize, ulong acpiSize = 0)
+    public static IReadOnlyList<E820Entry> MemoryMap(IReadOnlyList<E820Entry> board, ulong acpiSize = 0)
     {
-        var map = new List<E820Entry>
+        var map = E820Map.Claim(board, 0x9FC00, 0x400, E820Map.Reserved);
+        map = E820Map.Claim(map, 0xA0000, 0x50000, null);
+        map = E820Map.Claim(map, 0xF0000, 0x10000, E820Map.Reserved);
+        if (acpiSize != 0)
         {
-            new(0, 0x9FC00, E820Ram),
-            new(0x9FC00, 0x400, E820Reserved),
-            new(0xF0000, 0x10000, E820Reserved),
-            new(0x100000, ramSize - acpiSize - 0x100000, E820Ram),
-        };
-        if (acpiSize != 0) map.Add(new(ramSize - acpiSize, acpiSize, E820Acpi));
-        map.Add(new(0xFFFC0000, 0x40000, E820Reserved));
+            ulong ramTop = board.Where(e => e.Type == E820Map.Ram && e.End <= 1UL << 32).Max(e => e.End);
+            map = E820Map.Claim(map, ramTop - acpiSize, acpiSize, E820Map.Acpi);
+        }
         return map;
     }
 
@@ -76,8 +73,9 @@ public static class LinuxDirectBoot
         return at;
     }
 
+    /// <param name="boardMap">The board's memory map (<c>PcBoard.MemoryMap</c>), which the kernel's E820 map starts from.</param>
     /// <exception cref="InvalidDataException">The kernel, initrd or command line cannot be loaded (one line); nothing is written then.</exception>
-    public static void Load(Machine machine, LinuxKernelImage kernel, byte[]? initrd, string commandLine,
+    public static void Load(Machine machine, IReadOnlyList<E820Entry> boardMap, LinuxKernelImage kernel, byte[]? initrd, string commandLine,
         Acpi.AcpiDirectInstall.Installed? acpi = null)
     {
         var memory = machine.Memory;
@@ -111,7 +109,7 @@ public static class LinuxDirectBoot
             BinaryPrimitives.WriteUInt32LittleEndian(bp.AsSpan(RamdiskSizeOffset), (uint)initrd!.Length);
         }
 
-        var map = MemoryMap(memory.RamSize, acpiSize);
+        var map = MemoryMap(boardMap, acpiSize);
         bp[E820EntriesOffset] = (byte)Math.Min(map.Count, E820MaxEntries);
         for (int i = 0; i < map.Count; i++)
         {

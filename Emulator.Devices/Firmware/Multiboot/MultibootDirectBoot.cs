@@ -26,8 +26,8 @@ public static class MultibootDirectBoot
 
     /// <summary>Where the pieces go: each module's address, then the information block; checks that all of it fits.</summary>
     /// <exception cref="InvalidDataException">Something does not fit in RAM (one line); nothing is written then.</exception>
-    public static (ulong[] Modules, ulong Info) Plan(ulong ramSize, ulong acpiSize, MultibootImage kernel, IReadOnlyList<Module> modules,
-        string commandLine)
+    public static (ulong[] Modules, ulong Info) Plan(ulong ramSize, ulong acpiSize, IReadOnlyList<E820Entry> boardMap, MultibootImage kernel,
+        IReadOnlyList<Module> modules, string commandLine)
     {
         ulong ram = ramSize - acpiSize;
         foreach (var s in kernel.Segments)
@@ -44,7 +44,7 @@ public static class MultibootDirectBoot
             at[i] = next;
             next = AlignUp(next + (ulong)modules[i].Data.Length);
         }
-        ulong infoEnd = next + InfoBlockSize(modules, commandLine, LinuxDirectBoot.MemoryMap(ramSize, acpiSize).Count);
+        ulong infoEnd = next + InfoBlockSize(modules, commandLine, LinuxDirectBoot.MemoryMap(boardMap, acpiSize).Count);
         if (infoEnd > ram)
             throw new InvalidDataException($"the kernel and its modules do not fit in {ram >> 20} MiB of RAM");
         return (at, next);
@@ -61,12 +61,13 @@ public static class MultibootDirectBoot
 
     /// <param name="commandLine">The kernel's command line (QEMU passes the kernel's file name, a space, then <c>-append</c>).</param>
     /// <param name="acpi">The ACPI tables installed at the top of RAM, or null.</param>
-    public static void Load(Machine machine, MultibootImage kernel, IReadOnlyList<Module> modules, string commandLine,
-        Acpi.AcpiDirectInstall.Installed? acpi = null)
+    /// <param name="boardMap">The board's memory map (<c>PcBoard.MemoryMap</c>), which the kernel's map starts from.</param>
+    public static void Load(Machine machine, IReadOnlyList<E820Entry> boardMap, MultibootImage kernel, IReadOnlyList<Module> modules,
+        string commandLine, Acpi.AcpiDirectInstall.Installed? acpi = null)
     {
         var memory = machine.Memory;
         ulong acpiSize = acpi?.RegionSize ?? 0;
-        var (moduleAddresses, infoAddress) = Plan(memory.RamSize, acpiSize, kernel, modules, commandLine);
+        var (moduleAddresses, infoAddress) = Plan(memory.RamSize, acpiSize, boardMap, kernel, modules, commandLine);
         foreach (var s in kernel.Segments)
         {
             memory.Write(s.Address, s.Data);
@@ -74,7 +75,7 @@ public static class MultibootDirectBoot
         }
         for (int i = 0; i < modules.Count; i++) memory.Write(moduleAddresses[i], modules[i].Data);
 
-        var map = LinuxDirectBoot.MemoryMap(memory.RamSize, acpiSize);
+        var map = LinuxDirectBoot.MemoryMap(boardMap, acpiSize);
         var block = new byte[InfoBlockSize(modules, commandLine, map.Count)];
         int used = InfoSize;
         uint Put(ReadOnlySpan<byte> bytes)
