@@ -71,8 +71,9 @@ public static class FwCfgSetup
     }
 
     /// <summary>
-    /// The ISA IRQs firmware routes PIRQA-D to: 10, 10, 11, 11, SeaBIOS's choice for QEMU, which
-    /// the project's BIOS programs too (PIRQ_ROUTE_IRQS in bios/src/pci.asm) and the MP table reports.
+    /// The ISA IRQs PIRQA-D are routed to: 10, 10, 11, 11, SeaBIOS's choice for QEMU. The board
+    /// says so in the $PIR (one IRQ per link), from which the project's BIOS programs the PIIX3
+    /// (bios/src/pirq.asm), and in the MP table.
     /// </summary>
     public static IReadOnlyList<int> PirqIrqs { get; } = [10, 10, 11, 11];
 
@@ -87,12 +88,10 @@ public static class FwCfgSetup
         Smbios.AddToFwCfg(fwCfg, Smbios.Build(new SmbiosPlatform(board.Machine.Memory.RamSize, 0, Uuid, cpu.Vendor,
             cpu.BrandString, signature, cpu.FeaturesEdx, ProcessorFamily(cpu))));
 
-        var slots = new List<int>();
         var interrupts = new List<PciInterrupt>();
         for (int dev = 0; dev < 32; dev++)
         {
             if (board.PciBus.FunctionAt(dev << 3) == null) continue;
-            slots.Add(dev);
             int seenPins = 0;
             for (int fn = 0; fn < 8; fn++)
             {
@@ -108,7 +107,9 @@ public static class FwCfgSetup
         var pciIrqs = Firmware.Acpi.Madt.PciIrqs;
         var mp = new MpPlatform(signature, cpu.FeaturesEdx, (byte)(LocalApic.VersionValue & 0xFF), (uint)LocalApic.DefaultBase,
             Firmware.Acpi.Madt.IoApicId, (byte)(IoApic.VersionValue & 0xFF), (uint)IoApic.DefaultBase, interrupts, pciIrqs);
-        var pir = PirTable.Build(slots, (dev, pin) => PcBoard.PirqForIntx(dev << 3, pin));
+        // The $PIR describes the wiring of every slot of bus 0, filled or not (a card added after the
+        // board is built, or the firmware's view of an empty slot, still has its INTx routed).
+        var pir = PirTable.Build(Enumerable.Range(0, 32).ToArray(), (dev, pin) => PcBoard.PirqForIntx(dev << 3, pin), PirqIrqs);
         LegacyTables.AddToFwCfg(fwCfg, LegacyTables.Build(mp, pir));
     }
 

@@ -152,8 +152,13 @@ public class BiosPostTests
             Assert.That(b.BarAddress(0), Is.EqualTo(0xC100u));
             Assert.That(a.Command & 3, Is.EqualTo(3));
             Assert.That(b.Command & 3, Is.EqualTo(3));
-            // PIRQA-D -> IRQ 10, 10, 11, 11.
+            // PIRQA-D -> IRQ 10, 10, 11, 11: the one IRQ each link's bitmap in the board's $PIR allows
+            // (FwCfgSetup.PirqIrqs), which the BIOS reads; the cards at slots 3 and 4 were added after
+            // the board built its tables, and are still routed, for the $PIR covers every slot.
             Assert.That(Enumerable.Range(0, 4).Select(piix3.PirqRoute), Is.EqualTo(new[] { 10, 10, 11, 11 }));
+            // ELCR (PIIX3 datasheet 2.4.4): the SCI's IRQ 9 and the routed IRQs 10, 11 level-triggered.
+            Assert.That(rig.Board.Pic.Master.Elcr, Is.EqualTo(0x00));
+            Assert.That(rig.Board.Pic.Slave.Elcr, Is.EqualTo(0x0E));
             // Slot 3 INTA -> PIRQ (3 - 1 + 0) mod 4 = C -> IRQ 11; slot 4 INTB -> PIRQ (4 - 1 + 1) mod 4 = A -> IRQ 10.
             Assert.That(a.ReadConfig(0x3C, 1), Is.EqualTo(11));
             Assert.That(b.ReadConfig(0x3C, 1), Is.EqualTo(10));

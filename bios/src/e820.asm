@@ -18,7 +18,8 @@ e820_setup:
         push    cs
         pop     es
         mov     word [e820_count], 0
-        call    e820_fwcfg_find
+        mov     si, e820_file_name
+        call    fwcfg_lookup
         jc      .done
         mov     dx, FWCFG_SELECTOR
         out     dx, ax
@@ -61,75 +62,6 @@ e820_setup:
         pop     ds
         popad
         ret
-
-; e820_fwcfg_find: CF clear, AX = the selector and ECX = the size of fw_cfg's etc/e820; CF set
-; when there is no fw_cfg (its signature item 0 is not "QEMU") or no such file. The file
-; directory (item 19h) is a big-endian count, then 64-byte entries: size (big-endian 32-bit),
-; selector (big-endian 16-bit), 2 reserved bytes, a NUL-padded 56-byte name (QEMU's fw_cfg.rst).
-e820_fwcfg_find:
-        push    bx
-        push    si
-        push    di
-        push    bp
-        mov     dx, FWCFG_SELECTOR
-        xor     ax, ax
-        out     dx, ax
-        inc     dx
-        call    .be32
-        cmp     eax, 'UMEQ'             ; "QEMU", first byte shifted highest
-        jne     .none
-        dec     dx
-        mov     ax, FWCFG_FILE_DIR
-        out     dx, ax
-        inc     dx
-        call    .be32
-        mov     ebp, eax                ; entries left
-.entry: test    ebp, ebp
-        jz      .none
-        dec     ebp
-        call    .be32
-        mov     ecx, eax                ; size
-        in      al, dx
-        mov     ah, al
-        in      al, dx
-        mov     di, ax                  ; selector
-        in      al, dx
-        in      al, dx
-        mov     si, e820_file_name
-        xor     bx, bx                  ; BL = 1 once a byte differs
-        push    cx
-        mov     cx, 56
-.name:  in      al, dx
-        cmp     si, e820_file_name + e820_file_name_len
-        jae     .rest                   ; past "etc/e820", NUL: the padding is not compared
-        cmp     al, [cs:si]
-        je      .same
-        mov     bl, 1
-.same:  inc     si
-.rest:  loop    .name
-        pop     cx
-        test    bl, bl
-        jnz     .entry
-        mov     ax, di
-        clc
-        jmp     .ret
-.none:  stc
-.ret:   pop     bp
-        pop     di
-        pop     si
-        pop     bx
-        ret
-; .be32: EAX = the next four bytes of the selected item, the first one highest.
-.be32:  push    cx
-        mov     cx, 4
-.byte:  shl     eax, 8
-        in      al, dx
-        loop    .byte
-        pop     cx
-        ret
-
-e820_file_name: db      "etc/e820", 0
-e820_file_name_len equ $ - e820_file_name
 
 ; e820_claim: takes [EAX, EAX + ECX) below 4 GiB out of every entry it overlaps (an entry that
 ; covers it on both sides is cut in two, each part keeping its type) and, unless DL = 0, adds it
@@ -274,6 +206,8 @@ e820_remove:
         pop     di
         pop     ecx
         ret
+
+e820_file_name: db      "etc/e820", 0
 
 claim_base:     dd      0
 claim_end:      dd      0

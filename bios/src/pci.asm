@@ -7,7 +7,6 @@ PCI_MEM_BASE    equ     0xE0000000
 PCI_MEM_END     equ     0xFEC00000      ; the IOAPIC
 BAR_SEG         equ     0x2000          ; scratch table of BARs during POST (8 bytes each)
 ROM_SCRATCH     equ     0x30000         ; scratch copy of an expansion ROM's header
-PIRQ_ROUTE_IRQS equ     0x0B0B0A0A      ; PIRQA..D -> IRQ 10, 10, 11, 11 (as QEMU/SeaBIOS)
 
 ; pci_addr: selects register DI of the function BX (bus << 8 | devfn) through CF8h;
 ; DX = the data port of the register's byte (CFCh + DI & 3).
@@ -90,6 +89,7 @@ pci_setup:
         push    bp
         mov     ax, BAR_SEG
         mov     es, ax
+        call    pirq_load
         xor     bp, bp
         xor     bx, bx
 .dev:   xor     di, di
@@ -162,19 +162,11 @@ pci_function_setup:
         neg     eax
         mov     dl, 3
         call    bar_record
-.irq:   ; INTx pin P of slot S goes to PIRQ (S - 1 + P - 1) mod 4 (the board's swizzle, QEMU's
-        ; pci_slot_get_pirq for PIIX), routed to the IRQ in PIRQ_ROUTE_IRQS.
+.irq:   ; the IRQ its INTx pin is routed to, as the board's $PIR says (pirq.asm)
         mov     di, 0x3D
         call    pci_read8
-        test    cl, cl
-        jz      .chipset
-        cmp     cl, 4
-        ja      .chipset
-        call    pirq_of_pin
-        mov     eax, PIRQ_ROUTE_IRQS
-        shl     cl, 3
-        shr     eax, cl
-        mov     cl, al
+        call    pirq_line
+        jc      .chipset
         mov     di, 0x3C
         call    pci_write8
 .chipset:
@@ -184,18 +176,6 @@ pci_function_setup:
         je      piix3_setup
         cmp     ecx, 0x71138086
         je      piix4_pm_setup
-        ret
-
-; pirq_of_pin: CL = pin (1-4) of function BX -> CL = PIRQ (0-3).
-pirq_of_pin:
-        push    ax
-        mov     al, bl
-        shr     al, 3
-        add     al, cl
-        sub     al, 2
-        and     al, 3
-        mov     cl, al
-        pop     ax
         ret
 
 ; pci_probe: BAR DI of BX: writes EAX, reads back the mask into EAX, restores the old value.
@@ -224,11 +204,9 @@ bar_record:
         add     bp, 8
 .full:  ret
 
-; PIIX3 (8086:7000): PIRQA-D route registers 60h-63h (PIIX3 datasheet 2.2.10).
+; PIIX3 (8086:7000): PIRQA-D route registers 60h-63h (PIIX3 datasheet 2.2.10), from the $PIR.
 piix3_setup:
-        mov     di, 0x60
-        mov     ecx, PIRQ_ROUTE_IRQS
-        jmp     pci_write32
+        jmp     pirq_program
 
 ; PIIX4 power management (8086:7113): PM I/O at 600h (PMBA 40h, enabled by PMREGMISC 80h
 ; bit 0), SMBus at 700h (SMBBA 90h, host enabled with IRQ 9 by D2h), the SCI on IRQ 9

@@ -192,7 +192,8 @@ size_ram:
 
 ; init_pic: both 8259As edge-triggered, cascaded on IRQ 2, master vectors 08h-0Fh, slave
 ; 70h-77h (the PC/AT assignment), 8086 mode; only IRQ 0, 1 and 2 unmasked. The ELCR marks
-; IRQ 9 (the ACPI SCI) and 10, 11 (the PCI PIRQs) level-triggered (PIIX3 datasheet 2.4.4).
+; IRQ 9 (the ACPI SCI) level-triggered (PIIX3 datasheet 2.4.4); pci_setup adds the IRQs it
+; routes the PCI PIRQs to (pirq.asm).
 init_pic:
         mov     al, 0x11
         out     0x20, al
@@ -216,7 +217,7 @@ init_pic:
         mov     al, 0x00
         out     dx, al
         inc     dx
-        mov     al, 0x0E
+        mov     al, 0x02
         out     dx, al
         ret
 
