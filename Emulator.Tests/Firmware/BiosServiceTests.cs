@@ -121,6 +121,29 @@ public class BiosServiceTests
             "88:00000200 C FF:00000200 \n"));
     }
 
+    /// <summary>
+    /// INT 11h's diskette bits follow the drives the board has, through CMOS 10h and 14h (IBM PC/AT
+    /// Technical Reference, equipment word: bit 0 diskettes present, bits 7-6 the count less one):
+    /// the rest is FPU (bit 1), PS/2 mouse (bit 2) and 80x25 colour (bits 5-4 = 10b), 26h.
+    /// </summary>
+    [TestCase(0, 0x26)]
+    [TestCase(1, 0x27)]
+    [TestCase(2, 0x67)]
+    public void Int11_counts_the_diskette_drives_from_cmos(int drives, int expected)
+    {
+        var rig = new BiosRig(floppies: new Emulator.Devices.Storage.IBlockImage?[drives], bootCode: a =>
+        {
+            var r = new GuestReport(a);
+            r.Text("[");
+            a.@int(0x11);
+            a.movzx(eax, ax);
+            r.Hex(eax);
+            r.End();
+        });
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
+        Assert.That(rig.Console[(rig.Console.IndexOf('[') + 1)..], Is.EqualTo($"{expected:X8} \n"));
+    }
+
     [Test]
     public void E820_map_of_the_board()
     {
