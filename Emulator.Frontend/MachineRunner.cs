@@ -312,7 +312,9 @@ internal sealed class MachineRunner : IDisposable
                 options.KernelCommandLine);
         }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
-        board.Machine.OnReset(() => LinuxDirectBoot.Load(board.Machine, board.MemoryMap, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()));
+        // On every reset, a CPU-only one (the 8042 pulse Linux reboots with) included: the loader
+        // stands in for the firmware, which runs after any reset.
+        board.Machine.OnCpuReset(() => LinuxDirectBoot.Load(board.Machine, board.MemoryMap, kernel, initrd, options.KernelCommandLine, board.InstallAcpiDirect()));
     }
 
     static void AttachMultibootKernel(PcBoard board, EmuOptions options, byte[] image)
@@ -331,7 +333,7 @@ internal sealed class MachineRunner : IDisposable
         string commandLine = options.KernelCommandLine.Length == 0 ? options.KernelPath! : options.KernelPath + " " + options.KernelCommandLine;
         try { MultibootDirectBoot.Plan(board.Machine.Memory.RamSize, AcpiDirectInstall.RegionSize, board.MemoryMap, kernel, modules, commandLine); }
         catch (InvalidDataException e) { throw new EmuError($"-kernel: {e.Message}"); }
-        board.Machine.OnReset(() => MultibootDirectBoot.Load(board.Machine, board.MemoryMap, kernel, modules, commandLine, board.InstallAcpiDirect()));
+        board.Machine.OnCpuReset(() => MultibootDirectBoot.Load(board.Machine, board.MemoryMap, kernel, modules, commandLine, board.InstallAcpiDirect()));
     }
 
     /// <summary>QEMU's Multiboot <c>-initrd</c>: modules separated by commas, a doubled comma standing for a comma in a name or argument.</summary>

@@ -212,10 +212,11 @@ public sealed class PcBoard
         CmosSetup.Fill(Rtc, config, Machine.Memory.RamSize);
         Keyboard = new Ps2Keyboard(Machine.Clock);
         Mouse = new Ps2Mouse();
-        Kbc = new Ps2Controller(Keyboard, Mouse, IsaIrq(1), IsaIrq(12), Machine.Memory, Machine.RequestReset);
+        // The 8042's output port bit 0 and port 92h bit 0 drive the CPU's reset line only.
+        Kbc = new Ps2Controller(Keyboard, Mouse, IsaIrq(1), IsaIrq(12), Machine.Memory, () => Machine.RequestReset(ResetKind.Cpu));
         Machine.Io.Register(Ps2Controller.DataPort, 1, Kbc);
         Machine.Io.Register(Ps2Controller.StatusPort, 1, Kbc);
-        PortA = new SystemControlPortA(Machine.Memory, Machine.RequestReset);
+        PortA = new SystemControlPortA(Machine.Memory, () => Machine.RequestReset(ResetKind.Cpu));
         Machine.Io.Register(SystemControlPortA.Port, 1, PortA);
         AttachFloppy(config);
 
@@ -248,8 +249,9 @@ public sealed class PcBoard
         foreach (var (ioBase, ioSize) in config.DebugExits)
             Machine.Io.Register(ioBase, ioSize, new IsaDebugExit(Machine.RequestExit));
 
-        // Reset, in wiring order.
-        Machine.OnReset(LocalApic.Reset);
+        // Reset, in wiring order: the devices on a system reset; the local APIC, part of the CPU's
+        // package, on every reset (ResetKind).
+        Machine.OnCpuReset(LocalApic.Reset);
         Machine.OnReset(FwCfg.Reset);
         Machine.OnReset(PciBus.Reset);
         Machine.OnReset(HostBridge.Reset);
