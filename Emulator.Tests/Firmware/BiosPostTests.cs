@@ -104,6 +104,27 @@ public class BiosPostTests
         });
     }
 
+    /// <summary>
+    /// PCI Firmware Specification 3.0, 5.1.1: the VGA's expansion ROM is copied to C0000, even when
+    /// an ISA option ROM (the rig's, at C8000) is already in the option ROM area; the ISA ROM stays.
+    /// </summary>
+    [Test]
+    public void The_vga_bios_goes_to_c0000_around_an_isa_rom_already_there()
+    {
+        var vga = BiosRig.VgaBiosImage();
+        var rig = new BiosRig(vgaBios: vga, bootCode: a => { a.cli(); a.hlt(); });
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
+        var c0000 = new byte[3];
+        var c8000 = new byte[3];
+        rig.Machine.Memory.Read(0xC0000, c0000);
+        rig.Machine.Memory.Read(BiosRig.TestRomAddress, c8000);
+        Assert.Multiple(() =>
+        {
+            Assert.That(c0000, Is.EqualTo(vga[..3]), "55AA and the VGA BIOS's size at C0000");
+            Assert.That(c8000, Is.EqualTo(new byte[] { 0x55, 0xAA, 8 }), "the rig's 4 KiB ISA ROM at C8000");
+        });
+    }
+
     sealed class NullSerial : ISerialBackend
     {
         public void Write(byte value) { }

@@ -309,12 +309,11 @@ pci_assign:
         jmp     .class
 .ret:   ret
 
-; pci_copy_roms: copies each assigned expansion ROM's first image into the option ROM area
-; after the ROMs already there, display controllers (class 03h) first, so a VGA BIOS lands
-; at C0000 (PCI Firmware Specification 3.0, 5.1.1).
+; pci_copy_roms: copies each assigned expansion ROM's first image into the first free room of
+; the option ROM area, around ROMs already there (ISA ROMs at their fixed addresses), display
+; controllers (class 03h) first, so a VGA BIOS lands at C0000 (PCI Firmware Specification 3.0,
+; 5.1.1) unless an ISA ROM is there.
 pci_copy_roms:
-        call    rom_area_end
-        mov     [cs:rom_free], ax
         mov     dh, 1
         call    .pass
         mov     dh, 0
@@ -368,18 +367,14 @@ pci_copy_rom:
         movzx   ecx, byte [es:2]
         shl     ecx, 9
         jz      .off
-        movzx   eax, word [cs:rom_free]
-        mov     edx, ecx
-        shr     edx, 4
-        add     edx, eax
-        cmp     edx, 0xE000
-        ja      .off
-        shl     eax, 4
-        mov     edi, eax
+        push    cx
+        shr     cx, 4
+        call    rom_find_gap
+        pop     cx
+        jc      .off
+        movzx   edi, ax
+        shl     edi, 4
         call    pm_copy
-        add     dx, 0x7F                ; next free at a 2 KiB boundary
-        and     dx, 0xFF80
-        mov     [cs:rom_free], dx
 .off:   pop     cx
         mov     di, 0x04
         call    pci_write16
@@ -390,36 +385,47 @@ pci_copy_rom:
         popad
         ret
 
-; rom_area_end: AX = the first segment after the option ROMs already in C0000-DFFFF.
-rom_area_end:
+; rom_find_gap: CX = a size in paragraphs -> AX = the first 2 KiB-aligned segment from C000
+; where that many paragraphs fit below E000 overlapping no option ROM present (55AAh, size in
+; 512-byte blocks at offset 2: IBM PC/AT Technical Reference, "Adapter ROM"); CF set if none.
+rom_find_gap:
+        push    bx
+        push    dx
+        push    si
         push    ds
-        push    cx
-        mov     ax, 0xC000
-        mov     cx, ax
-.next:  cmp     ax, 0xE000
-        jae     .done
-        mov     ds, ax
+        mov     si, 0xC000              ; the candidate
+.cand:  mov     dx, si
+        add     dx, cx
+        jc      .none
+        cmp     dx, 0xE000
+        ja      .none
+        mov     bx, 0xC000
+.rom:   cmp     bx, dx
+        jae     .found                  ; no ROM starting before the candidate's end overlaps it
+        mov     ds, bx
         cmp     word [0], 0xAA55
-        jne     .skip
-        push    ax
+        jne     .next_rom
         movzx   ax, byte [2]
-        add     ax, 3
-        shr     ax, 2
-        shl     ax, 7
-        mov     cx, ax
-        pop     ax
-        add     ax, cx
-        mov     cx, ax
-        jmp     .next
-.skip:  add     ax, 0x80
-        jmp     .next
-.done:  mov     ax, cx
-        pop     cx
-        pop     ds
+        shl     ax, 5
+        add     ax, bx                  ; the ROM's end
+        cmp     ax, si
+        jbe     .next_rom
+        add     ax, 0x7F                ; overlap: try after the ROM, at a 2 KiB boundary
+        and     ax, 0xFF80
+        mov     si, ax
+        jmp     .cand
+.next_rom:
+        add     bx, 0x80
+        jmp     .rom
+.found: mov     ax, si
+        clc
+        jmp     .ret
+.none:  stc
+.ret:   pop     ds
+        pop     si
+        pop     dx
+        pop     bx
         ret
-
-        align   2
-rom_free:       dw      0xC000
 
 ; ---- PCI BIOS (INT 1Ah AH=B1h), real mode ----
 PCIBIOS_OK              equ     0x00
@@ -430,7 +436,7 @@ PCIBIOS_BAD_REGISTER    equ     0x87
 PCIBIOS_BUFFER_SMALL    equ     0x89
 
 ; pcibios: AL = the function; results in registers, CF and AH as the specification has them.
-; Entered from int1a_handler with the caller's registers; returns with RETF 2.
+; Entered from int1a_handler with the caller's registers; returns through svc_return.
 pcibios:
         cmp     al, 0x01
         je      .present
