@@ -144,6 +144,78 @@ public class BiosServiceTests
         Assert.That(rig.Console[(rig.Console.IndexOf('[') + 1)..], Is.EqualTo($"{expected:X8} \n"));
     }
 
+    /// <summary>
+    /// INT 14h 04h and 05h (IBM PS/2 BIOS Interface Technical Reference; Ralf Brown's INT 14h) on
+    /// COM1, read back from the 16550 (PC16550D datasheet: LCR bits 1-0 length, 2 stop bits,
+    /// 3 parity enable, 4 even, 5 stick, 6 break; divisor 115200 / rate). 19200 8E1: LCR 1Bh,
+    /// divisor 6. 110 bit/s, 5 bits, two stop bits, stick odd parity, break: LCR 6Ch, divisor
+    /// 417h. A rate code of 9 changes nothing. 05h writes the MCR (0Bh) and reads it into BL.
+    /// </summary>
+    [Test]
+    public void Int14_ps2_extended_initialise_and_port_control()
+    {
+        var rig = new BiosRig(serials: [new Emulator.Tests.Devices.Serial.TestSerialBackend()], bootCode: a =>
+        {
+            var r = new GuestReport(a);
+            void Uart()
+            {
+                a.mov(dx, 0x3FB);
+                a.@in(al, dx);
+                a.movzx(esi, al);
+                a.or(al, 0x80);
+                a.@out(dx, al);
+                a.mov(dx, 0x3F9);
+                a.@in(al, dx);
+                a.mov(ah, al);
+                a.dec(dx);
+                a.@in(al, dx);
+                a.movzx(edi, ax);
+                a.mov(dx, 0x3FB);
+                a.mov(ax, si);
+                a.@out(dx, al);
+                r.Hex(esi);
+                r.Hex(edi);
+            }
+            r.Text("[");
+            a.mov(ax, 0x0400);
+            a.mov(bx, 0x0200);
+            a.mov(cx, 0x0308);
+            a.xor(dx, dx);
+            a.@int(0x14);
+            Uart();
+            a.mov(ax, 0x0401);
+            a.mov(bx, 0x0301);
+            a.mov(cx, 0x0000);
+            a.xor(dx, dx);
+            a.@int(0x14);
+            Uart();
+            a.mov(ax, 0x0400);
+            a.mov(bx, 0x0000);
+            a.mov(cx, 0x0309);
+            a.xor(dx, dx);
+            a.@int(0x14);
+            Uart();
+            a.mov(ax, 0x0501);
+            a.mov(bx, 0x000B);
+            a.xor(dx, dx);
+            a.@int(0x14);
+            a.mov(dx, 0x3FC);
+            a.@in(al, dx);
+            a.movzx(eax, al);
+            r.Hex(eax);
+            a.mov(ax, 0x0500);
+            a.mov(bx, 0xFF00);
+            a.xor(dx, dx);
+            a.@int(0x14);
+            a.movzx(eax, bx);
+            r.Hex(eax);
+            r.End();
+        });
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
+        Assert.That(rig.Console[(rig.Console.IndexOf('[') + 1)..], Is.EqualTo(
+            "0000001B 00000006 0000006C 00000417 0000006C 00000417 0000000B 0000FF0B \n"));
+    }
+
     [Test]
     public void E820_map_of_the_board()
     {

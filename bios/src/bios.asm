@@ -11,7 +11,7 @@
 ; (INT 09h, INT 16h), disk.asm (INT 13h for ATA disks), cdrom.asm (ATAPI
 ; CD-ROMs: El Torito boot, INT 13h drive E0h), floppy.asm (INT 13h for diskettes, INT 0Eh),
 ; cdfloppy.asm (El Torito floppy emulation),
-; serialprinter.asm (INT 14h, INT 17h), services.asm (INT 08h, 10h-12h, 18h, 19h, 1Ah, default handlers),
+; serialprinter.asm (INT 14h, INT 17h), serialext.asm (INT 14h 04h/05h), services.asm (INT 08h, 10h-12h, 18h, 19h, 1Ah, default handlers),
 ; int15.asm (INT 15h), mouse.asm (INT 15h C2xxh, INT 74h), bootmenu.asm (the ESC boot menu),
 ; tables.asm (ACPI, SMBIOS, MP and $PIR tables from fw_cfg), bios32.asm (the BIOS32 directory
 ; and the 32-bit PCI BIOS), e820.asm (the E820 map from fw_cfg), pirq.asm (PCI interrupt
@@ -56,6 +56,7 @@ EBDA_KIB        equ     1
 %include "floppy.asm"
 %include "cdfloppy.asm"
 %include "serialprinter.asm"
+%include "serialext.asm"
 %include "util.asm"
 %include "tables.asm"
 %include "e820.asm"
