@@ -2,7 +2,7 @@
 ;   01 CPU in real mode       02 CPU self-check passed   03 BIOS shadowed into RAM
 ;   04 RAM sized              05 PIC/PIT/DMA/RTC set up   06 IVT set up
 ;   07 BDA/EBDA set up        08 keyboard controller      09 PCI enumerated
-;   0A E820 map read           0B option ROMs scanned      0C BIOS segment write-protected
+;   0A E820 map read          0B option ROMs scanned      0C BIOS segment write-protected
 ;   0D boot (INT 19h)         EE CPU self-check failed
 
 post:
