@@ -210,12 +210,15 @@ internal sealed class MachineRunner : IDisposable
     /// Opens every drive's image (read-only for CD-ROMs and <c>readonly=on</c>, behind a temporary
     /// overlay with <c>-snapshot</c>), adding each to <paramref name="owned"/> so it is flushed and
     /// closed on every exit. As QEMU's PC does, an empty CD-ROM drive goes to the secondary master
-    /// when no drive claims that position.
+    /// when no drive claims that position, and the floppy drives are those given: with none, one
+    /// empty drive A: (QEMU's default floppy for pc-i440fx), so the CMOS and the BIOS's equipment
+    /// word show one drive, not two. (With only -fdb, A: is an empty drive here; QEMU has no A: then.)
     /// </summary>
     static OpenedDrives OpenDrives(EmuOptions options, List<IDisposable> owned)
     {
         var ide = new IdeDrive?[DriveParser.IdePositions];
         var floppies = new IBlockImage?[DriveParser.FloppyPositions];
+        int floppyDrives = 1;
         foreach (var drive in options.Drives)
         {
             IBlockImage? image = null;
@@ -237,13 +240,17 @@ internal sealed class MachineRunner : IDisposable
                     throw new EmuError($"{drive.Source}: {e.Message}");
                 }
             }
-            if (drive.Interface == DriveInterface.Floppy) floppies[drive.Index] = image;
+            if (drive.Interface == DriveInterface.Floppy)
+            {
+                floppies[drive.Index] = image;
+                floppyDrives = Math.Max(floppyDrives, drive.Index + 1);
+            }
             else ide[drive.Index] = new IdeDrive(drive.Media, image);
         }
         if (options.DemoDisk) ide[0] = DemoDisk.Open();
         const int SecondaryMaster = 2;
         ide[SecondaryMaster] ??= new IdeDrive(DriveMedia.CdRom, null);
-        return new OpenedDrives(ide, floppies);
+        return new OpenedDrives(ide, floppies[..floppyDrives]);
     }
 
     static PcBoard CreateBoard(EmuOptions options, byte[] bios, DebugConsole? debugConsole, Action<byte>? postCode,

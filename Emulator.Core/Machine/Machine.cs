@@ -13,11 +13,12 @@ namespace Emulator.Core.Machine;
 public sealed class Machine
 {
     readonly List<Action> resetHandlers = new();
+    readonly List<Action> cpuResetHandlers = new();
     volatile bool stopRequested;
     readonly ManualResetEventSlim wake = new(false);
     readonly WallClockPacer? pacer;
     bool exitRequested;
-    bool resetRequested;
+    ResetKind? resetRequested;
 
     public Machine(MachineConfig config)
     {
@@ -60,8 +61,14 @@ public sealed class Machine
     /// <summary>Called when the CPU shuts down on a triple fault, before the reset (or the stop with -no-reboot).</summary>
     public event Action<string>? TripleFault;
 
-    /// <summary>Registers a device's reset, run on every machine reset after the CPU's.</summary>
+    /// <summary>Registers a device's reset, run on every system reset (<see cref="ResetKind.System"/>) after the CPU's.</summary>
     public void OnReset(Action handler) => resetHandlers.Add(handler);
+
+    /// <summary>
+    /// Registers a reset of the CPU's own package (the local APIC) or of what stands in for the
+    /// firmware, run on every reset, a CPU-only one included, after the devices' resets.
+    /// </summary>
+    public void OnCpuReset(Action handler) => cpuResetHandlers.Add(handler);
 
     /// <summary>Asks the machine to exit with a status; Run returns <see cref="StopReason.ExitRequested"/>.</summary>
     public void RequestExit(int code)
@@ -71,10 +78,13 @@ public sealed class Machine
         Cpu.RequestExit();
     }
 
-    /// <summary>Asks for a system reset (port 0xCF9, 8042 reset line, Ctrl+Alt+Del in the BIOS).</summary>
-    public void RequestReset()
+    /// <summary>Asks for a system reset.</summary>
+    public void RequestReset() => RequestReset(ResetKind.System);
+
+    /// <summary>Asks for a reset of <paramref name="kind"/> (a system reset wins over a CPU one pending).</summary>
+    public void RequestReset(ResetKind kind)
     {
-        resetRequested = true;
+        if (resetRequested != ResetKind.System) resetRequested = kind;
         Cpu.RequestExit();
     }
 
@@ -86,12 +96,20 @@ public sealed class Machine
         wake.Set();
     }
 
-    /// <summary>Resets the CPU and every registered device.</summary>
+    /// <summary>Resets the CPU and every registered device (a system reset).</summary>
     public void Reset()
     {
         Cpu.Reset();
         Memory.A20Enabled = true;
         foreach (var h in resetHandlers) h();
+        foreach (var h in cpuResetHandlers) h();
+    }
+
+    /// <summary>Resets the CPU only (<see cref="ResetKind.Cpu"/>): RAM, A20 and the devices are left alone.</summary>
+    public void ResetCpu()
+    {
+        Cpu.Reset();
+        foreach (var h in cpuResetHandlers) h();
     }
 
     /// <summary>
@@ -108,7 +126,7 @@ public sealed class Machine
             if (exitRequested) { exitRequested = false; return StopReason.ExitRequested; }
             if (stopRequested) { stopRequested = false; return StopReason.Stopped; }
             if (Cpu.Debug.StopPending) { Cpu.Debug.TakeStop(); return StopReason.Debug; }
-            if (Cpu.ShutdownPending || resetRequested)
+            if (Cpu.ShutdownPending || resetRequested != null)
             {
                 if (Cpu.ShutdownPending)
                 {
@@ -116,9 +134,12 @@ public sealed class Machine
                     // A triple fault is how some guests reset on purpose, but usually it is a crash (SDM vol. 3, 6.15 #DF).
                     guestLog?.Error("cpu", $"triple fault at {Cpu.GetSegment(Emulator.Core.Cpu.SegReg.CS).Selector:x4}:{Cpu.Rip & 0xFFFF_FFFF:x8}, {(Config.NoReboot ? "stopping (-no-reboot)" : "resetting")}");
                 }
-                resetRequested = false;
+                // A triple fault alone is the CPU's shutdown cycle: the chipset answers it with INIT.
+                var kind = resetRequested ?? ResetKind.Cpu;
+                resetRequested = null;
                 if (Config.NoReboot) { Cpu.ClearShutdown(); return StopReason.Reset; }
-                Reset();
+                if (kind == ResetKind.System) Reset();
+                else ResetCpu();
                 continue;
             }
             if (remaining <= 0) return StopReason.BudgetExhausted;

@@ -19,9 +19,9 @@ namespace Emulator.Devices.Board;
 /// <c>-boot menu=on</c>), the NUMA table with no nodes (a zero count, then one zero node
 /// number per APIC ID), and the x86 IRQ0 override (0x8002 = 1: the ISA timer IRQ 0 is IOAPIC
 /// input 2, as the board wires it).</para>
-/// <para>Files: <c>etc/e820</c> (the board's memory map: little-endian 64-bit address, 64-bit
-/// length, 32-bit type; one RAM entry from 0, as QEMU gives it, for SeaBIOS adds its own
-/// reservations), <c>etc/boot-fail-wait</c> (-1 as a 32-bit value: QEMU's default of never
+/// <para>Files: <c>etc/e820</c> (the board's memory map, <see cref="BoardMemoryMap"/>: little-endian
+/// 64-bit address, 64-bit length, 32-bit type; RAM from 0 as QEMU gives it, for the firmware adds
+/// its own reservations, then the board's MMIO pages and BIOS ROM, reserved), <c>etc/boot-fail-wait</c> (-1 as a 32-bit value: QEMU's default of never
 /// retrying a failed boot), <c>etc/boot-menu-wait</c> (with <c>-boot splash-time=N</c>: N as a
 /// 16-bit value, as QEMU's <c>fw_cfg_bootsplash</c> adds it), and <c>bootorder</c> and <c>bios-geometry</c>, which list devices
 /// given a <c>bootindex</c> or <c>lchs</c>; emu has neither, so both start empty (<c>-kernel</c>
@@ -40,7 +40,6 @@ namespace Emulator.Devices.Board;
 public static class FwCfgSetup
 {
     public const ushort Irq0Override = FwCfg.ArchLocal | 2;
-    public const uint E820Ram = 1;
 
     /// <summary>The system UUID: zeros, QEMU's default without <c>-uuid</c> (SMBIOS 7.2.1: not present, settable).</summary>
     static readonly byte[] Uuid = new byte[16];
@@ -48,7 +47,7 @@ public static class FwCfgSetup
     /// <summary>The number of CPUs on the board.</summary>
     const int CpuCount = 1;
 
-    public static void Fill(FwCfg fwCfg, ulong ramSize, bool bootMenu = false, int? bootMenuWaitMs = null)
+    public static void Fill(FwCfg fwCfg, ulong ramSize, IReadOnlyList<E820Entry> memoryMap, bool bootMenu = false, int? bootMenuWaitMs = null)
     {
         fwCfg.AddBytes(FwCfg.Uuid, Uuid);
         fwCfg.AddUInt16(FwCfg.BootMenu, bootMenu ? (ushort)1 : (ushort)0);
@@ -58,7 +57,7 @@ public static class FwCfgSetup
         fwCfg.AddUInt32(Irq0Override, 1);
         fwCfg.AddBytes(FwCfg.Numa, new byte[8 * (1 + CpuCount)]);
 
-        fwCfg.AddFile("etc/e820", E820Entry(0, ramSize, E820Ram));
+        fwCfg.AddFile("etc/e820", E820Bytes(memoryMap));
         var failWait = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(failWait, uint.MaxValue);
         fwCfg.AddFile("etc/boot-fail-wait", failWait);
@@ -73,8 +72,9 @@ public static class FwCfgSetup
     }
 
     /// <summary>
-    /// The ISA IRQs firmware routes PIRQA-D to: 10, 10, 11, 11, SeaBIOS's choice for QEMU, which
-    /// the project's BIOS programs too (PIRQ_ROUTE_IRQS in bios/src/pci.asm) and the MP table reports.
+    /// The ISA IRQs PIRQA-D are routed to: 10, 10, 11, 11, SeaBIOS's choice for QEMU. The board
+    /// says so in the $PIR (one IRQ per link), from which the project's BIOS programs the PIIX3
+    /// (bios/src/pirq.asm), and in the MP table.
     /// </summary>
     public static IReadOnlyList<int> PirqIrqs { get; } = [10, 10, 11, 11];
 
@@ -89,12 +89,10 @@ public static class FwCfgSetup
         Smbios.AddToFwCfg(fwCfg, Smbios.Build(new SmbiosPlatform(board.Machine.Memory.RamSize, 0, Uuid, cpu.Vendor,
             cpu.BrandString, signature, cpu.FeaturesEdx, ProcessorFamily(cpu))));
 
-        var slots = new List<int>();
         var interrupts = new List<PciInterrupt>();
         for (int dev = 0; dev < 32; dev++)
         {
             if (board.PciBus.FunctionAt(dev << 3) == null) continue;
-            slots.Add(dev);
             int seenPins = 0;
             for (int fn = 0; fn < 8; fn++)
             {
@@ -110,7 +108,9 @@ public static class FwCfgSetup
         var pciIrqs = Firmware.Acpi.Madt.PciIrqs;
         var mp = new MpPlatform(signature, cpu.FeaturesEdx, (byte)(LocalApic.VersionValue & 0xFF), (uint)LocalApic.DefaultBase,
             Firmware.Acpi.Madt.IoApicId, (byte)(IoApic.VersionValue & 0xFF), (uint)IoApic.DefaultBase, interrupts, pciIrqs);
-        var pir = PirTable.Build(slots, (dev, pin) => PcBoard.PirqForIntx(dev << 3, pin));
+        // The $PIR describes the wiring of every slot of bus 0, filled or not (a card added after the
+        // board is built, or the firmware's view of an empty slot, still has its INTx routed).
+        var pir = PirTable.Build(Enumerable.Range(0, 32).ToArray(), (dev, pin) => PcBoard.PirqForIntx(dev << 3, pin), PirqIrqs);
         LegacyTables.AddToFwCfg(fwCfg, LegacyTables.Build(mp, pir));
     }
 
@@ -122,13 +122,17 @@ public static class FwCfgSetup
         _ => 0x02,
     };
 
-    /// <summary>One <c>struct e820_entry</c>: 64-bit address, 64-bit length, 32-bit type, little-endian, packed.</summary>
-    static byte[] E820Entry(ulong address, ulong length, uint type)
+    /// <summary>QEMU's <c>struct e820_entry</c> for each entry: 64-bit address, 64-bit length, 32-bit type, little-endian, packed.</summary>
+    static byte[] E820Bytes(IReadOnlyList<E820Entry> map)
     {
-        var e = new byte[20];
-        BinaryPrimitives.WriteUInt64LittleEndian(e, address);
-        BinaryPrimitives.WriteUInt64LittleEndian(e.AsSpan(8), length);
-        BinaryPrimitives.WriteUInt32LittleEndian(e.AsSpan(16), type);
-        return e;
+        var bytes = new byte[20 * map.Count];
+        for (int i = 0; i < map.Count; i++)
+        {
+            var e = bytes.AsSpan(20 * i, 20);
+            BinaryPrimitives.WriteUInt64LittleEndian(e, map[i].Base);
+            BinaryPrimitives.WriteUInt64LittleEndian(e[8..], map[i].Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(e[16..], map[i].Type);
+        }
+        return bytes;
     }
 }

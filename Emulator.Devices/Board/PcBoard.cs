@@ -130,6 +130,8 @@ public sealed class PcBoard
     public PostCodePort PostCode { get; }
     public CoprocessorErrorLatch FerrLatch { get; }
     public FwCfg FwCfg { get; }
+    /// <summary>The board's memory map (<see cref="BoardMemoryMap"/>): fw_cfg's <c>etc/e820</c>, and what <c>-kernel</c> starts from.</summary>
+    public IReadOnlyList<E820Entry> MemoryMap { get; }
     /// <summary>The ACPI tables and their loader script, in fw_cfg as QEMU gives them.</summary>
     public Firmware.Acpi.AcpiBuilder.Files AcpiTables { get; }
     public Dma8237 Dma { get; private set; } = null!;
@@ -164,7 +166,8 @@ public sealed class PcBoard
 
         // QEMU's fw_cfg at 0x510 with DMA at 0x514 (fw_cfg_arch_create, from pc_memory_init).
         FwCfg = new FwCfg(Machine.Memory);
-        FwCfgSetup.Fill(FwCfg, Machine.Memory.RamSize, config.BootMenu, config.BootMenuWaitMs);
+        MemoryMap = BoardMemoryMap.Build(Machine.Memory.RamSize, (ulong)config.Bios.Length);
+        FwCfgSetup.Fill(FwCfg, Machine.Memory.RamSize, MemoryMap, config.BootMenu, config.BootMenuWaitMs);
         Machine.Io.Register(FwCfg.SelectorPort, FwCfg.PortCount, FwCfg);
         Machine.Io.Register(FwCfg.DmaPort, FwCfg.DmaPortCount, FwCfg);
 
@@ -209,10 +212,11 @@ public sealed class PcBoard
         CmosSetup.Fill(Rtc, config, Machine.Memory.RamSize);
         Keyboard = new Ps2Keyboard(Machine.Clock);
         Mouse = new Ps2Mouse();
-        Kbc = new Ps2Controller(Keyboard, Mouse, IsaIrq(1), IsaIrq(12), Machine.Memory, Machine.RequestReset);
+        // The 8042's output port bit 0 and port 92h bit 0 drive the CPU's reset line only.
+        Kbc = new Ps2Controller(Keyboard, Mouse, IsaIrq(1), IsaIrq(12), Machine.Memory, () => Machine.RequestReset(ResetKind.Cpu));
         Machine.Io.Register(Ps2Controller.DataPort, 1, Kbc);
         Machine.Io.Register(Ps2Controller.StatusPort, 1, Kbc);
-        PortA = new SystemControlPortA(Machine.Memory, Machine.RequestReset);
+        PortA = new SystemControlPortA(Machine.Memory, () => Machine.RequestReset(ResetKind.Cpu));
         Machine.Io.Register(SystemControlPortA.Port, 1, PortA);
         AttachFloppy(config);
 
@@ -245,8 +249,9 @@ public sealed class PcBoard
         foreach (var (ioBase, ioSize) in config.DebugExits)
             Machine.Io.Register(ioBase, ioSize, new IsaDebugExit(Machine.RequestExit));
 
-        // Reset, in wiring order.
-        Machine.OnReset(LocalApic.Reset);
+        // Reset, in wiring order: the devices on a system reset; the local APIC, part of the CPU's
+        // package, on every reset (ResetKind).
+        Machine.OnCpuReset(LocalApic.Reset);
         Machine.OnReset(FwCfg.Reset);
         Machine.OnReset(PciBus.Reset);
         Machine.OnReset(HostBridge.Reset);

@@ -1,5 +1,6 @@
 using Emulator.Core.Interrupts;
 using Emulator.Core.Io;
+using Emulator.Core.Machine;
 using Emulator.Devices.Pci;
 
 namespace Emulator.Devices.Chipset;
@@ -14,10 +15,9 @@ namespace Emulator.Devices.Chipset;
 /// bits 3:0 name the ISA IRQ. An ISA IRQ is driven high while any PIRQ routed to it is asserted
 /// (the PCI side counts INTx per PIRQ, so shared lines are wired-OR). As in QEMU, the values the
 /// datasheet reserves (IRQ 0, 1, 2, 8, 13) route like the others.</para>
-/// <para>Reset control (port 0xCF9, byte; 2.3.1): bit 1 selects a hard reset, and setting bit 2
-/// resets the system. As in QEMU, bit 2 resets whatever bit 1 says (a soft reset, INIT only, is
-/// not modelled separately: the whole machine resets through <c>Machine.RequestReset</c>); only
-/// bit 1 is kept and read back.</para>
+/// <para>Reset control (port 0xCF9, byte; 2.3.1): setting bit 2 (RCPU) starts the reset bit 1
+/// (SRST) selects: 1 a hard reset (PCIRST# and the CPU's RESET: the whole system), 0 a soft
+/// reset (INIT: the CPU only, <see cref="ResetKind.Cpu"/>). Only bit 1 is kept and read back.</para>
 /// <para>The other registers hold QEMU's reset values (0x4C IORT, 0x4E XBCS, 0x69 top of memory
 /// = 1 MiB, 0x70 MBIRQ0 disabled, 0x76/0x77 MBDMA, 0x78 PCSC, 0xA0 SMI control, ...) as plain
 /// storage: ISA memory holes, X-Bus decode switches, SMI and the motherboard IRQ/DMA routes they
@@ -31,13 +31,13 @@ public sealed class Piix3IsaBridge : PciDevice, IIoDevice
     public const int IsaIrqCount = 16;
 
     readonly IrqLine[] isaIrqs;
-    readonly Action requestReset;
+    readonly Action<ResetKind> requestReset;
     readonly bool[] pirqLevels = new bool[PciBus.PirqCount];
     byte rcr;
 
     /// <param name="isaIrqOutputs">This bridge's own wire into each of the 16 ISA IRQs.</param>
     /// <param name="requestReset">Normally <c>Machine.RequestReset</c>.</param>
-    public Piix3IsaBridge(IrqLine[] isaIrqOutputs, Action requestReset)
+    public Piix3IsaBridge(IrqLine[] isaIrqOutputs, Action<ResetKind> requestReset)
         : base(0x8086, 0x7000, revision: 0x00, classCode: 0x06_01_00, headerType: 0x80)
     {
         if (isaIrqOutputs.Length != IsaIrqCount) throw new ArgumentException("16 ISA IRQ lines", nameof(isaIrqOutputs));
@@ -96,7 +96,7 @@ public sealed class Piix3IsaBridge : PciDevice, IIoDevice
     {
         if ((value & 0x04) != 0)
         {
-            requestReset();
+            requestReset((value & 0x02) != 0 ? ResetKind.System : ResetKind.Cpu);
             return;
         }
         rcr = (byte)(value & 0x02);

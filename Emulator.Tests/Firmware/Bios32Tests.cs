@@ -203,10 +203,30 @@ public class Bios32Tests
             Pci(0xB10D, () => { a.mov(bx, 0x0008); a.mov(di, 0x60); a.mov(ecx, 0x0B0A0B0A); }, () => { });
             Pci(0xB10C, () => { a.mov(bx, 0x0008); a.mov(di, 0x62); a.mov(cx, 0x0A0A); }, () => { });
             Pci(0xB10A, () => { a.mov(bx, 0x0008); a.mov(di, 0x60); a.xor(ecx, ecx); }, () => hex(ecx));
-            // Errors: an odd word register (87h), bus 1 (86h), B10Eh not in this interface (81h).
+            // Errors: an odd word register (87h), bus 1 (86h), B10Fh (set PCI IRQ) not in this interface (81h).
             Pci(0xB109, () => { a.mov(bx, 0x0008); a.mov(di, 1); }, () => { });
             Pci(0xB108, () => { a.mov(bx, 0x0100); a.xor(di, di); }, () => { });
-            Pci(0xB10E, () => { }, () => { });
+            Pci(0xB10F, () => { }, () => { });
+            // B10Eh, get IRQ routing options (PCI BIOS 2.1, 2.6.2), with ES:EDI at the header at 53000h:
+            // WORD size, DWORD offset 53100h, WORD selector 10h. Size 0: 89h, and the size needed.
+            const uint Header = 0x53000, Data = 0x53100;
+            Pci(0xB10E, () =>
+            {
+                a.mov(__word_ptr[Header], 0);
+                a.mov(__dword_ptr[Header + 2], Data);
+                a.mov(__word_ptr[Header + 6], 0x10);
+                a.mov(edi, Header);
+            }, () => { a.movzx(eax, __word_ptr[Header]); hex(eax); });
+            Pci(0xB10E, () => { a.mov(edi, Header); a.mov(ebx, 0xFFFF); }, () =>
+            {
+                a.movzx(eax, bx);
+                hex(eax);
+                foreach (uint at in new[] { Data, Data + 4, Data + 8, Data + 12, Data + 0x1F0, Data + 0x1F4, Data + 0x1F8, Data + 0x1FC })
+                {
+                    a.mov(eax, __dword_ptr[at]);
+                    hex(eax);
+                }
+            });
         });
         Assert.That(output, Is.EqualTo(
             "NC " +
@@ -216,6 +236,12 @@ public class Bios32Tests
             "|NC 00000000 12378086 " + "|NC 00000000 00007000 " + "|NC 00000000 00000003 " +
             "|NC 00000000 " + "|NC 00000000 0000005A " +
             "|NC 00000000 " + "|NC 00000000 " + "|NC 00000000 0A0A0B0A " +
-            "|C 00000087 " + "|C 00000086 " + "|C 00000081 \n"));
+            "|C 00000087 " + "|C 00000086 " + "|C 00000081 " +
+            // 32 slot entries of 16 bytes are 200h; no IRQ exclusive to PCI. Device 0: bus 0, devfn 0,
+            // INTA-D on links 63h, 60h, 61h, 62h ((dev - 1 + pin - 1) mod 4), bitmaps 0800h (IRQ 11)
+            // for 62h/63h and 0400h (IRQ 10) for 60h/61h, slot 0 (embedded). Device 31: devfn F8h,
+            // links 62h, 63h, 60h, 61h, slot 1Fh. Little-endian dwords of those bytes.
+            "|C 00000089 00000200 " +
+            "|NC 00000000 00000000 00630000 04006008 62040061 00000800 0062F800 08006308 61040060 001F0400 \n"));
     }
 }

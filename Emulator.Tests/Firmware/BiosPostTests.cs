@@ -104,6 +104,27 @@ public class BiosPostTests
         });
     }
 
+    /// <summary>
+    /// PCI Firmware Specification 3.0, 5.1.1: the VGA's expansion ROM is copied to C0000, even when
+    /// an ISA option ROM (the rig's, at C8000) is already in the option ROM area; the ISA ROM stays.
+    /// </summary>
+    [Test]
+    public void The_vga_bios_goes_to_c0000_around_an_isa_rom_already_there()
+    {
+        var vga = BiosRig.VgaBiosImage();
+        var rig = new BiosRig(vgaBios: vga, bootCode: a => { a.cli(); a.hlt(); });
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
+        var c0000 = new byte[3];
+        var c8000 = new byte[3];
+        rig.Machine.Memory.Read(0xC0000, c0000);
+        rig.Machine.Memory.Read(BiosRig.TestRomAddress, c8000);
+        Assert.Multiple(() =>
+        {
+            Assert.That(c0000, Is.EqualTo(vga[..3]), "55AA and the VGA BIOS's size at C0000");
+            Assert.That(c8000, Is.EqualTo(new byte[] { 0x55, 0xAA, 8 }), "the rig's 4 KiB ISA ROM at C8000");
+        });
+    }
+
     sealed class NullSerial : ISerialBackend
     {
         public void Write(byte value) { }
@@ -152,8 +173,13 @@ public class BiosPostTests
             Assert.That(b.BarAddress(0), Is.EqualTo(0xC100u));
             Assert.That(a.Command & 3, Is.EqualTo(3));
             Assert.That(b.Command & 3, Is.EqualTo(3));
-            // PIRQA-D -> IRQ 10, 10, 11, 11.
+            // PIRQA-D -> IRQ 10, 10, 11, 11: the one IRQ each link's bitmap in the board's $PIR allows
+            // (FwCfgSetup.PirqIrqs), which the BIOS reads; the cards at slots 3 and 4 were added after
+            // the board built its tables, and are still routed, for the $PIR covers every slot.
             Assert.That(Enumerable.Range(0, 4).Select(piix3.PirqRoute), Is.EqualTo(new[] { 10, 10, 11, 11 }));
+            // ELCR (PIIX3 datasheet 2.4.4): the SCI's IRQ 9 and the routed IRQs 10, 11 level-triggered.
+            Assert.That(rig.Board.Pic.Master.Elcr, Is.EqualTo(0x00));
+            Assert.That(rig.Board.Pic.Slave.Elcr, Is.EqualTo(0x0E));
             // Slot 3 INTA -> PIRQ (3 - 1 + 0) mod 4 = C -> IRQ 11; slot 4 INTB -> PIRQ (4 - 1 + 1) mod 4 = A -> IRQ 10.
             Assert.That(a.ReadConfig(0x3C, 1), Is.EqualTo(11));
             Assert.That(b.ReadConfig(0x3C, 1), Is.EqualTo(10));

@@ -132,4 +132,65 @@ public class BiosResetTests
             Assert.That(rig.Board.Rtc.GetCmos(0x0F), Is.Zero, "the shutdown byte is cleared");
         });
     }
+
+    /// <summary>
+    /// What a reset resets (ResetKind): the 8042's output port pulse (command FEh) drives only the
+    /// CPU's RESET line (IBM PC/AT Technical Reference, "Keyboard Controller"), as do port 92h bit 0,
+    /// a soft reset through CF9h (04h: INIT, PIIX3 datasheet 2.3.1) and a triple fault (the shutdown
+    /// cycle); a hard reset through CF9h (06h) resets the system. With shutdown byte 0Ah the BIOS
+    /// jumps through 40:67 without touching the 8259s, so the code there reads back the master's
+    /// mask the boot code programmed (4Dh), or the 8259A's reset value (00h) after a system reset.
+    /// </summary>
+    [TestCase("8042", 0x4D)]
+    [TestCase("port92", 0x4D)]
+    [TestCase("cf9-soft", 0x4D)]
+    [TestCase("triple", 0x4D)]
+    [TestCase("cf9-hard", 0x00)]
+    public void A_cpu_reset_keeps_the_8259_programmed_and_a_hard_reset_clears_it(string how, int mask)
+    {
+        var rig = ResetOnce(a =>
+        {
+            // At 0:0700: cli; hlt (the test reads the PIC's state from the board).
+            a.mov(__word_ptr[0x700], 0xF4FA);
+            a.mov(__word_ptr[0x467], 0x0700);
+            a.mov(__word_ptr[0x469], 0);
+            a.mov(al, 0x0F);
+            a.@out(0x70, al);
+            a.mov(al, 0x0A);
+            a.@out(0x71, al);
+            a.mov(al, 0x4D);
+            a.@out(0x21, al);
+            switch (how)
+            {
+                case "8042":
+                    a.mov(al, 0xFE);
+                    a.@out(0x64, al);
+                    break;
+                case "port92":
+                    a.@in(al, 0x92);
+                    a.or(al, 0x01);
+                    a.@out(0x92, al);
+                    break;
+                case "cf9-soft":
+                case "cf9-hard":
+                    a.mov(dx, 0xCF9);
+                    a.mov(al, (byte)(how == "cf9-soft" ? 0x04 : 0x06));
+                    a.@out(dx, al);
+                    break;
+                case "triple":
+                    a.mov(__word_ptr[0x610], 0);
+                    a.mov(__dword_ptr[0x612], 0);
+                    a.lidt(__[0x610]);
+                    a.int3();
+                    break;
+            }
+        });
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
+        Assert.Multiple(() =>
+        {
+            Assert.That(rig.Machine.Cpu.Rip, Is.EqualTo(0x702), "resumed at 0:0700 and halted");
+            Assert.That(rig.Console, Does.EndWith("first|"), "no second POST");
+            Assert.That(rig.Board.Pic.Master.Imr, Is.EqualTo(mask));
+        });
+    }
 }

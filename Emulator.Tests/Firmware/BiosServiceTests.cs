@@ -53,6 +53,157 @@ public class BiosServiceTests
         Assert.That(output, Is.EqualTo("12:0000027F 11:00000026 88:NC 0000FC00 E801:NC 00003C00 00000300 00003C00 00000300 \n"));
     }
 
+    /// <summary>
+    /// A service returns the caller's IF and DF, whatever it did inside (IBM PC/AT Technical
+    /// Reference: the BIOS returns through the interrupt frame's flags), and copies upwards even
+    /// when the caller left DF set: the E820 entry lands at ES:DI as it is, not mirrored below.
+    /// </summary>
+    [Test]
+    public void Services_return_the_callers_interrupt_and_direction_flags()
+    {
+        string output = Run((a, r) =>
+        {
+            void Flags(string name)
+            {
+                a.pushf();
+                r.Text(name);
+                a.pop(ax);
+                a.and(eax, 0x0600);             // IF (bit 9), DF (bit 10)
+                r.Hex(eax);
+            }
+            a.cli();
+            a.std();
+            a.mov(__dword_ptr[0x600], 0xFFFFFFFF);
+            a.mov(__dword_ptr[0x608], 0xFFFFFFFF);
+            a.xor(ebx, ebx);
+            a.mov(eax, 0xE820);
+            a.mov(edx, 0x534D4150);
+            a.mov(ecx, 20);
+            a.mov(di, 0x600);
+            a.@int(0x15);
+            Flags("E820:");
+            a.mov(eax, __dword_ptr[0x600]);
+            r.Hex(eax);
+            a.mov(eax, __dword_ptr[0x608]);
+            r.Hex(eax);
+            a.mov(ah, 0x00);
+            a.@int(0x1A);
+            Flags("1A00:");
+            a.mov(ax, 0xB101);
+            a.@int(0x1A);
+            Flags("B101:");
+            a.mov(ah, 0xC0);
+            a.@int(0x15);
+            Flags("C0:");
+            a.sti();
+            a.cld();
+            a.mov(ah, 0x88);
+            a.@int(0x15);
+            Flags("88:");
+            a.mov(ah, 0xFF);                    // unsupported: CF set, AH = 86h
+            a.@int(0x15);
+            r.Carry();
+            Flags("FF:");
+        });
+        Assert.That(output, Is.EqualTo("E820:00000400 00000000 0009FC00 1A00:00000400 B101:00000400 C0:00000400 " +
+            "88:00000200 C FF:00000200 \n"));
+    }
+
+    /// <summary>
+    /// INT 11h's diskette bits follow the drives the board has, through CMOS 10h and 14h (IBM PC/AT
+    /// Technical Reference, equipment word: bit 0 diskettes present, bits 7-6 the count less one):
+    /// the rest is FPU (bit 1), PS/2 mouse (bit 2) and 80x25 colour (bits 5-4 = 10b), 26h.
+    /// </summary>
+    [TestCase(0, 0x26)]
+    [TestCase(1, 0x27)]
+    [TestCase(2, 0x67)]
+    public void Int11_counts_the_diskette_drives_from_cmos(int drives, int expected)
+    {
+        var rig = new BiosRig(floppies: new Emulator.Devices.Storage.IBlockImage?[drives], bootCode: a =>
+        {
+            var r = new GuestReport(a);
+            r.Text("[");
+            a.@int(0x11);
+            a.movzx(eax, ax);
+            r.Hex(eax);
+            r.End();
+        });
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
+        Assert.That(rig.Console[(rig.Console.IndexOf('[') + 1)..], Is.EqualTo($"{expected:X8} \n"));
+    }
+
+    /// <summary>
+    /// INT 14h 04h and 05h (IBM PS/2 BIOS Interface Technical Reference; Ralf Brown's INT 14h) on
+    /// COM1, read back from the 16550 (PC16550D datasheet: LCR bits 1-0 length, 2 stop bits,
+    /// 3 parity enable, 4 even, 5 stick, 6 break; divisor 115200 / rate). 19200 8E1: LCR 1Bh,
+    /// divisor 6. 110 bit/s, 5 bits, two stop bits, stick odd parity, break: LCR 6Ch, divisor
+    /// 417h. A rate code of 9 changes nothing. 05h writes the MCR (0Bh) and reads it into BL.
+    /// </summary>
+    [Test]
+    public void Int14_ps2_extended_initialise_and_port_control()
+    {
+        var rig = new BiosRig(serials: [new Emulator.Tests.Devices.Serial.TestSerialBackend()], bootCode: a =>
+        {
+            var r = new GuestReport(a);
+            void Uart()
+            {
+                a.mov(dx, 0x3FB);
+                a.@in(al, dx);
+                a.movzx(esi, al);
+                a.or(al, 0x80);
+                a.@out(dx, al);
+                a.mov(dx, 0x3F9);
+                a.@in(al, dx);
+                a.mov(ah, al);
+                a.dec(dx);
+                a.@in(al, dx);
+                a.movzx(edi, ax);
+                a.mov(dx, 0x3FB);
+                a.mov(ax, si);
+                a.@out(dx, al);
+                r.Hex(esi);
+                r.Hex(edi);
+            }
+            r.Text("[");
+            a.mov(ax, 0x0400);
+            a.mov(bx, 0x0200);
+            a.mov(cx, 0x0308);
+            a.xor(dx, dx);
+            a.@int(0x14);
+            Uart();
+            a.mov(ax, 0x0401);
+            a.mov(bx, 0x0301);
+            a.mov(cx, 0x0000);
+            a.xor(dx, dx);
+            a.@int(0x14);
+            Uart();
+            a.mov(ax, 0x0400);
+            a.mov(bx, 0x0000);
+            a.mov(cx, 0x0309);
+            a.xor(dx, dx);
+            a.@int(0x14);
+            Uart();
+            a.mov(ax, 0x0501);
+            a.mov(bx, 0x000B);
+            a.xor(dx, dx);
+            a.@int(0x14);
+            a.mov(dx, 0x3FC);
+            a.@in(al, dx);
+            a.movzx(eax, al);
+            r.Hex(eax);
+            a.mov(ax, 0x0500);
+            a.mov(bx, 0xFF00);
+            a.xor(dx, dx);
+            a.@int(0x14);
+            a.movzx(eax, bx);
+            r.Hex(eax);
+            r.End();
+        });
+        Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);
+        Assert.That(rig.Console[(rig.Console.IndexOf('[') + 1)..], Is.EqualTo(
+            "0000001B 00000006 0000006C 00000417 0000006C 00000417 0000000B 0000FF0B \n"));
+    }
+
     [Test]
     public void E820_map_of_the_board()
     {

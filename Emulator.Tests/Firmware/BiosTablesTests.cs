@@ -185,8 +185,8 @@ public class BiosTablesTests
         {
             Assert.That(pir, Is.EqualTo(board));
             Assert.That(TableScan.U16(pir, 4), Is.EqualTo(0x0100));
-            // One slot each for the host bridge (0), PIIX3 (1) and VGA (2).
-            Assert.That(pir.Length, Is.EqualTo(32 + 3 * 16));
+            // One entry for each of the 32 device numbers of bus 0: the wiring, filled slot or not.
+            Assert.That(pir.Length, Is.EqualTo(32 + 32 * 16));
         });
     }
 
@@ -213,7 +213,7 @@ public class BiosTablesTests
             r.Hex(eax);
             a.movzx(eax, __word_ptr[0x600]);
             r.Hex(eax);
-            a.mov(__word_ptr[0x600], 0x100);
+            a.mov(__word_ptr[0x600], 0x200);             // 32 slots of 16 bytes
             a.mov(di, 0x600);
             a.mov(ax, 0xB10E);
             a.mov(bx, 0xFFFF);
@@ -226,7 +226,14 @@ public class BiosTablesTests
             a.movzx(eax, __word_ptr[0x600]);
             r.Hex(eax);
             r.Text("\n");
-            for (int i = 0; i < 0x100; i += 4) { a.mov(eax, __dword_ptr[0x700 + i]); r.Hex(eax); }
+            var dump = a.CreateLabel();
+            a.mov(si, 0x700);
+            a.Label(ref dump);
+            a.mov(eax, __dword_ptr[si]);
+            r.Hex(eax);
+            a.add(si, 4);
+            a.cmp(si, 0x900);
+            a.jb(dump);
             r.End();
         });
         Assert.That(rig.Run(), Is.EqualTo(StopReason.Halted), rig.Console);

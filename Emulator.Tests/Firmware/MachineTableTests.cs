@@ -54,7 +54,7 @@ public class MachineTableTests
     [Test]
     public void Pir_header_and_one_entry_per_slot()
     {
-        var t = PirTable.Build([0, 1, 2], (dev, pin) => (pin - 1 + dev - 1) & 3);
+        var t = PirTable.Build([0, 1, 2], (dev, pin) => (pin - 1 + dev - 1) & 3, [10, 10, 11, 11]);
         Assert.Multiple(() =>
         {
             Assert.That(t, Has.Length.EqualTo(80));
@@ -63,9 +63,10 @@ public class MachineTableTests
                 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
             Assert.That(AcpiTable.Sum(t), Is.EqualTo(0), "checksum");
             // Slot 0: INTA# is PIRQD (63h) by the swizzle; the chipset slots are embedded (slot number 0).
-            Assert.That(t[32..48], Is.EqualTo(B(0, 0x00, 0x63, 0xF8, 0xDE, 0x60, 0xF8, 0xDE, 0x61, 0xF8, 0xDE, 0x62, 0xF8, 0xDE, 0, 0)));
-            Assert.That(t[48..64], Is.EqualTo(B(0, 0x08, 0x60, 0xF8, 0xDE, 0x61, 0xF8, 0xDE, 0x62, 0xF8, 0xDE, 0x63, 0xF8, 0xDE, 0, 0)));
-            Assert.That(t[64..80], Is.EqualTo(B(0, 0x10, 0x61, 0xF8, 0xDE, 0x62, 0xF8, 0xDE, 0x63, 0xF8, 0xDE, 0x60, 0xF8, 0xDE, 2, 0)));
+            // Bitmaps: links 60h, 61h only IRQ 10 (0400h), 62h, 63h only IRQ 11 (0800h).
+            Assert.That(t[32..48], Is.EqualTo(B(0, 0x00, 0x63, 0x00, 0x08, 0x60, 0x00, 0x04, 0x61, 0x00, 0x04, 0x62, 0x00, 0x08, 0, 0)));
+            Assert.That(t[48..64], Is.EqualTo(B(0, 0x08, 0x60, 0x00, 0x04, 0x61, 0x00, 0x04, 0x62, 0x00, 0x08, 0x63, 0x00, 0x08, 0, 0)));
+            Assert.That(t[64..80], Is.EqualTo(B(0, 0x10, 0x61, 0x00, 0x04, 0x62, 0x00, 0x08, 0x63, 0x00, 0x08, 0x60, 0x00, 0x04, 2, 0)));
         });
     }
 
@@ -154,7 +155,7 @@ public class MachineTableTests
     [Test]
     public void Legacy_loader_script_links_the_mp_floating_pointer()
     {
-        var files = LegacyTables.Build(Mp, PirTable.Build([1], (d, p) => p - 1));
+        var files = LegacyTables.Build(Mp, PirTable.Build([1], (d, p) => p - 1, [10, 10, 11, 11]));
         var loaded = TableLoader.Execute(files.Loader, name => name switch
         {
             LegacyTables.MpFile => files.MpTable,

@@ -145,7 +145,7 @@ public class MultibootTests
         // Garbage where the bss goes: the loader must clear it.
         string module = dir.Write("mod.txt", Encoding.ASCII.GetBytes("MOD1 contents"));
         var run = Run(dir, AoutKernel(), "-append", "console=ttyS0 x", "-initrd", module + " arg1,,a");
-        // From the project's BIOS (bios/src/int15.asm, post.asm build_e820) with 32 MiB: E801 gives
+        // From the project's BIOS (bios/src/int15.asm, e820.asm from the board's etc/e820) with 32 MiB: E801 gives
         // 3C00h KiB for 1-16 MiB and 256 64-KiB blocks above, so mem_upper = 15360 + 16384 = 7C00h KiB;
         // E820 has 9 ranges (base memory, EBDA, E0000-FFFFF, RAM from 1 MiB, the table zone,
         // IOAPIC, HPET, local APIC, the BIOS at 4 GiB), 24 bytes each with their size fields.

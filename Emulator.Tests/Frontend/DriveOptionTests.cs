@@ -127,6 +127,21 @@ public class DriveOptionTests
         Assert.That(runner.Floppies[1]!.Length, Is.EqualTo(1474560));
     }
 
+    /// <summary>
+    /// QEMU's pc-i440fx has one default floppy drive, A:, empty, when no floppy is given; CMOS 10h
+    /// then says A: is a 1.44 MB drive and B: none (4 in the high nibble, 0 in the low one), and
+    /// 14h has bit 0 (diskettes present) with bits 7-6 = 0 (one drive) (IBM PC/AT Technical
+    /// Reference, CMOS map) - what the BIOS's equipment word is built from.
+    /// </summary>
+    [Test]
+    public void Without_floppy_options_the_board_has_one_empty_drive_a()
+    {
+        using var runner = Runner();
+        Assert.That(runner.Floppies, Is.EqualTo(new IBlockImage?[] { null }));
+        Assert.That(runner.Board.Rtc.GetCmos(0x10), Is.EqualTo(0x40));
+        Assert.That(runner.Board.Rtc.GetCmos(0x14) & 0xC1, Is.EqualTo(0x01));
+    }
+
     [Test]
     public void No_default_cdrom_when_the_secondary_master_is_taken()
     {

@@ -14,8 +14,10 @@
 ;
 ; PCI BIOS entry: AH = B1h, AL = the function, registers as for INT 1Ah (pci.asm's pcibios):
 ; 01h present, 02h find device, 03h find class code, 08h-0Dh configuration reads and writes of
-; bus 0 (mechanism #1, PCI Local Bus 2.1 3.7.4.1). Returns AH = status with CF set on error,
-; by a 32-bit far return. B10Eh (routing options) and B10Fh are not in the 32-bit interface
+; bus 0 (mechanism #1, PCI Local Bus 2.1 3.7.4.1), 0Eh get IRQ routing options (PCI BIOS 2.1,
+; 2.6.2: ES:EDI = the buffer header, a WORD size and a 48-bit pointer, 32-bit offset then
+; selector, to the data; the $PIR's slot entries are copied there, BX = the IRQs only PCI uses).
+; Returns AH = status with CF set on error, by a 32-bit far return. B10Fh (set PCI IRQ) is not
 ; here: 81h (function not supported).
 
         bits    32
@@ -73,6 +75,8 @@ pcibios32:
         je      .find_device
         cmp     al, 0x03
         je      .find_class
+        cmp     al, 0x0E
+        je      .routing
         cmp     al, 0x08
         jb      .unsupported_pop
         cmp     al, 0x0D
@@ -207,6 +211,54 @@ pcibios32:
         pop     edx
         mov     ah, 0x00
         clc
+        retf
+
+.routing:
+        ; The $PIR POST installed (pir_address, a physical address in the F segment), reached
+        ; through CS: the caller's code segment covers this image at some base, so the image's
+        ; start in CS terms comes from where this code runs (labels are offsets in the image).
+        push    esi
+        push    ecx
+        push    es
+        push    edi
+        call    .here
+.here:  pop     esi
+        sub     esi, .here              ; ESI = the image's start, CS-relative
+        xor     ecx, ecx
+        xor     ebx, ebx
+        mov     eax, [cs:esi + pir_address]
+        sub     eax, BIOS_LINEAR
+        jb      .rsize                  ; no $PIR: no entries
+        add     esi, eax
+        mov     cx, [cs:esi + 6]
+        sub     cx, 32                  ; the slot entries after the 32-byte header
+        mov     bx, [cs:esi + 10]       ; PCI exclusive IRQs
+        add     esi, 32
+.rsize: cmp     [es:edi], cx
+        mov     [es:edi], cx            ; the size needed, or copied
+        jb      .routing_small
+        les     edi, [es:edi + 2]
+.copy:  jecxz   .copied
+        mov     al, [cs:esi]
+        mov     [es:edi], al
+        inc     esi
+        inc     edi
+        dec     ecx
+        jmp     .copy
+.copied:
+        pop     edi
+        pop     es
+        pop     ecx
+        pop     esi
+        jmp     .ok_pop
+.routing_small:
+        pop     edi
+        pop     es
+        pop     ecx
+        pop     esi
+        pop     edx
+        mov     ah, 0x89                ; buffer too small
+        stc
         retf
 
 .ok_pop:

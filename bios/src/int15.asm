@@ -1,6 +1,7 @@
 ; INT 15h: system services (IBM PC/AT Technical Reference; Ralf Brown's INT 15h; ACPI 6.x
 ; 15.1 "INT 15H, E820H - Query System Address Map"). The PS/2 mouse services C2xxh are in
-; mouse.asm. Unsupported functions return CF set with AH = 86h.
+; mouse.asm. Unsupported functions return CF set with AH = 86h. Every function ends in
+; svc_return, so the caller gets its own IF and DF back (the STI below is for the handler).
 
 int15_handler:
         cmp     ah, 0x4F
@@ -31,15 +32,15 @@ int15_handler:
 .unsupported:
         mov     ah, 0x86
 .fail:  stc
-        retf    2
+        jmp     svc_return
 .ok:    xor     ah, ah
         clc
-        retf    2
+        jmp     svc_return
 
 .intercept:
         ; keyboard intercept: the code stays in AL, CF set = let INT 09h process it
         stc
-        retf    2
+        jmp     svc_return
 
 .e820:  ; EBX = continuation (an entry index), ES:DI = buffer of ECX >= 20 bytes
         cmp     edx, 0x534D4150         ; "SMAP"
@@ -57,6 +58,7 @@ int15_handler:
         imul    si, bx, 20
         add     si, e820_table
         mov     cx, 10
+        cld                             ; the caller's DF may be set; svc_return gives it back
         rep     movsw
         pop     di
         pop     si
@@ -68,7 +70,7 @@ int15_handler:
 .more:  mov     eax, 0x534D4150
         mov     ecx, 20
         clc
-        retf    2
+        jmp     svc_return
 
 .e801:  ; AX = CX = KiB from 1 MiB to 16 MiB, BX = DX = 64 KiB blocks from 16 MiB to the RAM top
         mov     eax, [cs:ram_top]
@@ -87,7 +89,7 @@ int15_handler:
         mov     cx, ax
         mov     dx, bx
         clc
-        retf    2
+        jmp     svc_return
 
 .ext_size:
         ; AX = KiB above 1 MiB, at most 63 MiB as SeaBIOS reports it (real machines did).
@@ -99,7 +101,7 @@ int15_handler:
 .ext_ok:
         shr     eax, 10
         clc
-        retf    2
+        jmp     svc_return
 
 .move:  ; block move: CX words between the descriptors at ES:SI+10h (source), +18h (target)
         cmp     cx, 0x8000
@@ -127,11 +129,11 @@ int15_handler:
         popad
         xor     ah, ah
         clc
-        retf    2
+        jmp     svc_return
 .move_bad:
         mov     ah, 0x01                ; more than 32 K words
         stc
-        retf    2
+        jmp     svc_return
 
 .wait:  ; CX:DX microseconds, counted in toggles of port 61h bit 4 (one every 15 us)
         push    eax
@@ -161,7 +163,7 @@ int15_handler:
         pop     eax
         xor     ah, ah
         clc
-        retf    2
+        jmp     svc_return
 
 .config:
         push    cs
@@ -171,7 +173,7 @@ int15_handler:
 
 .ebda:  mov     es, [cs:ebda_seg]
         clc
-        retf    2
+        jmp     svc_return
 
 .a20:   cmp     al, 0x03
         je      .a20_support

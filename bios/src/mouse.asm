@@ -49,14 +49,14 @@ int15_mouse:
         pop     si
         pop     ds
         stc
-        retf    2
+        jmp     svc_return
 .ok:    sti
         pop     di
         pop     si
         pop     ds
         xor     ah, ah
         clc
-        retf    2
+        jmp     svc_return
 
 ; .finish: restores the 8042's command byte (SI), then returns the result of the command
 ; (CF, AH) to the caller.

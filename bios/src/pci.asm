@@ -7,7 +7,6 @@ PCI_MEM_BASE    equ     0xE0000000
 PCI_MEM_END     equ     0xFEC00000      ; the IOAPIC
 BAR_SEG         equ     0x2000          ; scratch table of BARs during POST (8 bytes each)
 ROM_SCRATCH     equ     0x30000         ; scratch copy of an expansion ROM's header
-PIRQ_ROUTE_IRQS equ     0x0B0B0A0A      ; PIRQA..D -> IRQ 10, 10, 11, 11 (as QEMU/SeaBIOS)
 
 ; pci_addr: selects register DI of the function BX (bus << 8 | devfn) through CF8h;
 ; DX = the data port of the register's byte (CFCh + DI & 3).
@@ -90,6 +89,7 @@ pci_setup:
         push    bp
         mov     ax, BAR_SEG
         mov     es, ax
+        call    pirq_load
         xor     bp, bp
         xor     bx, bx
 .dev:   xor     di, di
@@ -162,19 +162,11 @@ pci_function_setup:
         neg     eax
         mov     dl, 3
         call    bar_record
-.irq:   ; INTx pin P of slot S goes to PIRQ (S - 1 + P - 1) mod 4 (the board's swizzle, QEMU's
-        ; pci_slot_get_pirq for PIIX), routed to the IRQ in PIRQ_ROUTE_IRQS.
+.irq:   ; the IRQ its INTx pin is routed to, as the board's $PIR says (pirq.asm)
         mov     di, 0x3D
         call    pci_read8
-        test    cl, cl
-        jz      .chipset
-        cmp     cl, 4
-        ja      .chipset
-        call    pirq_of_pin
-        mov     eax, PIRQ_ROUTE_IRQS
-        shl     cl, 3
-        shr     eax, cl
-        mov     cl, al
+        call    pirq_line
+        jc      .chipset
         mov     di, 0x3C
         call    pci_write8
 .chipset:
@@ -184,18 +176,6 @@ pci_function_setup:
         je      piix3_setup
         cmp     ecx, 0x71138086
         je      piix4_pm_setup
-        ret
-
-; pirq_of_pin: CL = pin (1-4) of function BX -> CL = PIRQ (0-3).
-pirq_of_pin:
-        push    ax
-        mov     al, bl
-        shr     al, 3
-        add     al, cl
-        sub     al, 2
-        and     al, 3
-        mov     cl, al
-        pop     ax
         ret
 
 ; pci_probe: BAR DI of BX: writes EAX, reads back the mask into EAX, restores the old value.
@@ -224,11 +204,9 @@ bar_record:
         add     bp, 8
 .full:  ret
 
-; PIIX3 (8086:7000): PIRQA-D route registers 60h-63h (PIIX3 datasheet 2.2.10).
+; PIIX3 (8086:7000): PIRQA-D route registers 60h-63h (PIIX3 datasheet 2.2.10), from the $PIR.
 piix3_setup:
-        mov     di, 0x60
-        mov     ecx, PIRQ_ROUTE_IRQS
-        jmp     pci_write32
+        jmp     pirq_program
 
 ; PIIX4 power management (8086:7113): PM I/O at 600h (PMBA 40h, enabled by PMREGMISC 80h
 ; bit 0), SMBus at 700h (SMBBA 90h, host enabled with IRQ 9 by D2h), the SCI on IRQ 9
@@ -331,12 +309,11 @@ pci_assign:
         jmp     .class
 .ret:   ret
 
-; pci_copy_roms: copies each assigned expansion ROM's first image into the option ROM area
-; after the ROMs already there, display controllers (class 03h) first, so a VGA BIOS lands
-; at C0000 (PCI Firmware Specification 3.0, 5.1.1).
+; pci_copy_roms: copies each assigned expansion ROM's first image into the first free room of
+; the option ROM area, around ROMs already there (ISA ROMs at their fixed addresses), display
+; controllers (class 03h) first, so a VGA BIOS lands at C0000 (PCI Firmware Specification 3.0,
+; 5.1.1) unless an ISA ROM is there.
 pci_copy_roms:
-        call    rom_area_end
-        mov     [cs:rom_free], ax
         mov     dh, 1
         call    .pass
         mov     dh, 0
@@ -390,18 +367,14 @@ pci_copy_rom:
         movzx   ecx, byte [es:2]
         shl     ecx, 9
         jz      .off
-        movzx   eax, word [cs:rom_free]
-        mov     edx, ecx
-        shr     edx, 4
-        add     edx, eax
-        cmp     edx, 0xE000
-        ja      .off
-        shl     eax, 4
-        mov     edi, eax
+        push    cx
+        shr     cx, 4
+        call    rom_find_gap
+        pop     cx
+        jc      .off
+        movzx   edi, ax
+        shl     edi, 4
         call    pm_copy
-        add     dx, 0x7F                ; next free at a 2 KiB boundary
-        and     dx, 0xFF80
-        mov     [cs:rom_free], dx
 .off:   pop     cx
         mov     di, 0x04
         call    pci_write16
@@ -412,36 +385,47 @@ pci_copy_rom:
         popad
         ret
 
-; rom_area_end: AX = the first segment after the option ROMs already in C0000-DFFFF.
-rom_area_end:
+; rom_find_gap: CX = a size in paragraphs -> AX = the first 2 KiB-aligned segment from C000
+; where that many paragraphs fit below E000 overlapping no option ROM present (55AAh, size in
+; 512-byte blocks at offset 2: IBM PC/AT Technical Reference, "Adapter ROM"); CF set if none.
+rom_find_gap:
+        push    bx
+        push    dx
+        push    si
         push    ds
-        push    cx
-        mov     ax, 0xC000
-        mov     cx, ax
-.next:  cmp     ax, 0xE000
-        jae     .done
-        mov     ds, ax
+        mov     si, 0xC000              ; the candidate
+.cand:  mov     dx, si
+        add     dx, cx
+        jc      .none
+        cmp     dx, 0xE000
+        ja      .none
+        mov     bx, 0xC000
+.rom:   cmp     bx, dx
+        jae     .found                  ; no ROM starting before the candidate's end overlaps it
+        mov     ds, bx
         cmp     word [0], 0xAA55
-        jne     .skip
-        push    ax
+        jne     .next_rom
         movzx   ax, byte [2]
-        add     ax, 3
-        shr     ax, 2
-        shl     ax, 7
-        mov     cx, ax
-        pop     ax
-        add     ax, cx
-        mov     cx, ax
-        jmp     .next
-.skip:  add     ax, 0x80
-        jmp     .next
-.done:  mov     ax, cx
-        pop     cx
-        pop     ds
+        shl     ax, 5
+        add     ax, bx                  ; the ROM's end
+        cmp     ax, si
+        jbe     .next_rom
+        add     ax, 0x7F                ; overlap: try after the ROM, at a 2 KiB boundary
+        and     ax, 0xFF80
+        mov     si, ax
+        jmp     .cand
+.next_rom:
+        add     bx, 0x80
+        jmp     .rom
+.found: mov     ax, si
+        clc
+        jmp     .ret
+.none:  stc
+.ret:   pop     ds
+        pop     si
+        pop     dx
+        pop     bx
         ret
-
-        align   2
-rom_free:       dw      0xC000
 
 ; ---- PCI BIOS (INT 1Ah AH=B1h), real mode ----
 PCIBIOS_OK              equ     0x00
@@ -452,7 +436,7 @@ PCIBIOS_BAD_REGISTER    equ     0x87
 PCIBIOS_BUFFER_SMALL    equ     0x89
 
 ; pcibios: AL = the function; results in registers, CF and AH as the specification has them.
-; Entered from int1a_handler with the caller's registers; returns with RETF 2.
+; Entered from int1a_handler with the caller's registers; returns through svc_return.
 pcibios:
         cmp     al, 0x01
         je      .present
@@ -614,6 +598,7 @@ pcibios:
         les     di, [es:di + 2]
         push    cs
         pop     ds
+        cld                             ; whatever the caller's DF (svc_return gives it back)
         rep     movsb
         pop     es
         pop     esi
@@ -634,9 +619,9 @@ pcibios:
         jmp     .fail
 .ok:    mov     ah, PCIBIOS_OK
         clc
-        retf    2
+        jmp     svc_return
 .fail:  stc
-        retf    2
+        jmp     svc_return
 ; .bus0: only bus 0 exists; a function on another bus is not found. Register DI < 256.
 .bus0:  test    bh, bh
         jnz     .nobus

@@ -2,7 +2,7 @@
 ;   01 CPU in real mode       02 CPU self-check passed   03 BIOS shadowed into RAM
 ;   04 RAM sized              05 PIC/PIT/DMA/RTC set up   06 IVT set up
 ;   07 BDA/EBDA set up        08 keyboard controller      09 PCI enumerated
-;   0A E820 map built         0B option ROMs scanned      0C BIOS segment write-protected
+;   0A E820 map read          0B option ROMs scanned      0C BIOS segment write-protected
 ;   0D boot (INT 19h)         EE CPU self-check failed
 
 post:
@@ -85,7 +85,7 @@ post:
         call    ata_detect
         call    tables_setup
         post_code 0x09
-        call    build_e820
+        call    e820_setup
         post_code 0x0A
         call    print_banner
         sti
@@ -193,7 +193,8 @@ size_ram:
 
 ; init_pic: both 8259As edge-triggered, cascaded on IRQ 2, master vectors 08h-0Fh, slave
 ; 70h-77h (the PC/AT assignment), 8086 mode; only IRQ 0, 1 and 2 unmasked. The ELCR marks
-; IRQ 9 (the ACPI SCI) and 10, 11 (the PCI PIRQs) level-triggered (PIIX3 datasheet 2.4.4).
+; IRQ 9 (the ACPI SCI) level-triggered (PIIX3 datasheet 2.4.4); pci_setup adds the IRQs it
+; routes the PCI PIRQs to (pirq.asm).
 init_pic:
         mov     al, 0x11
         out     0x20, al
@@ -217,7 +218,7 @@ init_pic:
         mov     al, 0x00
         out     dx, al
         inc     dx
-        mov     al, 0x0E
+        mov     al, 0x02
         out     dx, al
         ret
 
@@ -547,84 +548,6 @@ kbc_flush:
         in      al, 0x60
         loop    .f
 .done:  pop     cx
-        ret
-
-; build_e820: the memory map INT 15h E820h reports, ascending: conventional RAM below the
-; EBDA, the EBDA to A0000 reserved, the BIOS area E0000-FFFFF reserved, RAM from 1 MiB to
-; the tables' high zone, the zone up to the top of RAM below 4 GiB reserved, the IOAPIC, HPET and local APIC pages reserved, the BIOS ROM at the
-; top of 4 GiB reserved, and RAM above 4 GiB.
-build_e820:
-        push    ds
-        push    es
-        push    cs
-        pop     es
-        mov     di, e820_table
-        xor     ebx, ebx
-        movzx   eax, word [cs:base_kib]
-        shl     eax, 10
-        mov     ecx, eax
-        xor     eax, eax
-        mov     dl, 1
-        call    e820_add                ; 0 .. EBDA: RAM
-        mov     eax, ecx
-        mov     ecx, 0xA0000
-        sub     ecx, eax
-        mov     dl, 2
-        call    e820_add                ; EBDA .. A0000: reserved
-        mov     eax, 0xE0000
-        mov     ecx, 0x20000
-        call    e820_add                ; E0000 .. 100000: reserved
-        mov     eax, 0x100000
-        mov     ecx, [cs:tables_base]
-        sub     ecx, eax
-        mov     dl, 1
-        call    e820_add                ; 1 MiB .. the tables: RAM
-        mov     eax, [cs:tables_base]
-        mov     ecx, [cs:ram_top]
-        sub     ecx, eax
-        mov     dl, 2
-        jz      .no_tables
-        call    e820_add                ; the tables' high zone (tables.asm): reserved
-.no_tables:
-        mov     eax, 0xFEC00000
-        mov     ecx, 0x1000
-        call    e820_add                ; IOAPIC
-        mov     eax, 0xFED00000
-        call    e820_add                ; HPET
-        mov     eax, 0xFEE00000
-        call    e820_add                ; local APIC
-        mov     eax, 0x100000000 - BIOS_SIZE
-        mov     ecx, BIOS_SIZE
-        call    e820_add                ; BIOS ROM
-        mov     ecx, [cs:ram_high]
-        test    ecx, ecx
-        jz      .done
-        ; RAM above 4 GiB: base 1_0000_0000, length ram_high * 64 KiB (a 64-bit length).
-        mov     dword [es:di], 0
-        mov     dword [es:di + 4], 1
-        mov     eax, ecx
-        shl     eax, 16
-        mov     [es:di + 8], eax
-        shr     ecx, 16
-        mov     [es:di + 12], ecx
-        mov     dword [es:di + 16], 1
-        add     di, 20
-        inc     bx
-.done:  mov     [cs:e820_count], bx
-        pop     es
-        pop     ds
-        ret
-
-; e820_add: appends base EAX, length ECX (32-bit), type DL at ES:DI; BX counts.
-e820_add:
-        mov     [es:di], eax
-        mov     dword [es:di + 4], 0
-        mov     [es:di + 8], ecx
-        mov     dword [es:di + 12], 0
-        movzx   esi, dl
-        mov     [es:di + 16], esi
-        add     di, 20
-        inc     bx
         ret
 
 print_banner:

@@ -12,7 +12,7 @@
 ; INT 17h: 00h print AL (strobe pulse after the printer is not busy), 01h initialise (INIT
 ; low, then SELECT IN), 02h status; AH = the status port's bits 7-3 with ACK (6) and ERROR
 ; (3) inverted so that 1 means "acknowledged" and "I/O error", and bit 0 on a time-out.
-; Not here: the PS/2 extended serial functions 04h/05h.
+; The PS/2 extended serial functions 04h/05h are in serialext.asm.
 
 ; lpt_setup (POST): the printer ports that answer at 3BCh, 378h and 278h (a byte written to
 ; the data latch reads back) into 40:08, their time-outs into 40:78, the count into the
@@ -59,8 +59,9 @@ lpt_setup:
 
 lpt_bases:      dw      0x3BC, 0x378, 0x278, 0
 
-; Divisors of the 1.8432 MHz clock (115200 / rate) for the eight INT 14h 00h rates.
-com_divisors:   dw      1047, 768, 384, 192, 96, 48, 24, 12
+; Divisors of the 1.8432 MHz clock (115200 / rate) for the eight INT 14h 00h rates, and 19200
+; bit/s, which only 04h offers.
+com_divisors:   dw      1047, 768, 384, 192, 96, 48, 24, 12, 6
 
 ; sp_wait: polls port DX until (IN AL & AH) == AH or CL timer ticks have passed; AL = the last
 ; value read, CF set on a time-out. Interrupts are enabled so the tick count runs.
@@ -114,6 +115,10 @@ int14_handler:
         je      .receive
         cmp     ah, 0x03
         je      .status
+        cmp     ah, 0x04
+        je      int14_ext_init          ; the PS/2 functions: serialext.asm
+        cmp     ah, 0x05
+        je      int14_ext_control
         jmp     .ret                    ; other functions: nothing
 .none:  mov     ah, 0x80
         jmp     .ret

@@ -275,7 +275,7 @@ int1a_handler:
         pop     ds
         mov     ah, 0x86
         stc
-        retf    2
+        jmp     svc_return
 .get_ticks:
         cli
         mov     dx, [0x6C]
@@ -369,7 +369,7 @@ int1a_handler:
         pop     ds
         xor     ah, ah
         clc
-        retf    2
+        jmp     svc_return
 
 ; rtc_set_begin: sets register B's SET bit (updates stop while the time is written) and
 ; 24-hour mode.

@@ -19,7 +19,7 @@
 ; segment is still writable then (shadow_bios), and lock_bios write-protects it afterwards.
 
 HIGH_ZONE       equ     0x10000
-FSEG_ZONE       equ     0x400
+FSEG_ZONE       equ     0x800
 BIOS_LINEAR     equ     0xF0000
 FWCFG_SELECTOR  equ     0x510
 FWCFG_DATA      equ     0x511

@@ -81,6 +81,7 @@ pm_copy:
         push    es
         push    eax
         cli
+        cld                             ; the copy runs upwards whatever the caller's DF (POPF restores it)
         in      al, 0x92
         push    ax
         or      al, 0x02
@@ -132,3 +133,20 @@ pm_gdt_end:
 pm_gdt_desc:
         dw      pm_gdt_end - pm_gdt - 1
         dd      0xF0000 + pm_gdt
+
+; svc_return: the end of a service that returns its status in the flags, jumped to instead of
+; RETF 2. RETF 2 would hand back the handler's own IF and DF (IF set by the service's STI, DF
+; as the handler left it), which a caller that had interrupts off must not get: the PC/AT
+; services return with the caller's IF (IBM PC/AT Technical Reference, BIOS listing: the
+; services end in IRET or RET 2 after restoring the caller's flags). So the status flags of
+; now (SF ZF AF PF CF, by LAHF) go into the low byte of the interrupt frame's FLAGS, and IRET
+; restores the caller's IF, DF and TF from the high byte.
+svc_return:
+        push    bp
+        mov     bp, sp
+        push    ax
+        lahf
+        mov     [bp + 6], ah
+        pop     ax
+        pop     bp
+        iret

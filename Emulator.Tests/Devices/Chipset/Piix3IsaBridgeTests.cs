@@ -14,7 +14,7 @@ public class Piix3IsaBridgeTests
     [Test]
     public void Identity_and_reset_values()
     {
-        var p = new Piix3IsaBridge(Lines(), () => { });
+        var p = new Piix3IsaBridge(Lines(), _ => { });
         Assert.Multiple(() =>
         {
             Assert.That(p.ReadConfig(0, 4), Is.EqualTo(0x7000_8086));
@@ -34,7 +34,7 @@ public class Piix3IsaBridgeTests
     {
         var levels = new bool[16];
         var lines = Enumerable.Range(0, 16).Select(i => new IrqLine(i, (n, l) => levels[n] = l)).ToArray();
-        var p = new Piix3IsaBridge(lines, () => { });
+        var p = new Piix3IsaBridge(lines, _ => { });
         p.SetPirq(0, true);
         Assert.That(levels, Has.None.True, "routes are disabled after reset");
         p.WriteConfig(0x60, 2, 0x0B0B);              // PIRQA and PIRQB -> IRQ 11
@@ -68,22 +68,29 @@ public class Piix3IsaBridgeTests
         Assert.That(m.Reg(Emulator.Core.Cpu.Gpr.Rbx) & 0xFF, Is.EqualTo(0x02));
     }
 
-    [Test]
-    public void Without_no_reboot_the_reset_restarts_at_the_reset_vector_and_clears_the_chipset()
+    /// <summary>
+    /// PIIX3 datasheet 2.3.1: RCPU (bit 2) starts the reset SRST (bit 1) selects. 06h is a hard
+    /// reset, of the whole system: the i440FX's PAM register is back at 0. 04h is a soft reset,
+    /// INIT to the CPU only: the CPU restarts at the reset vector and the chipset keeps its PAM
+    /// setting (30h) and the SRST bit's 0.
+    /// </summary>
+    [TestCase(0x06, 0x00)]
+    [TestCase(0x04, 0x30)]
+    public void Without_no_reboot_the_reset_restarts_at_the_reset_vector_and_a_hard_one_clears_the_chipset(int value, int pam)
     {
         var m = new BoardTestMachine();
         m.Board.PciBus.WriteConfig(0, 0, 0x59, 1, 0x30);
         var reason = m.RunReal(a =>
         {
             a.mov(dx, 0xCF9);
-            a.mov(al, 0x04);      // QEMU resets on bit 2 alone
+            a.mov(al, (byte)value);
             a.@out(dx, al);
             a.mov(ebx, 0x1234);
             a.hlt();
         });
         Assert.That(reason, Is.EqualTo(StopReason.Halted));
         Assert.That(m.Machine.Cpu.Rip, Is.EqualTo(0xFFF1), "halted on the HLT at the reset vector");
-        Assert.That(m.Board.HostBridge.ReadRegister(0x59), Is.Zero);
+        Assert.That(m.Board.HostBridge.ReadRegister(0x59), Is.EqualTo(pam));
         Assert.That(m.Board.Piix3.In(0xCF9, 1), Is.Zero);
     }
 
@@ -91,12 +98,12 @@ public class Piix3IsaBridgeTests
     public void The_state_round_trips()
     {
         var levels = new bool[16];
-        var p = new Piix3IsaBridge(Enumerable.Range(0, 16).Select(i => IrqLine.Unconnected(i)).ToArray(), () => { });
+        var p = new Piix3IsaBridge(Enumerable.Range(0, 16).Select(i => IrqLine.Unconnected(i)).ToArray(), _ => { });
         p.WriteConfig(0x61, 1, 5);
         p.SetPirq(1, true);
         p.Out(0xCF9, 1, 0x02);
         var saved = Snapshot.Save(p);
-        var fresh = new Piix3IsaBridge(Enumerable.Range(0, 16).Select(i => new IrqLine(i, (n, l) => levels[n] = l)).ToArray(), () => { });
+        var fresh = new Piix3IsaBridge(Enumerable.Range(0, 16).Select(i => new IrqLine(i, (n, l) => levels[n] = l)).ToArray(), _ => { });
         Snapshot.Load(fresh, saved);
         Assert.That(Snapshot.Save(fresh), Is.EqualTo(saved));
         Assert.That(levels[5], Is.True, "the loaded PIRQ level drives its ISA IRQ");

@@ -281,12 +281,24 @@ public class FwCfgTests
             Assert.That(Read(fw, FwCfg.Numa, 17), Is.EqualTo(new byte[17]), "no nodes: count 0, one node number per APIC ID");
             Assert.That(Read(fw, FwCfg.ArchLocal | 2, 4), Is.EqualTo(new byte[] { 1, 0, 0, 0 }), "IRQ0 override");
             Assert.That(e820, Is.Not.Null);
-            Assert.That(Read(fw, e820 ?? 0, 21), Is.EqualTo(new byte[]
+            Assert.That(Read(fw, e820 ?? 0, 101), Is.EqualTo(new byte[]
             {
                 0, 0, 0, 0, 0, 0, 0, 0,        // address 0
                 0, 0, 0, 1, 0, 0, 0, 0,        // length 16 MiB
                 1, 0, 0, 0,                    // E820_RAM
-                0,                             // past the one entry
+                0, 0, 0xC0, 0xFE, 0, 0, 0, 0,  // the IOAPIC at FEC00000
+                0, 0x10, 0, 0, 0, 0, 0, 0,     // one 4 KiB page
+                2, 0, 0, 0,                    // E820_RESERVED
+                0, 0, 0xD0, 0xFE, 0, 0, 0, 0,  // the HPET at FED00000 (its 1 KiB in a page)
+                0, 0x10, 0, 0, 0, 0, 0, 0,
+                2, 0, 0, 0,
+                0, 0, 0xE0, 0xFE, 0, 0, 0, 0,  // the local APIC at FEE00000
+                0, 0x10, 0, 0, 0, 0, 0, 0,
+                2, 0, 0, 0,
+                0, 0, 0xFF, 0xFF, 0, 0, 0, 0,  // the test BIOS: one 64 KiB ROM ending at 4 GiB
+                0, 0, 1, 0, 0, 0, 0, 0,
+                2, 0, 0, 0,
+                0,                             // past the last entry
             }));
             Assert.That(Read(fw, failWait ?? 0, 4), Is.EqualTo(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF }), "-1: never retry");
             Assert.That(fw.FileSelector("bootorder"), Is.Not.Null);
@@ -302,7 +314,7 @@ public class FwCfgTests
     {
         // QEMU: FW_CFG_BOOT_MENU = 1 for menu=on; splash-time as the 16-bit file etc/boot-menu-wait.
         var fw = new FwCfg(new Emulator.Core.Memory.PhysicalMemory(1 << 20));
-        Emulator.Devices.Board.FwCfgSetup.Fill(fw, 1 << 20, bootMenu: true, bootMenuWaitMs: 1500);
+        Emulator.Devices.Board.FwCfgSetup.Fill(fw, 1 << 20, [], bootMenu: true, bootMenuWaitMs: 1500);
         ushort? wait = fw.FileSelector("etc/boot-menu-wait");
         Assert.Multiple(() =>
         {
