@@ -136,6 +136,10 @@ apt-get download -q "$xen_pkg:amd64" >/dev/null
 dpkg-deb -x xen-hypervisor-*.deb xen
 gzip -dc xen/boot/xen-*.gz > xen.elf
 
-cp vmlinuz initrd.img linux.iso install.iso shell.iso xen.elf "$out/"
+# Each file replaced by a rename, so an emulator still reading the old one keeps reading it whole.
+for file in vmlinuz initrd.img linux.iso install.iso shell.iso xen.elf; do
+    cp "$file" "$out/.$file.new"
+    mv -f "$out/.$file.new" "$out/$file"
+done
 echo "$stamp" > "$out/stamp"
 echo "guests built in $out: $(cd "$out" && ls -s vmlinuz initrd.img linux.iso install.iso shell.iso xen.elf | tr '\n' ' ')"
