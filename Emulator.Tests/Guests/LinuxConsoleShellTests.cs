@@ -110,10 +110,27 @@ public partial class LinuxConsoleShellTests
 
             // Real X key events (shifted ones included) through SDL, the PS/2 keyboard and Linux's
             // keyboard driver to tty1; the effect shows on COM1, outside the window.
+            // The window's picture read back with the VGA BIOS's font, which Linux's vgacon keeps:
+            // typing starts once the shell on tty1 shows its prompt (it reads its terminal then).
+            string shot = dir.File("window.png");
+            string[] Lines()
+            {
+                x.Run("import", "-window", window.ToString(), "png:" + shot);
+                var picture = DemoScreen.Read(shot);
+                return picture is { Width: 720, Height: 540 } ? DemoWindowTests.Unscale(picture).TextLines() : [];
+            }
+            WaitFor(Lines, lines => lines.Any(l => l.StartsWith("emu-tty1# ", StringComparison.Ordinal)), "the prompt in the window", 120);
+
+            // Enter is pressed as the Return key: xdotool types "\n" as the Linefeed keysym, which
+            // no key of the server's keymap carries (it remaps a spare keycode SDL knows nothing of).
             x.Run("xdotool", "windowfocus", "--sync", window.ToString());
-            x.Run("xdotool", "type", "--delay", "40", "echo typed-in-window-$((6*7)) > /dev/ttyS0\n");
+            x.Run("xdotool", "type", "--delay", "40", "echo typed-in-window-$((6*7)) > /dev/ttyS0");
+            x.Run("xdotool", "key", "Return");
             WaitFor(() => ReadShared(serial), log => log.Contains("typed-in-window-42"), "the typed command's output on COM1", 60);
-            x.Run("xdotool", "type", "--delay", "40", "poweroff -f\n");
+            Assert.That(Lines(), Has.Some.StartsWith("emu-tty1# echo typed-in-window-$((6*7)) > /dev/ttyS0"),
+                "the window shows the line as typed, shifted keys included");
+            x.Run("xdotool", "type", "--delay", "40", "poweroff -f");
+            x.Run("xdotool", "key", "Return");
             Assert.That(emu.WaitForExit(60_000), Is.True, "the typed poweroff ended emu");
             string log = ReadShared(serial);
             TestContext.Out.WriteLine(log.Length > 4000 ? log[^4000..] : log);
