@@ -121,8 +121,8 @@ public partial class LinuxConsoleShellTests
             }
             WaitFor(Lines, lines => lines.Any(l => l.StartsWith("emu-tty1# ", StringComparison.Ordinal)), "the prompt in the window", 120);
 
-            // Enter is pressed as the Return key: xdotool types "\n" as the Linefeed keysym, which
-            // no key of the server's keymap carries (it remaps a spare keycode SDL knows nothing of).
+            // Enter is pressed by its key name, Return, not typed as "\n" (whose keysym depends on
+            // the xdotool version).
             x.Run("xdotool", "windowfocus", "--sync", window.ToString());
             x.Run("xdotool", "type", "--delay", "40", "echo typed-in-window-$((6*7)) > /dev/ttyS0");
             x.Run("xdotool", "key", "Return");
