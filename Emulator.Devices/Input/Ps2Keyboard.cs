@@ -119,6 +119,12 @@ public sealed class Ps2Keyboard : IPs2Device, ISaveable
     /// PS/2 Technical Reference, Keyboards, "Set/Reset Status Indicators"), so a BIOS that sends
     /// ED and then its LED byte reads both acknowledgements without a key code between them.
     /// </summary>
+    /// <summary>
+    /// Bytes of key codes that still fit in the 16-byte buffer. A host input queue waits for room
+    /// before it presses the next key, as a typist's pace does (see the frontend's InputQueue).
+    /// </summary>
+    public int KeyBufferFree => Math.Max(0, KeyBufferSize - keys.Count);
+
     public bool HasOutput => replies.Count > 0 || (keys.Count > 0 && pendingCommand == 0);
 
     public byte ReadOutput()

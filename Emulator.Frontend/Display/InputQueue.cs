@@ -53,18 +53,48 @@ internal sealed class InputQueue
         machine.Wake();
     }
 
-    /// <summary>Applies everything queued so far; machine thread only.</summary>
+    /// <summary>
+    /// The longest sequence one key event sends (Pause in set 2: E1 14 77 E1 F0 14 F0 77). A key
+    /// is pressed only while the keyboard's buffer has this much room.
+    /// </summary>
+    const int LongestSequence = 8;
+
+    /// <summary>Key events a guest has not made room for yet, never more than <see cref="MaxHeldKeys"/>.</summary>
+    readonly Queue<InputEvent> heldKeys = new();
+
+    /// <summary>Past this many waiting key events (a guest that stopped reading its keyboard) new ones are dropped.</summary>
+    const int MaxHeldKeys = 1024;
+
+    /// <summary>
+    /// Applies what is queued; machine thread only. A host delivers a pasted or scripted line (a
+    /// terminal's burst of bytes, xdotool) faster than any typist, and all of it at once would
+    /// overrun the keyboard's 16-byte buffer, which drops whole sequences (PS/2 keyboard
+    /// behaviour). So key events wait, in order, until the guest has read enough of the buffer;
+    /// mouse movement and power-off never wait behind them.
+    /// </summary>
     public void Drain()
     {
+        while (heldKeys.Count > 0 && keyboard.KeyBufferFree >= LongestSequence)
+            Apply(heldKeys.Dequeue());
         while (queue.TryDequeue(out var e))
         {
-            switch (e)
+            if (e is InputEvent.KeyDown or InputEvent.KeyUp && (heldKeys.Count > 0 || keyboard.KeyBufferFree < LongestSequence))
             {
-                case InputEvent.KeyDown k: keyboard.KeyDown(k.Key); break;
-                case InputEvent.KeyUp k: keyboard.KeyUp(k.Key); break;
-                case InputEvent.Mouse m: mouse.Move(m.Dx, m.Dy, m.Dz, m.Buttons); break;
-                case InputEvent.PowerOff: machine.RequestExit(0); break;
+                if (heldKeys.Count < MaxHeldKeys) heldKeys.Enqueue(e);
+                continue;
             }
+            Apply(e);
+        }
+    }
+
+    void Apply(InputEvent e)
+    {
+        switch (e)
+        {
+            case InputEvent.KeyDown k: keyboard.KeyDown(k.Key); break;
+            case InputEvent.KeyUp k: keyboard.KeyUp(k.Key); break;
+            case InputEvent.Mouse m: mouse.Move(m.Dx, m.Dy, m.Dz, m.Buttons); break;
+            case InputEvent.PowerOff: machine.RequestExit(0); break;
         }
     }
 

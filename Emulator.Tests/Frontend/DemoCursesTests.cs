@@ -20,7 +20,7 @@ public partial class DemoCursesTests
     /// What a terminal shows after <paramref name="output"/>: 25 rows of 80 cells, following the
     /// console's cursor positioning (CSI row;col H) and clears (CSI 2J); colours are dropped.
     /// </summary>
-    static string[] Terminal(string output)
+    internal static string[] Terminal(string output)
     {
         var grid = new char[25, 80];
         void Clear() { for (int r = 0; r < 25; r++) for (int c = 0; c < 80; c++) grid[r, c] = ' '; }

@@ -88,7 +88,7 @@ public partial class DemoWindowTests
     }
 
     /// <summary>The 720x400 picture inside a 720x540 window shot: each source row at its centre's window row.</summary>
-    static DemoScreen Unscale(DemoScreen s)
+    internal static DemoScreen Unscale(DemoScreen s)
     {
         var px = new uint[720 * 400];
         for (int y = 0; y < 400; y++)

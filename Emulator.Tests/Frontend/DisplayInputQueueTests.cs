@@ -36,6 +36,46 @@ public class DisplayInputQueueTests
     }
 
     [Test]
+    public void ALineTypedFasterThanTheGuestReadsWaitsForRoomInsteadOfOverrunning()
+    {
+        var (m, kbd, mouse, q) = Rig();
+        mouse.Write(0xF4);
+        mouse.ReadOutput();
+        // 20 presses of A at once: 60 bytes of set 2 codes, far more than the 16-byte buffer.
+        for (int i = 0; i < 20; i++)
+        {
+            q.Post(new InputEvent.KeyDown(Key.A));
+            q.Post(new InputEvent.KeyUp(Key.A));
+        }
+        q.Post(new InputEvent.Mouse(1, 0, 0, MouseButtons.None));
+        q.Drain();
+        Assert.That(mouse.HasOutput, Is.True, "the mouse does not wait behind the keys");
+        var bytes = new List<byte>();
+        for (int poll = 0; poll < 40 && bytes.Count < 60; poll++)
+        {
+            while (kbd.HasOutput) bytes.Add(kbd.ReadOutput());   // the guest reads between polls
+            q.Drain();
+        }
+        // A: make 1C, break F0 1C (set 2); no overrun code 00 in between.
+        Assert.That(bytes, Is.EqualTo(Enumerable.Repeat(new byte[] { 0x1C, 0xF0, 0x1C }, 20).SelectMany(b => b)));
+        Assert.That(kbd.HasOutput, Is.False);
+    }
+
+    [Test]
+    public void KeysWaitingForAGuestThatDoesNotReadDoNotHoldBackPowerOff()
+    {
+        var (m, kbd, _, q) = Rig();
+        for (int i = 0; i < 10; i++)
+        {
+            q.Post(new InputEvent.KeyDown(Key.A));
+            q.Post(new InputEvent.KeyUp(Key.A));
+        }
+        q.Post(new InputEvent.PowerOff());
+        q.Drain();
+        Assert.That(m.Run(1000), Is.EqualTo(StopReason.ExitRequested));
+    }
+
+    [Test]
     public void MouseMovementBecomesAStreamPacket()
     {
         var (_, _, mouse, q) = Rig();

@@ -55,13 +55,16 @@ internal sealed class PseudoTerminal : IDisposable
         process.StandardInput.Flush();
     }
 
-    /// <summary>Waits up to 30 s for <paramref name="done"/>; fails showing <paramref name="show"/> (the output by default).</summary>
-    public void Wait(Func<bool> done, string what, Func<string>? show = null)
+    /// <summary>
+    /// Waits up to <paramref name="seconds"/> (30 by default) for <paramref name="done"/>; fails showing
+    /// <paramref name="show"/> (the output by default).
+    /// </summary>
+    public void Wait(Func<bool> done, string what, Func<string>? show = null, int seconds = 30)
     {
         var clock = Stopwatch.StartNew();
         while (!done())
         {
-            if (clock.ElapsedMilliseconds > 30_000) throw new AssertionException($"timed out waiting for {what}; output: {(show ?? (() => Output))()}");
+            if (clock.ElapsedMilliseconds > seconds * 1000L) throw new AssertionException($"timed out waiting for {what}; output: {(show ?? (() => Output))()}");
             Thread.Sleep(50);
         }
     }
@@ -73,6 +76,9 @@ internal sealed class PseudoTerminal : IDisposable
         reader.Wait(5000);
         return true;
     }
+
+    /// <summary>The command's exit status (script -e passes it on), once <see cref="WaitForExit"/> returned true.</summary>
+    public int ExitCode => process.ExitCode;
 
     public void Dispose()
     {

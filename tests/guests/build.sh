@@ -5,9 +5,13 @@
 #                and the screen, runs a few commands, and powers off (or gives a shell with
 #                init=/bin/sh-style "emu.shell" on the command line)
 #   linux.iso    an ISOLINUX CD of the same kernel and initramfs
+#   shell.iso    the same CD booting with emu.shell: shells on the serial console and on tty1
+#                (the VGA console) instead of powering off
 #   install.iso  the same CD booting the installer (emu.install): it partitions the first hard
 #                disk, copies the system and kernel onto an ext2 file system and installs
 #                EXTLINUX (Debian's extlinux and libc6, i386) so the disk boots by itself
+#   xen.elf      Debian's Xen hypervisor (xen-hypervisor-*-amd64's /boot/xen-*.gz, decompressed):
+#                a 32-bit ELF with a Multiboot 1 header, for -kernel's Multiboot loader
 # Output goes to $EMU_GUEST_DIR (default ~/.cache/emu-guests), outside git; a second run with
 # the same package versions does nothing. Needs: apt-get (with the i386 architecture, which this
 # script adds), cpio, xorriso, isolinux, syslinux-common, gzip (.ci/run installs them).
@@ -37,8 +41,11 @@ kernel_pkg="${kernel_pkg%:i386}"
 kernel_ver="${kernel_pkg#linux-image-}"
 busybox_ver="$(apt-cache policy busybox-static:i386 | awk '/Candidate:/ {print $2}')"
 extlinux_ver="$(apt-cache policy extlinux:i386 | awk '/Candidate:/ {print $2}')"
-stamp="$kernel_pkg $busybox_ver $extlinux_ver $(sha256sum "$here/build.sh" "$here/init" | sha256sum | cut -c1-16)"
-if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/install.iso" ]; then
+xen_pkg="$(apt-cache depends xen-system-amd64 | awk '/Depends: xen-hypervisor-[0-9]/ {print $2; exit}')"
+[ -n "$xen_pkg" ] || { echo "build.sh: cannot resolve xen-system-amd64's hypervisor package (apt-get update?)" >&2; exit 1; }
+xen_ver="$(apt-cache policy "$xen_pkg" | awk '/Candidate:/ {print $2}')"
+stamp="$kernel_pkg $busybox_ver $extlinux_ver $xen_pkg $xen_ver $(sha256sum "$here/build.sh" "$here/init" | sha256sum | cut -c1-16)"
+if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] && [ -f "$out/install.iso" ] && [ -f "$out/shell.iso" ] && [ -f "$out/xen.elf" ]; then
     echo "guests up to date in $out ($stamp)"
     exit 0
 fi
@@ -121,7 +128,18 @@ CFG
 }
 make_iso linux.iso ""
 make_iso install.iso "emu.install" with-installer
+make_iso shell.iso "emu.shell"
 
-cp vmlinuz initrd.img linux.iso install.iso "$out/"
+# The Multiboot kernel: Xen's amd64 package (64-bit code behind a 32-bit Multiboot entry;
+# mkelf32 made the image an ELF32), downloaded and unpacked only, never installed.
+apt-get download -q "$xen_pkg:amd64" >/dev/null
+dpkg-deb -x xen-hypervisor-*.deb xen
+gzip -dc xen/boot/xen-*.gz > xen.elf
+
+# Each file replaced by a rename, so an emulator still reading the old one keeps reading it whole.
+for file in vmlinuz initrd.img linux.iso install.iso shell.iso xen.elf; do
+    cp "$file" "$out/.$file.new"
+    mv -f "$out/.$file.new" "$out/$file"
+done
 echo "$stamp" > "$out/stamp"
-echo "guests built in $out: $(cd "$out" && ls -s vmlinuz initrd.img linux.iso install.iso | tr '\n' ' ')"
+echo "guests built in $out: $(cd "$out" && ls -s vmlinuz initrd.img linux.iso install.iso shell.iso xen.elf | tr '\n' ' ')"
