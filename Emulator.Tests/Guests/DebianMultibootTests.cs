@@ -12,8 +12,8 @@ namespace Emulator.Tests.Guests;
 /// without long mode gives.
 /// </summary>
 /// <remarks>
-/// Xen writes the same message into the VGA text buffer at B8000h too, but the firmware-less
-/// -kernel boot runs no VGA BIOS, so the VGA is not in text mode and that copy is not checked.
+/// Xen writes the same message into the VGA text buffer at B8000h too; that copy is not checked
+/// here (emu ends at the halt with interrupts off before a display would draw it).
 /// </remarks>
 public class DebianMultibootTests
 {

@@ -25,9 +25,7 @@ public partial class LinuxConsoleShellTests
 
     /// <summary>
     /// shell.iso through the BIOS and ISOLINUX, as a person boots it: the VGA BIOS has set text mode 3
-    /// and the BIOS the 8042's translation, which Linux's vgacon and atkbd take over (the
-    /// firmware-less -kernel boot leaves the VGA unprogrammed, and Linux then finds no VGA text
-    /// memory and uses its dummy console). isolinux.cfg gives console=tty0 console=ttyS0: kernel
+    /// and the BIOS the 8042's translation, which Linux's vgacon and atkbd take over. isolinux.cfg gives console=tty0 console=ttyS0: kernel
     /// messages go to both, and /dev/console (init's own lines, "EMU-GUEST-SHELL: tty1") is COM1, here a file.
     /// </summary>
     static string[] Guest(string serialLog) =>
