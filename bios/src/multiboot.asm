@@ -18,30 +18,7 @@
 ; Without fw_cfg DMA or a kernel the BEV prints why and returns, and the BIOS goes on with its
 ; next boot device. Build: bios/build.sh (which also makes the bytes sum to zero).
 
-        cpu     686
-        bits    16
-        org     0
-
-ROM_SIZE        equ     1024
-
-FWCFG_SELECTOR  equ     0x510
-FWCFG_DMA_HIGH  equ     0x514
-FWCFG_DMA_LOW   equ     0x518
-
-FW_CFG_SIGNATURE   equ  0x00
-FW_CFG_ID          equ  0x01
-FW_CFG_KERNEL_ADDR equ  0x07
-FW_CFG_KERNEL_SIZE equ  0x08
-FW_CFG_INITRD_ADDR equ  0x0A
-FW_CFG_INITRD_SIZE equ  0x0B
-FW_CFG_KERNEL_ENTRY equ 0x10
-FW_CFG_KERNEL_DATA equ  0x11
-FW_CFG_INITRD_DATA equ  0x12
-
-FW_CFG_ID_DMA      equ  0x02
-DMA_ERROR          equ  0x01
-DMA_READ           equ  0x02
-DMA_SELECT         equ  0x08
+%include "loaderrom.inc"
 
 ; Multiboot information offsets (spec 3.3).
 MBI_MEM_LOWER      equ  4
@@ -51,42 +28,7 @@ MBI_MMAP_ADDR      equ  48
 MMAP_MAX           equ  32                  ; entries the board left room for
 MAGIC              equ  0x2BADB002
 
-; ---- The option ROM header (IBM PC/AT Technical Reference, "Adapter ROM") ----
-        db      0x55, 0xAA
-        db      ROM_SIZE / 512
-        jmp     init
-        times   0x18 - ($ - $$) db 0
-        dw      0                       ; no PCI data structure
-        dw      pnp_header
-
-; ---- The PnP expansion header (PnP BIOS 1.0A, 3.2; BBS 1.01 appendix C): 32 bytes summing to zero ----
-        align   16
-pnp_header:
-        db      "$PnP"
-        db      1
-        db      2
-        dw      0
-        db      0
-        db      -(('$' + 'P' + 'n' + 'P' + 1 + 2 + ((product - $$) & 0xFF) + ((product - $$) >> 8) \
-                  + ((bev - $$) & 0xFF) + ((bev - $$) >> 8)) & 0xFF)
-        dd      0
-        dw      0
-        dw      product
-        db      0, 0, 0
-        db      0
-        dw      0
-        dw      0
-        dw      bev
-        dw      0
-        dw      0
-
-product:        db      "Multiboot loader (fw_cfg)", 0
-msg_no_fwcfg:   db      "multiboot: no fw_cfg DMA interface", 13, 10, 0
-msg_no_kernel:  db      "multiboot: no kernel in fw_cfg", 13, 10, 0
-msg_dma_failed: db      "multiboot: fw_cfg DMA transfer failed", 13, 10, 0
-
-init:
-        retf
+        LOADER_ROM_HEADER "Multiboot loader (fw_cfg)", "multiboot"
 
 bev:
         cld
@@ -210,17 +152,7 @@ bev:
         mov     cr0, eax
         o32 retf
 
-.no_fwcfg:
-        mov     si, msg_no_fwcfg
-        jmp     .fail
-.no_kernel:
-        mov     si, msg_no_kernel
-        jmp     .fail
-.dma_failed:
-        mov     si, msg_dma_failed
-.fail:  sti
-        call    print
-        retf
+        LOADER_ROM_FAILURES
 
         bits    32
 pm32:   mov     ax, 0x10
@@ -234,71 +166,4 @@ pm32:   mov     ax, 0x10
         jmp     esi
         bits    16
 
-; fw_read32: AX = key -> EAX = the item's first four bytes, little-endian. Clobbers CX, DX.
-fw_read32:
-        push    cx
-        mov     dx, FWCFG_SELECTOR
-        out     dx, ax
-        inc     dx
-        mov     cx, 4
-.byte:  in      al, dx
-        ror     eax, 8
-        loop    .byte
-        pop     cx
-        ret
-
-; fw_dma: AX = key, ECX = bytes, EDI = physical destination -> CF set on a device error. The
-; FWCfgDmaAccess (big-endian control, length, 64-bit address) is on the stack. Clobbers EAX, EDX.
-fw_dma:
-        push    bp
-        push    esi
-        sub     sp, 16
-        mov     bp, sp
-        movzx   eax, ax
-        shl     eax, 16
-        or      eax, DMA_SELECT | DMA_READ
-        bswap   eax
-        mov     [bp], eax
-        mov     eax, ecx
-        bswap   eax
-        mov     [bp + 4], eax
-        mov     dword [bp + 8], 0
-        mov     eax, edi
-        bswap   eax
-        mov     [bp + 12], eax
-        mov     dx, FWCFG_DMA_HIGH
-        xor     eax, eax
-        out     dx, eax
-        mov     ax, ss
-        shl     eax, 4
-        movzx   esi, bp
-        add     eax, esi
-        bswap   eax
-        mov     dx, FWCFG_DMA_LOW
-        out     dx, eax
-.wait:  mov     eax, [bp]
-        bswap   eax
-        test    eax, ~DMA_ERROR
-        jnz     .wait
-        add     sp, 16
-        pop     esi
-        pop     bp
-        shr     al, 1
-        ret
-
-print:
-        push    ds
-        push    cs
-        pop     ds
-.next:  lodsb
-        test    al, al
-        jz      .done
-        mov     ah, 0x0E
-        mov     bx, 0x0007
-        int     0x10
-        jmp     .next
-.done:  pop     ds
-        ret
-
-        times   ROM_SIZE - 1 - ($ - $$) db 0
-        db      0
+        LOADER_ROM_ROUTINES
