@@ -4,12 +4,8 @@
 ; virtual time. ESC lists the floppy drives (CMOS 10h), the hard disks (40:75) and the CD-ROM
 ; (found by the ATAPI probe), numbered from 1; a digit boots that device, ESC boots in the CMOS
 ; order. Text goes to the debug console and, once a VGA BIOS has hooked INT 10h, the screen.
-; The fw_cfg interface: selector port 510h (16-bit), data port 511h (QEMU docs/specs/fw_cfg.rst).
+; fw_cfg is read through fwcfg.asm.
 
-FWCFG_SELECT    equ     0x510
-FWCFG_DATA      equ     0x511
-FWCFG_BOOT_MENU equ     0x0E
-FWCFG_FILE_DIR  equ     0x19
 MENU_DEFAULT_MS equ     2500
 MENU_MAX        equ     8
 
@@ -21,9 +17,9 @@ boot_menu:
         call    fwcfg_read16
         test    ax, ax
         jz      .ret
-        mov     cx, MENU_DEFAULT_MS
         mov     si, fwcfg_menu_wait
-        call    fwcfg_find
+        call    fwcfg_lookup
+        mov     cx, MENU_DEFAULT_MS
         jc      .have_ms
         call    fwcfg_select
         call    fwcfg_read16
@@ -209,91 +205,6 @@ menu_putc:
 .out:   pop     ds
         pop     bx
         pop     ax
-        ret
-
-; fwcfg_select: selects fw_cfg item AX.
-fwcfg_select:
-        push    dx
-        mov     dx, FWCFG_SELECT
-        out     dx, ax
-        pop     dx
-        ret
-
-; fwcfg_read16: AX = the next two bytes of the item (little-endian, as numbered items are).
-fwcfg_read16:
-        push    dx
-        mov     dx, FWCFG_DATA
-        in      al, dx
-        mov     ah, al
-        in      al, dx
-        xchg    al, ah
-        pop     dx
-        ret
-
-; fwcfg_find: looks up the file named at CS:SI in the fw_cfg directory (a big-endian count,
-; then 64-byte entries: big-endian size and selector, a reserved word, a 56-byte name).
-; AX = its selector, or CF set if it is not there.
-fwcfg_find:
-        push    bx
-        push    cx
-        push    dx
-        push    di
-        push    si
-        push    bp
-        mov     bp, si
-        mov     ax, FWCFG_FILE_DIR
-        call    fwcfg_select
-        mov     dx, FWCFG_DATA
-        in      al, dx                  ; the count's high half is 0: at most 32 slots
-        in      al, dx
-        in      al, dx
-        mov     ah, al
-        in      al, dx
-        xchg    al, ah
-        mov     cx, ax
-.entry: jcxz    .none
-        in      al, dx                  ; the size
-        in      al, dx
-        in      al, dx
-        in      al, dx
-        in      al, dx                  ; the selector, big-endian
-        mov     bh, al
-        in      al, dx
-        mov     bl, al
-        in      al, dx
-        in      al, dx
-        xor     di, di                  ; name bytes read
-        mov     si, bp                  ; the name looked for
-        xor     ah, ah                  ; bit 0: differs, bit 1: compared through the end
-.name:  in      al, dx
-        test    ah, 0x02
-        jnz     .next
-        cmp     al, [cs:si]
-        lea     si, [si + 1]
-        je      .equal
-        mov     ah, 0x03
-        jmp     .next
-.equal: test    al, al
-        jnz     .next
-        or      ah, 0x02
-.next:  inc     di
-        cmp     di, 56
-        jb      .name
-        and     ah, 0x01
-.end:   test    ah, ah
-        jz      .found
-        dec     cx
-        jmp     .entry
-.found: mov     ax, bx
-        clc
-        jmp     .out
-.none:  stc
-.out:   pop     bp
-        pop     si
-        pop     di
-        pop     dx
-        pop     cx
-        pop     bx
         ret
 
 fwcfg_menu_wait:        db      "etc/boot-menu-wait", 0

@@ -21,9 +21,7 @@ e820_setup:
         mov     si, e820_file_name
         call    fwcfg_lookup
         jc      .done
-        mov     dx, FWCFG_SELECTOR
-        out     dx, ax
-        inc     dx
+        push    ax                      ; the selector
         cmp     ecx, E820_MAX * 20
         jbe     .fits
         mov     ecx, E820_MAX * 20      ; more than the table holds: the first E820_MAX entries
@@ -33,10 +31,10 @@ e820_setup:
         div     ebx
         mov     [e820_count], ax
         imul    cx, ax, 20
-        mov     dx, FWCFG_DATA
+        pop     ax
         mov     di, e820_table
         cld
-        rep     insb
+        call    fwcfg_read
 
         movzx   eax, word [base_kib]
         shl     eax, 10

@@ -1,7 +1,7 @@
 ; Option ROMs the board offers as fw_cfg files named genroms/* (QEMU's rom_add_option; the
 ; -kernel loader genroms/linuxboot.bin is one), loaded and booted as SeaBIOS does (its
-; optionroms.c run_file_roms): each is copied into the option ROM area after the ROMs already
-; there, checked (signature 55AAh, size in 512-byte blocks at offset 2, bytes summing to zero)
+; optionroms.c run_file_roms): each is copied into the first gap in the option ROM area that holds
+; it, checked (signature 55AAh, size in 512-byte blocks at offset 2, bytes summing to zero)
 ; and initialised by a far call to offset 3 (IBM PC/AT Technical Reference, "Adapter ROM").
 ; A ROM with a PnP expansion header (its offset at 1Ah, signature "$PnP") that gives a bootstrap
 ; entry vector (BEV, header offset 1Ah) is booted through it (BIOS Boot Specification 1.01, 6.5:
@@ -27,32 +27,21 @@ genroms_setup:
         push    ds
         push    es
         cld
-        ; fw_cfg is there when its signature item reads "QEMU".
-        xor     ax, ax
-        call    genrom_select
-        mov     cx, 4
-.sig:   in      al, dx
-        shl     ebx, 8
-        mov     bl, al
-        loop    .sig
-        cmp     ebx, 'UMEQ'             ; "QEMU", first byte shifted highest
-        jne     .done
-        ; The directory: a big-endian count, then 64-byte entries (size, select, reserved, name).
+        call    fwcfg_present
+        jc      .done
+        ; The directory (fwcfg.asm): its count, kept here in CPU order, then the 64-byte entries.
         mov     ax, FWCFG_FILE_DIR
-        call    genrom_select
-        mov     ax, GENROM_DIR
-        mov     es, ax
-        xor     di, di
-        mov     cx, 4
-        rep     insb
-        mov     eax, [es:0]
-        bswap   eax
+        call    fwcfg_select
+        call    fwcfg_be32
         cmp     eax, 32                 ; QEMU's default number of file slots
         jbe     .count
         mov     eax, 32
-.count: mov     [es:0], eax
+.count: mov     bx, GENROM_DIR
+        mov     es, bx
+        mov     [es:0], eax
         mov     cx, ax
         shl     cx, 6
+        mov     di, 4
         rep     insb
         call    genrom_read_order
         mov     si, 4                   ; ES:SI = the entry
@@ -95,31 +84,29 @@ genroms_setup:
         popad
         ret
 
-; genrom_load: ES:SI = a directory entry of a genroms/ file; copies it to the first free 2 KiB
-; boundary in C0000-DFFFF, initialises it and records its BEV.
+; genrom_load: ES:SI = a directory entry of a genroms/ file; copies it to the first 2 KiB-aligned
+; gap in C0000-DFFFF that holds it (rom_find_gap, as PCI ROMs are placed), initialises it and
+; records its BEV.
 genrom_load:
         mov     ecx, [es:si]
         bswap   ecx                     ; the size
-        mov     ax, [es:si + 4]
-        xchg    al, ah                  ; the selector
         cmp     ecx, 0xF000
         ja      .ret                    ; bigger than the ROM area could hold
-        push    ax
-        call    genrom_free_segment     ; BX = the segment
-        pop     ax
+        add     cx, 15
+        shr     cx, 4                   ; in paragraphs
+        jz      .ret                    ; an empty file is no ROM
+        call    rom_find_gap            ; AX = the segment
         jc      .ret
-        ; it must end by E0000: BX * 16 + size <= E0000h
-        movzx   edx, bx
-        shl     edx, 4
-        add     edx, ecx
-        cmp     edx, 0xE0000
-        ja      .ret
+        mov     bx, ax
+        mov     ecx, [es:si]
+        bswap   ecx                     ; below F000h, so CX is the count
+        mov     ax, [es:si + 4]
+        xchg    al, ah                  ; the selector
         push    es
         push    si
-        call    genrom_select
         mov     es, bx
         xor     di, di
-        rep     insb                    ; ECX < 64 KiB, so CX is the count
+        call    fwcfg_read
         ; a valid ROM: signature, a size, and a zero byte sum over that size
         cmp     word [es:0], 0xAA55
         jne     .bad
@@ -185,74 +172,20 @@ genrom_load:
 .bad:   mov     word [es:0], 0          ; leave no half-valid ROM behind
         jmp     .ok
 
-; genrom_free_segment: -> BX = the first 2 KiB boundary in C0000-DFFFF after the option ROMs
-; there (stepping over each one by its size, as rom_scan does); CF set if none.
-genrom_free_segment:
-        push    ds
-        push    cx
-        mov     bx, 0xC000
-.next:  cmp     bx, 0xE000
-        jae     .none
-        mov     ds, bx
-        cmp     word [0], 0xAA55
-        jne     .found
-        movzx   cx, byte [2]
-        add     cx, 3
-        shr     cx, 2                   ; 2 KiB units, rounded up
-        jnz     .adv
-        inc     cx
-.adv:   shl     cx, 7
-        add     bx, cx
-        jmp     .next
-.found: clc
-        jmp     .out
-.none:  stc
-.out:   pop     cx
-        pop     ds
-        ret
-
-; genrom_select: selects fw_cfg item AX; DX = the data port afterwards.
-genrom_select:
-        mov     dx, FWCFG_SELECTOR
-        out     dx, ax
-        inc     dx
-        ret
-
 ; genrom_read_order: the bootorder file (NUL-terminated lines) to ES:GENROM_ORDER, ended by a
-; NUL; an empty string without one. ES = GENROM_DIR with the directory read.
+; NUL; an empty string without one. ES = GENROM_DIR.
 genrom_read_order:
         mov     byte [es:GENROM_ORDER], 0
-        mov     bx, 4
-        mov     cx, [es:0]
-.find:  jcxz    .ret
-        push    cx
-        lea     di, [bx + 8]
         mov     si, genrom_order_name
-        mov     cx, genrom_order_name_len
-        push    ds
-        push    cs
-        pop     ds
-        repe    cmpsb
-        pop     ds
-        pop     cx
-        je      .found
-        add     bx, 64
-        dec     cx
-        jmp     .find
-.found: mov     ecx, [es:bx]
-        bswap   ecx
+        call    fwcfg_lookup            ; AX = the selector, ECX = the size
+        jc      .ret
         cmp     ecx, GENROM_ORDER_MAX - 1
         jbe     .size
         mov     cx, GENROM_ORDER_MAX - 1
-.size:  mov     ax, [es:bx + 4]
-        xchg    al, ah
-        call    genrom_select
-        mov     di, GENROM_ORDER
-        push    di
-        add     di, cx
-        mov     byte [es:di], 0
-        pop     di
-        rep     insb
+.size:  mov     di, GENROM_ORDER
+        mov     bx, cx
+        mov     byte [es:di + bx], 0
+        call    fwcfg_read
 .ret:   ret
 
 ; genrom_listed: ES:SI = a directory entry -> CF clear if the bootorder text holds
@@ -346,7 +279,6 @@ genroms_int18:
 genrom_prefix:          db      "genroms/"
 genrom_prefix_len       equ     $ - genrom_prefix
 genrom_order_name:      db      "bootorder", 0
-genrom_order_name_len   equ     $ - genrom_order_name
 genrom_rom_prefix:      db      "/rom@", 0
         align   4
 ; Two BEV lists (offset, segment), each after its count: named in bootorder, and the rest.

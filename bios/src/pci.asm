@@ -388,6 +388,8 @@ pci_copy_rom:
 ; rom_find_gap: CX = a size in paragraphs -> AX = the first 2 KiB-aligned segment from C000
 ; where that many paragraphs fit below E000 overlapping no option ROM present (55AAh, size in
 ; 512-byte blocks at offset 2: IBM PC/AT Technical Reference, "Adapter ROM"); CF set if none.
+; The one placement rule for ROMs POST copies in: PCI expansion ROMs here, genroms/* files in
+; genroms.asm.
 rom_find_gap:
         push    bx
         push    dx

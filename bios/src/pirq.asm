@@ -28,9 +28,7 @@ pirq_load:
         jb      .done
         sub     ecx, 32
         shr     ecx, 4                  ; 16-byte slot entries after the 32-byte header
-        mov     dx, FWCFG_SELECTOR
-        out     dx, ax
-        inc     dx
+        call    fwcfg_select
         push    cx
         mov     cx, 32
 .hdr:   in      al, dx

@@ -21,9 +21,6 @@
 HIGH_ZONE       equ     0x10000
 FSEG_ZONE       equ     0x800
 BIOS_LINEAR     equ     0xF0000
-FWCFG_SELECTOR  equ     0x510
-FWCFG_DATA      equ     0x511
-FWCFG_FILE_DIR  equ     0x19
 LOADER_ENTRY    equ     128
 LOADER_NAME     equ     56
 ; Scratch memory below 1 MiB, free during POST: the fw_cfg file directory, the script being
@@ -51,18 +48,8 @@ tables_setup:
         push    gs
         mov     eax, [cs:ram_top]
         mov     [cs:tables_base], eax
-        ; fw_cfg is there when its signature item reads "QEMU".
-        mov     dx, FWCFG_SELECTOR
-        xor     ax, ax
-        out     dx, ax
-        inc     dx
-        mov     cx, 4
-.sig:   in      al, dx
-        shl     ebx, 8
-        mov     bl, al
-        loop    .sig
-        cmp     ebx, 'UMEQ'             ; "QEMU", first byte shifted highest
-        jne     .done
+        call    fwcfg_present
+        jc      .done
         mov     eax, [cs:ram_top]
         cmp     eax, 0x100000 + 2 * HIGH_ZONE
         jb      .done                   ; too little RAM above 1 MiB for the zone: no tables
@@ -153,6 +140,8 @@ tables_load:
         jmp     smbios_install
 
 ; tables_fwcfg_select: selects item AX. tables_fwcfg_read: ECX bytes of the selected item to [EDI].
+; The 32-bit counterparts of fwcfg.asm's fwcfg_select and fwcfg_read (its 16-bit code does not
+; run here: operand and address sizes flip in a 32-bit segment, Intel SDM vol. 1, 3.6).
 tables_fwcfg_select:
         mov     dx, FWCFG_SELECTOR
         out     dx, ax
