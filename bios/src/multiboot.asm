@@ -32,14 +32,7 @@ MAGIC              equ  0x2BADB002
 
 bev:
         cld
-        mov     ax, FW_CFG_SIGNATURE
-        call    fw_read32
-        cmp     eax, 'QEMU'
-        jne     .no_fwcfg
-        mov     ax, FW_CFG_ID
-        call    fw_read32
-        test    al, FW_CFG_ID_DMA
-        jz      .no_fwcfg
+        LOADER_ROM_NEED_FWCFG_DMA
         mov     ax, FW_CFG_KERNEL_SIZE
         call    fw_read32
         test    eax, eax
